@@ -1,0 +1,68 @@
+package dev.anyrouter.config;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Typed reads of named settings ({@code ANYROUTER_PORT}, {@code OPENAI_API_KEY}, …) from one lookup: the
+ * environment, system properties or a servlet context's parameters. Each read names its setting in any error.
+ */
+public final class Settings {
+
+    private final Function<String, String> lookup;
+
+    private Settings(Function<String, String> lookup) {
+        this.lookup = Objects.requireNonNull(lookup, "lookup");
+    }
+
+    public static Settings of(Function<String, String> lookup) {
+        return new Settings(lookup);
+    }
+
+    /** The environment, with system properties of the same name taking precedence. */
+    public static Settings fromEnvironment() {
+        return of(name -> Optional.ofNullable(System.getProperty(name)).orElseGet(() -> System.getenv(name)));
+    }
+
+    /** This lookup, falling back to {@code other} where it has no value. */
+    public Settings orElse(Settings other) {
+        return of(name -> string(name).orElseGet(() -> other.string(name).orElse(null)));
+    }
+
+    public Optional<String> string(String name) {
+        return Optional.ofNullable(lookup.apply(name)).map(String::trim).filter(v -> !v.isEmpty());
+    }
+
+    public String string(String name, String defaultValue) {
+        return string(name).orElse(defaultValue);
+    }
+
+    public List<String> list(String name) {
+        return string(name).map(v -> Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .toList()).orElse(List.of());
+    }
+
+    public long number(String name, long defaultValue, long min, long max) {
+        Optional<String> raw = string(name);
+        if (raw.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            long value = Long.parseLong(raw.get());
+            if (value < min || value > max) {
+                throw new ConfigException(name + ": " + value + " (expected: " + min + ".." + max + ")");
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(name + ": '" + raw.get() + "' (expected: a whole number)");
+        }
+    }
+
+    public Duration millis(String name, Duration defaultValue, Duration min, Duration max) {
+        return Duration.ofMillis(number(name, defaultValue.toMillis(), min.toMillis(), max.toMillis()));
+    }
+}

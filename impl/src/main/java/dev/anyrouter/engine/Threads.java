@@ -1,0 +1,74 @@
+package dev.anyrouter.engine;
+
+import java.lang.reflect.Method;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The gateway's executors. A relay thread blocks on upstream reads for the life of a stream, so on JDK 21+ each
+ * stream gets a virtual thread; on JDK 17 a bounded pool of platform threads caps how many streams run at once.
+ * The virtual-thread API is reached by reflection because the code is compiled for release 17.
+ */
+public final class Threads {
+
+    private Threads() {
+    }
+
+    public static boolean virtual() {
+        return Runtime.version().feature() >= 21;
+    }
+
+    /** One thread per task: virtual on JDK 21+, else at most {@code platformMax} platform threads (then rejects). */
+    public static ExecutorService perTask(String prefix, int platformMax) {
+        if (virtual()) {
+            return virtualPerTask(prefix);
+        }
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(0, platformMax, 30, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), named(prefix));
+        return pool;
+    }
+
+    /** A shared pool for short tasks: virtual threads on JDK 21+, else {@code platformThreads} with a queue. */
+    public static ExecutorService pool(String prefix, int platformThreads) {
+        return virtual() ? virtualPerTask(prefix) : Executors.newFixedThreadPool(platformThreads, named(prefix));
+    }
+
+    /** A single platform thread for timers; cancelled tasks leave its queue at once. */
+    public static ScheduledExecutorService scheduler(String prefix) {
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, named(prefix));
+        scheduler.setRemoveOnCancelPolicy(true);
+        return scheduler;
+    }
+
+    /** Daemon platform threads named {@code prefix-N}. */
+    public static ThreadFactory named(String prefix) {
+        ThreadFactory base = Executors.defaultThreadFactory();
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = base.newThread(task);
+            thread.setName(prefix + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    private static ExecutorService virtualPerTask(String prefix) {
+        try {
+            Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+            Class<?> builderType = Class.forName("java.lang.Thread$Builder");
+            builder = builderType.getMethod("name", String.class, long.class).invoke(builder, prefix + "-", 1L);
+            ThreadFactory factory = (ThreadFactory) builderType.getMethod("factory").invoke(builder);
+            Method perTask = Executors.class.getMethod("newThreadPerTaskExecutor", ThreadFactory.class);
+            return (ExecutorService) perTask.invoke(null, factory);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("virtual threads are expected on JDK " + Runtime.version().feature(), e);
+        }
+    }
+}

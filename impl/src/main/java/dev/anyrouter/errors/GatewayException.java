@@ -1,0 +1,50 @@
+package dev.anyrouter.errors;
+
+import dev.anyrouter.api.ErrorTypes;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A failure with the HTTP status and message the client should see. Before a stream starts it becomes the
+ * status and {@code {"error":…}} body; after, an in-band error chunk. Messages never contain keys or prompts.
+ */
+public class GatewayException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final int status;
+    private final String type;
+    private final transient Optional<String> retryAfter;
+
+    public GatewayException(int status, String type, String message) {
+        this(status, type, message, Optional.empty(), null);
+    }
+
+    public GatewayException(int status, String type, String message, Optional<String> retryAfter, Throwable cause) {
+        super(Objects.requireNonNull(message, "message"), cause, false, false);
+        this.status = status;
+        this.type = Objects.requireNonNull(type, "type");
+        this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");
+    }
+
+    public static GatewayException badRequest(String message) {
+        return new GatewayException(400, ErrorTypes.INVALID_REQUEST, message);
+    }
+
+    public static GatewayException upstream(String message, Throwable cause) {
+        return new GatewayException(502, ErrorTypes.UPSTREAM, message, Optional.empty(), cause);
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String type() {
+        return type;
+    }
+
+    /** The {@code Retry-After} header value to send with a 429 or 503, when the upstream gave one. */
+    public Optional<String> retryAfter() {
+        return retryAfter;
+    }
+}

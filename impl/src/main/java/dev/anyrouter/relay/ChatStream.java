@@ -1,0 +1,322 @@
+package dev.anyrouter.relay;
+
+import dev.anyrouter.accounting.Generation;
+import dev.anyrouter.api.ErrorChunk;
+import dev.anyrouter.engine.AnyRouter;
+import dev.anyrouter.engine.Json;
+import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.routing.Route;
+import dev.anyrouter.upstream.UpstreamCall;
+import dev.anyrouter.upstream.UpstreamErrors;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.glassfish.jersey.media.sse.EventInput;
+import org.glassfish.jersey.media.sse.InboundEvent;
+
+/**
+ * Relays one chat-completions stream from an upstream to a client.
+ *
+ * <p>Who does what: the relay thread ({@link #run()}) opens the upstream, reads its events and writes each one
+ * to the client's sink as soon as it arrives, so backpressure stops at the upstream socket. The timer thread
+ * commits the 200 once the grace period passes with the upstream still silent, and afterwards asks for keep-alive
+ * comments whenever the stream has been quiet; those are written on a writer thread. Any thread that sees the
+ * client gone (a failed write, the servlet's async listener) calls {@link #cancel()}, which aborts the upstream
+ * at once: it interrupts the relay thread while the exchange is being opened, or closes the upstream response,
+ * which unblocks a read in progress.
+ *
+ * <p>The response is held (no bytes sent) until the first event or the grace period, so an upstream that fails
+ * fast keeps its real status; after that every failure becomes one in-band error chunk
+ * (wire-format.md section 5).
+ */
+public final class ChatStream {
+
+    private static final System.Logger LOG = System.getLogger(ChatStream.class.getName());
+    private static final String DONE = "[DONE]";
+
+    private enum State { PENDING, COMMITTED, FAILED_EARLY }
+
+    private final AnyRouter engine;
+    private final Route route;
+    private final URI localBase;
+    private final byte[] body;
+    private final SseEventSink sink;
+    private final Sse sse;
+    private final Generation generation;
+    private final AtomicBoolean keepAliveQueued = new AtomicBoolean();
+
+    private final Object lock = new Object();
+    private State state = State.PENDING;
+    private boolean cancelled;
+    private boolean ended;
+    private Thread opening;
+    private UpstreamCall upstream;
+
+    private volatile long lastWrite = System.nanoTime();
+    private long created = -1;
+    private String model;
+    private String finishReason;
+
+    public ChatStream(AnyRouter engine, Route route, URI localBase, byte[] body, SseEventSink sink, Sse sse,
+            Generation generation) {
+        this.engine = engine;
+        this.route = route;
+        this.localBase = localBase;
+        this.body = body;
+        this.sink = sink;
+        this.sse = sse;
+        this.generation = generation;
+    }
+
+    /**
+     * Relays the stream to its end on the calling (relay) thread. Throws a {@link GatewayException} only when
+     * the upstream failed before anything was sent: the caller then answers with that status instead.
+     */
+    public void run() {
+        long tick = Math.max(1, engine.config().keepAlive().toMillis() / 2);
+        ScheduledFuture<?> timer = engine.timer().scheduleWithFixedDelay(this::tick,
+                engine.config().commitGrace().toMillis(), tick, TimeUnit.MILLISECONDS);
+        Generation.Outcome outcome = Generation.Outcome.FAILED;
+        String error = null;
+        try {
+            outcome = relay();
+        } catch (GatewayException e) {
+            error = e.getMessage();
+            fail(e);
+        } finally {
+            timer.cancel(false);
+            end(outcome, error);
+        }
+    }
+
+    /** The client is gone: abort the upstream now. Safe from any thread, any number of times. */
+    public void cancel() {
+        UpstreamCall call;
+        synchronized (lock) {
+            if (cancelled || ended) {
+                return;
+            }
+            cancelled = true;
+            if (opening != null) {
+                // JDK HttpClient.send cancels the exchange when its thread is interrupted.
+                opening.interrupt();
+            }
+            call = upstream;
+        }
+        if (call != null) {
+            call.close();
+        }
+    }
+
+    private Generation.Outcome relay() {
+        UpstreamCall call = open();
+        if (call == null) {
+            return Generation.Outcome.CANCELLED;
+        }
+        if (!call.ok()) {
+            throw UpstreamErrors.of(call);
+        }
+        try (EventInput events = call.events()) {
+            InboundEvent event;
+            while ((event = read(events)) != null) {
+                if (event.isEmpty()) {
+                    continue; // a comment or an empty event: our own keep-alives cover the silence
+                }
+                String data = event.readData();
+                if (DONE.equals(data.strip())) {
+                    return finish();
+                }
+                if (!forward(data, call)) {
+                    return Generation.Outcome.CANCELLED;
+                }
+            }
+        }
+        if (cancelled()) {
+            return Generation.Outcome.CANCELLED;
+        }
+        if (finishReason == null) {
+            throw GatewayException.upstream("upstream '" + route.upstream().name()
+                    + "' ended the stream before it finished", null);
+        }
+        return finish(); // some servers close after the finish chunk without sending [DONE]
+    }
+
+    private UpstreamCall open() {
+        synchronized (lock) {
+            if (cancelled) {
+                return null;
+            }
+            opening = Thread.currentThread();
+        }
+        UpstreamCall call = null;
+        try {
+            call = engine.upstream().open(route, localBase, body, true);
+        } catch (GatewayException e) {
+            if (!cancelled()) {
+                throw e;
+            }
+        } finally {
+            synchronized (lock) {
+                opening = null;
+                Thread.interrupted(); // an interrupt meant for the open must not hit later writes
+                if (!cancelled) {
+                    upstream = call;
+                }
+            }
+        }
+        if (call != null && cancelled()) {
+            call.close();
+            return null;
+        }
+        return call;
+    }
+
+    private InboundEvent read(EventInput events) {
+        try {
+            return events.read();
+        } catch (ProcessingException | IllegalStateException | UncheckedIOException e) {
+            if (cancelled()) {
+                return null;
+            }
+            throw GatewayException.upstream("upstream '" + route.upstream().name()
+                    + "' connection failed mid-stream", e);
+        }
+    }
+
+    /** Inspects one upstream chunk and sends it on with our generation id; false when the client is gone. */
+    private boolean forward(String data, UpstreamCall call) {
+        Chunk chunk;
+        try {
+            chunk = ChunkInspector.inspect(data);
+        } catch (IOException e) {
+            throw GatewayException.upstream("upstream '" + route.upstream().name() + "' sent a malformed chunk", e);
+        }
+        if (chunk.error() != null) {
+            throw GatewayException.upstream("upstream '" + route.upstream().name() + "' failed mid-stream: "
+                    + UpstreamErrors.sanitise(chunk.error(), call), null);
+        }
+        if (created < 0) {
+            created = chunk.created();
+            model = chunk.model();
+        }
+        if (!send(chunk.withId(data, generation.id()))) {
+            return false;
+        }
+        generation.delivered(chunk.text());
+        if (chunk.finishReason() != null) {
+            finishReason = chunk.finishReason();
+            generation.finishReason(finishReason);
+        }
+        if (chunk.promptTokens() != null || chunk.completionTokens() != null) {
+            generation.usage(chunk.promptTokens(), chunk.completionTokens());
+        }
+        return true;
+    }
+
+    private Generation.Outcome finish() {
+        return send(DONE) ? Generation.Outcome.COMPLETED : Generation.Outcome.CANCELLED;
+    }
+
+    /** After a failure: the status answer if nothing was sent yet, else one error chunk. */
+    private void fail(GatewayException e) {
+        synchronized (lock) {
+            if (cancelled) {
+                return;
+            }
+            if (state == State.PENDING) {
+                state = State.FAILED_EARLY;
+                throw e;
+            }
+        }
+        LOG.log(System.Logger.Level.DEBUG, "stream {0} failed after it started: {1}", generation.id(),
+                e.getMessage());
+        long when = created >= 0 ? created : System.currentTimeMillis() / 1000;
+        String chunkModel = model != null ? model : route.upstreamModel();
+        send(Json.write(ErrorChunk.of(generation.id(), when, chunkModel, e.status(), e.getMessage())));
+    }
+
+    private boolean send(String data) {
+        return write(sse.newEvent(data));
+    }
+
+    /** Writes one event, committing the response if it was still held; false (and cancels) when it failed. */
+    private boolean write(OutboundSseEvent event) {
+        synchronized (lock) {
+            if (state == State.FAILED_EARLY) {
+                return false;
+            }
+            state = State.COMMITTED;
+        }
+        try {
+            CompletableFuture<?> sent = sink.send(event).toCompletableFuture();
+            if (!sent.isCompletedExceptionally()) {
+                lastWrite = System.nanoTime();
+                return true;
+            }
+        } catch (IllegalStateException closed) {
+            // the sink was closed by the container: the client is gone
+        }
+        cancel();
+        return false;
+    }
+
+    /** Timer: commit a held response after the grace period, then keep a silent stream alive. */
+    private void tick() {
+        long quiet = System.nanoTime() - lastWrite;
+        boolean pending;
+        synchronized (lock) {
+            if (ended || cancelled || state == State.FAILED_EARLY) {
+                return;
+            }
+            pending = state == State.PENDING;
+        }
+        if ((pending || quiet >= engine.config().keepAlive().toNanos()) && keepAliveQueued.compareAndSet(false, true)) {
+            try {
+                engine.writers().execute(this::keepAlive);
+            } catch (RejectedExecutionException shuttingDown) {
+                keepAliveQueued.set(false);
+            }
+        }
+    }
+
+    private void keepAlive() {
+        keepAliveQueued.set(false);
+        if (!cancelled()) {
+            write(sse.newEventBuilder().comment("keep-alive").build());
+        }
+    }
+
+    private boolean cancelled() {
+        synchronized (lock) {
+            return cancelled;
+        }
+    }
+
+    private void end(Generation.Outcome outcome, String error) {
+        UpstreamCall call;
+        boolean wasCancelled;
+        State last;
+        synchronized (lock) {
+            ended = true;
+            call = upstream;
+            wasCancelled = cancelled;
+            last = state;
+        }
+        if (call != null) {
+            call.close();
+        }
+        if (last != State.FAILED_EARLY) {
+            sink.close();
+        }
+        engine.generations().add(generation.end(wasCancelled ? Generation.Outcome.CANCELLED : outcome, error));
+    }
+}

@@ -1,0 +1,27 @@
+package dev.anyrouter.rest;
+
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ContainerResponseFilter;
+import jakarta.ws.rs.core.MediaType;
+
+/**
+ * Adds the generation id to completion responses and, on event streams, the headers that keep proxies from
+ * buffering or caching them (wire-format.md section 1).
+ */
+final class StreamHeadersFilter implements ContainerResponseFilter {
+
+    static final String GENERATION_ID = "dev.anyrouter.generation-id";
+
+    @Override
+    public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+        Object id = request.getProperty(GENERATION_ID);
+        if (id != null) {
+            response.getHeaders().putSingle("X-Generation-Id", id);
+        }
+        if (MediaType.SERVER_SENT_EVENTS_TYPE.isCompatible(response.getMediaType())) {
+            response.getHeaders().putSingle("Cache-Control", "no-cache");
+            response.getHeaders().putSingle("X-Accel-Buffering", "no");
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.anyrouter.routing;
+
+import dev.anyrouter.api.ErrorTypes;
+import dev.anyrouter.config.GatewayConfig;
+import dev.anyrouter.config.UpstreamConfig;
+import dev.anyrouter.errors.GatewayException;
+import java.net.URI;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Maps {@code provider/model} to an upstream. With no upstream configured (the offline default) every provider
+ * is served by the built-in simulated upstream, which the gateway reaches over HTTP at its own address.
+ */
+public final class Router {
+
+    /** Where the simulated upstream is mounted, relative to the gateway's own root. */
+    public static final URI SIMULATOR_BASE = URI.create("simulator/v1");
+
+    private final Map<String, UpstreamConfig> providers;
+    private final Optional<UpstreamConfig> catchAll;
+
+    private Router(Map<String, UpstreamConfig> providers, Optional<UpstreamConfig> catchAll) {
+        this.providers = Map.copyOf(providers);
+        this.catchAll = catchAll;
+    }
+
+    public static Router from(GatewayConfig config) {
+        Map<String, UpstreamConfig> providers = config.openAi().stream()
+                .collect(Collectors.toMap(UpstreamConfig::name, Function.identity()));
+        Optional<UpstreamConfig> simulated = config.offline()
+                ? Optional.of(new UpstreamConfig("simulated", SIMULATOR_BASE, Optional.empty()))
+                : Optional.empty();
+        return new Router(providers, simulated);
+    }
+
+    /** The route for a validated {@code provider/model}; a 404 when no upstream serves the provider. */
+    public Route route(String model) {
+        int slash = model.indexOf('/');
+        String provider = model.substring(0, slash);
+        UpstreamConfig upstream = Optional.ofNullable(providers.get(provider)).or(() -> catchAll)
+                .orElseThrow(() -> new GatewayException(404, ErrorTypes.NOT_FOUND,
+                        "unknown provider: '" + provider + "' (expected one of: " + providers.keySet() + ")"));
+        return new Route(upstream, model, model.substring(slash + 1));
+    }
+
+    /** True when the provider of {@code provider/model} ids can be routed. */
+    public boolean serves(String provider) {
+        return catchAll.isPresent() || providers.containsKey(provider);
+    }
+}

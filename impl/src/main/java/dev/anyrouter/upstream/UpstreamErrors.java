@@ -1,0 +1,68 @@
+package dev.anyrouter.upstream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.anyrouter.api.ErrorTypes;
+import dev.anyrouter.engine.Json;
+import dev.anyrouter.errors.GatewayException;
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * Turns an upstream's error answer into the error the client sees. The client's own mistakes keep their status;
+ * rate limits keep {@code Retry-After}; credential problems are the gateway's and never show the upstream's text
+ * (it can quote part of the provider key); everything else is a 502, or a 504 for an upstream timeout.
+ */
+public final class UpstreamErrors {
+
+    private static final int BODY_LIMIT = 64 * 1024;
+    private static final int MESSAGE_LIMIT = 500;
+
+    private UpstreamErrors() {
+    }
+
+    /** The error for a non-2xx upstream response. Reads (part of) its body. */
+    public static GatewayException of(UpstreamCall call) {
+        int status = call.status();
+        String provider = call.route().upstream().name();
+        String detail = message(call).map(m -> ": " + m).orElse("");
+        return switch (status) {
+            case 400, 404, 409, 413, 422 -> new GatewayException(status, ErrorTypes.INVALID_REQUEST,
+                    "upstream '" + provider + "' rejected the request (HTTP " + status + ")" + detail);
+            case 401, 403 -> new GatewayException(502, ErrorTypes.UPSTREAM,
+                    "upstream '" + provider + "' rejected the gateway's credentials (HTTP " + status + ")");
+            case 429 -> new GatewayException(429, ErrorTypes.RATE_LIMIT,
+                    "upstream '" + provider + "' is rate limiting" + detail,
+                    Optional.ofNullable(call.header("Retry-After")), null);
+            case 408, 504 -> new GatewayException(504, ErrorTypes.TIMEOUT,
+                    "upstream '" + provider + "' timed out (HTTP " + status + ")" + detail);
+            default -> new GatewayException(502, ErrorTypes.UPSTREAM,
+                    "upstream '" + provider + "' failed (HTTP " + status + ")" + detail);
+        };
+    }
+
+    /** The message of an OpenAI-style error object ({@code {"error":{"message":…}}} or {@code {"message":…}}). */
+    public static Optional<String> message(JsonNode body) {
+        JsonNode error = body.path("error");
+        JsonNode message = error.isTextual() ? error : error.path("message");
+        if (!message.isTextual()) {
+            message = body.path("message");
+        }
+        return message.isTextual() ? Optional.of(message.asText()) : Optional.empty();
+    }
+
+    /** Keeps an upstream message short and free of the provider key. */
+    public static String sanitise(String message, UpstreamCall call) {
+        String clean = call.route().upstream().apiKey().map(key -> message.replace(key.reveal(), "****"))
+                .orElse(message);
+        return clean.length() > MESSAGE_LIMIT ? clean.substring(0, MESSAGE_LIMIT) + "…" : clean;
+    }
+
+    private static Optional<String> message(UpstreamCall call) {
+        try {
+            String text = call.text(BODY_LIMIT);
+            return message(Json.MAPPER.readTree(text)).map(m -> sanitise(m, call));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+}

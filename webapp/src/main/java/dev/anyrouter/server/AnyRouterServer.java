@@ -1,0 +1,87 @@
+package dev.anyrouter.server;
+
+import dev.anyrouter.config.GatewayConfig;
+import dev.anyrouter.config.Settings;
+import dev.anyrouter.engine.AnyRouter;
+import dev.anyrouter.webapp.AnyRouterListener;
+import java.net.URI;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.VirtualThreads;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * AnyRouter on an embedded Jetty 12: the same servlet context the WAR gets, on a connector of its own.
+ * {@link #create} is apart from {@code main} so tests can start it on port 0.
+ */
+public final class AnyRouterServer implements AutoCloseable {
+
+    private final Server jetty;
+    private final ServerConnector connector;
+    private final AnyRouterListener listener;
+
+    private AnyRouterServer(Server jetty, ServerConnector connector, AnyRouterListener listener) {
+        this.jetty = jetty;
+        this.connector = connector;
+        this.listener = listener;
+    }
+
+    /** Builds and starts a server on {@code host:port} (port 0 picks a free one). */
+    public static AnyRouterServer create(String host, int port, GatewayConfig config, Settings settings) {
+        QueuedThreadPool threads = new QueuedThreadPool();
+        threads.setName("anyrouter-jetty");
+        if (VirtualThreads.areSupported()) {
+            threads.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("anyrouter-jetty-v"));
+        }
+        Server jetty = new Server(threads);
+        ServerConnector connector = new ServerConnector(jetty);
+        connector.setHost(host);
+        connector.setPort(port);
+        jetty.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler("/");
+        AnyRouterListener listener = new AnyRouterListener(config, settings);
+        context.addEventListener(listener);
+        jetty.setHandler(context);
+        jetty.setStopTimeout(5_000);
+        try {
+            jetty.start();
+        } catch (Exception e) {
+            stopQuietly(jetty);
+            throw new IllegalStateException("AnyRouter could not start on " + host + ":" + port + ": "
+                    + e.getMessage(), e);
+        }
+        return new AnyRouterServer(jetty, connector, listener);
+    }
+
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** {@code http://host:port/}. */
+    public URI uri() {
+        String host = connector.getHost() == null ? "127.0.0.1" : connector.getHost();
+        return URI.create("http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port() + "/");
+    }
+
+    public AnyRouter engine() {
+        return listener.engine();
+    }
+
+    public void join() throws InterruptedException {
+        jetty.join();
+    }
+
+    @Override
+    public void close() {
+        stopQuietly(jetty);
+    }
+
+    private static void stopQuietly(Server jetty) {
+        try {
+            jetty.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("Jetty did not stop cleanly", e);
+        }
+    }
+}

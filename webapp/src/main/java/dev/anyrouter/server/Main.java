@@ -1,0 +1,82 @@
+package dev.anyrouter.server;
+
+import dev.anyrouter.auth.ApiKeys;
+import dev.anyrouter.config.ConfigException;
+import dev.anyrouter.config.GatewayConfig;
+import dev.anyrouter.config.Settings;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code java -jar anyrouter.jar [--host H] [--port N]}: starts the gateway and prints how to call it. */
+@Command(name = "anyrouter", mixinStandardHelpOptions = true, version = "AnyRouter 0.1.0",
+        description = "LLM API router: OpenAI- and Anthropic-compatible streaming gateway.")
+public final class Main implements Callable<Integer> {
+
+    private final Settings settings = Settings.fromEnvironment();
+
+    @Option(names = "--host", description = "Address to listen on (env ANYROUTER_HOST, default 127.0.0.1).")
+    private String host;
+
+    @Option(names = "--port", description = "Port to listen on; 0 picks a free one (env ANYROUTER_PORT, default 8080).")
+    private Integer port;
+
+    public static void main(String[] args) {
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        GatewayConfig config;
+        String listenHost = host != null ? host : settings.string("ANYROUTER_HOST", "127.0.0.1");
+        int listenPort;
+        try {
+            listenPort = port != null ? port : (int) settings.number("ANYROUTER_PORT", 8080, 0, 65535);
+            config = GatewayConfig.from(settings);
+        } catch (ConfigException e) {
+            System.err.println("anyrouter: invalid configuration: " + e.getMessage());
+            return 2;
+        }
+        String generated = null;
+        if (config.apiKeys().isEmpty()) {
+            generated = ApiKeys.generate();
+            config = config.withApiKeys(List.of(generated));
+        }
+        try (AnyRouterServer server = AnyRouterServer.create(listenHost, listenPort, config, settings)) {
+            banner(System.out, server, config, generated);
+            server.join();
+        }
+        return 0;
+    }
+
+    private static void banner(PrintStream out, AnyRouterServer server, GatewayConfig config, String generatedKey) {
+        String base = server.uri().toString();
+        out.println();
+        out.println("AnyRouter is listening on " + base);
+        if (config.offline()) {
+            out.println("  upstream:   SIMULATED - no provider is configured, so every provider/model is answered by");
+            out.println("              the built-in simulated upstream (" + base + "simulator/v1). Set OPENAI_API_KEY");
+            out.println("              (and OPENAI_BASE_URL) to route to a real provider.");
+        } else {
+            config.openAi().ifPresent(p -> out.println("  upstream:   openai/* -> " + p.baseUri()));
+        }
+        String key = generatedKey != null ? generatedKey : "$YOUR_ANYROUTER_KEY";
+        if (generatedKey != null) {
+            out.println("  client key: " + generatedKey + "  (generated for this run; set ANYROUTER_API_KEYS to choose keys)");
+        } else {
+            out.println("  client keys: " + config.apiKeys().size() + " from ANYROUTER_API_KEYS");
+        }
+        out.println();
+        out.println("Try it:");
+        out.println("  curl -N " + base + "api/v1/chat/completions \\");
+        out.println("    -H \"Authorization: Bearer " + key + "\" \\");
+        out.println("    -d '{\"model\": \"openai/gpt-4-turbo\", \"stream\": true,"
+                + " \"messages\": [{\"role\": \"user\", \"content\": \"Count to 10\"}]}'");
+        out.println();
+        out.flush();
+    }
+}

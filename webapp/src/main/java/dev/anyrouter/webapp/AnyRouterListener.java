@@ -1,0 +1,85 @@
+package dev.anyrouter.webapp;
+
+import dev.anyrouter.auth.ApiKeys;
+import dev.anyrouter.config.GatewayConfig;
+import dev.anyrouter.config.Settings;
+import dev.anyrouter.engine.AnyRouter;
+import dev.anyrouter.rest.GatewayApplication;
+import dev.anyrouter.simulator.Simulator;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.ServletRegistration;
+import java.util.List;
+import org.glassfish.jersey.servlet.ServletContainer;
+
+/**
+ * Starts AnyRouter inside a servlet context and stops it with the context. The WAR declares it in
+ * {@code web.xml}; the embedded server adds it with a ready-made configuration. Either way the same Jersey
+ * application is registered, with async support, at {@code /*}.
+ */
+public final class AnyRouterListener implements ServletContextListener {
+
+    private static final System.Logger LOG = System.getLogger(AnyRouterListener.class.getName());
+
+    private final GatewayConfig preset;
+    private final Settings presetSettings;
+    private AnyRouter engine;
+    private Simulator simulator;
+
+    /** For containers: settings come from context parameters, then system properties, then the environment. */
+    public AnyRouterListener() {
+        this(null, null);
+    }
+
+    public AnyRouterListener(GatewayConfig config, Settings settings) {
+        this.preset = config;
+        this.presetSettings = settings;
+    }
+
+    @Override
+    public void contextInitialized(ServletContextEvent event) {
+        ServletContext context = event.getServletContext();
+        Settings settings = presetSettings != null ? presetSettings
+                : Settings.of(context::getInitParameter).orElse(Settings.fromEnvironment());
+        GatewayConfig config = preset != null ? preset : withKey(GatewayConfig.from(settings));
+        engine = AnyRouter.start(config);
+        Object[] extra = {};
+        if (config.offline()) {
+            simulator = Simulator.start(settings);
+            extra = simulator.components();
+        }
+        ServletRegistration.Dynamic jersey = context.addServlet("anyrouter",
+                new ServletContainer(GatewayApplication.create(engine, extra)));
+        jersey.setAsyncSupported(true);
+        jersey.setLoadOnStartup(1);
+        jersey.addMapping("/*");
+    }
+
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+        // The container destroys the Jersey servlet before this runs, so no request is in the engine's hands.
+        if (simulator != null) {
+            simulator.close();
+        }
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    /** The engine, once the context has started. */
+    public AnyRouter engine() {
+        return engine;
+    }
+
+    /** With no client key configured, one is generated for this run and logged: never accept everything. */
+    static GatewayConfig withKey(GatewayConfig config) {
+        if (!config.apiKeys().isEmpty()) {
+            return config;
+        }
+        String key = ApiKeys.generate();
+        LOG.log(System.Logger.Level.WARNING, "ANYROUTER_API_KEYS is not set; this run accepts the generated key "
+                + key);
+        return config.withApiKeys(List.of(key));
+    }
+}
