@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The gateway's long-lived parts, built from one {@link GatewayConfig} and closed together: keys, router,
@@ -27,6 +28,7 @@ public final class AnyRouter implements AutoCloseable {
     private final ExecutorService writers;
     private final ScheduledExecutorService timer;
     private final GenerationLog generations;
+    private final AtomicInteger activeRelays = new AtomicInteger();
 
     private AnyRouter(GatewayConfig config) {
         this.config = Objects.requireNonNull(config, "config");
@@ -84,6 +86,11 @@ public final class AnyRouter implements AutoCloseable {
 
     public GenerationLog generations() {
         return generations;
+    }
+
+    /** Requests whose relay (upstream exchange and client writes) is running now. */
+    public AtomicInteger activeRelays() {
+        return activeRelays;
     }
 
     /** Stops the timer and threads and closes the upstream client; running relays are interrupted. */

@@ -82,6 +82,7 @@ public final class ChatStream {
      * the upstream failed before anything was sent: the caller then answers with that status instead.
      */
     public void run() {
+        engine.activeRelays().incrementAndGet();
         long tick = Math.max(1, engine.config().keepAlive().toMillis() / 2);
         ScheduledFuture<?> timer = engine.timer().scheduleWithFixedDelay(this::tick,
                 engine.config().commitGrace().toMillis(), tick, TimeUnit.MILLISECONDS);
@@ -95,6 +96,7 @@ public final class ChatStream {
         } finally {
             timer.cancel(false);
             end(outcome, error);
+            engine.activeRelays().decrementAndGet();
         }
     }
 

@@ -32,6 +32,7 @@ public final class Completion {
     public String run() {
         Generation.Outcome outcome = Generation.Outcome.FAILED;
         String error = null;
+        engine.activeRelays().incrementAndGet();
         try (UpstreamCall call = engine.upstream().open(route, localBase, body, false)) {
             if (!call.ok()) {
                 throw UpstreamErrors.of(call);
@@ -54,6 +55,7 @@ public final class Completion {
             error = e.getMessage();
             throw e;
         } finally {
+            engine.activeRelays().decrementAndGet();
             engine.generations().add(generation.end(outcome, error));
         }
     }

@@ -1,0 +1,75 @@
+package dev.anyrouter.rest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.anyrouter.config.UpstreamConfig;
+import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.routing.Route;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class ChatRequestTest {
+
+    private static ChatRequest parse(String json) {
+        return ChatRequest.parse(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void keepsUnknownFieldsAndRewritesOnlyTheModel() {
+        ChatRequest request = parse("{\"model\":\"openai/gpt-4o\",\"stream\":true,\"seed\":7,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"vendor_x\":{\"a\":[1,2]}}");
+        Route route = new Route(new UpstreamConfig("openai", URI.create("http://u/v1"), Optional.empty()),
+                "openai/gpt-4o", "gpt-4o");
+
+        assertThat(request.stream()).isTrue();
+        assertThat(request.model()).isEqualTo("openai/gpt-4o");
+        assertThat(new String(request.upstreamBody(route), StandardCharsets.UTF_8)).isEqualTo(
+                "{\"model\":\"gpt-4o\",\"stream\":true,\"seed\":7,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                        + "\"vendor_x\":{\"a\":[1,2]}}");
+    }
+
+    @Test
+    void acceptsToolTurnsAndContentParts() {
+        ChatRequest request = parse("{\"model\":\"a/b\",\"messages\":["
+                + "{\"role\":\"system\",\"content\":\"s\"},"
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"x\"}]},"
+                + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"c\"}]},"
+                + "{\"role\":\"tool\",\"tool_call_id\":\"c\",\"content\":\"42\"}]}");
+
+        assertThat(request.stream()).isFalse();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{|request body is not valid JSON",
+        "[]|request body: expected a JSON object",
+        "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|model: missing",
+        "{\"model\":7,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|model: 7 (expected: a string",
+        "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|model: 'gpt-4o' (expected: \"provider/model\"",
+        "{\"model\":\"a/\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|model: 'a/'",
+        "{\"model\":\"a/b\"}|messages: missing",
+        "{\"model\":\"a/b\",\"messages\":[]}|messages: [] (expected: a non-empty array)",
+        "{\"model\":\"a/b\",\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}|messages[0].role: \"robot\"",
+        "{\"model\":\"a/b\",\"messages\":[{\"content\":\"x\"}]}|messages[0].role: missing",
+        "{\"model\":\"a/b\",\"messages\":[{\"role\":\"user\"}]}|messages[0].content: missing",
+        "{\"model\":\"a/b\",\"messages\":[{\"role\":\"user\",\"content\":5}]}|messages[0].content: 5",
+        "{\"model\":\"a/b\",\"messages\":[{\"role\":\"user\",\"content\":[\"x\"]}]}|messages[0].content[0]",
+        "{\"model\":\"a/b\",\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}|messages[0].tool_call_id: missing",
+        "{\"model\":\"a/b\",\"stream\":\"yes\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|stream: \"yes\" (expected: true or false)",
+        "{\"model\":\"a/b\",\"stream_options\":{},\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|stream_options: only allowed when stream is true",
+        "{\"model\":\"a/b\",\"temperature\":\"hot\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|temperature: \"hot\" (expected: a number)",
+        "{\"model\":\"a/b\",\"max_tokens\":0,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|max_tokens: 0",
+        "{\"model\":\"a/b\",\"n\":1.5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|n: 1.5",
+        "{\"model\":\"a/b\",\"tools\":{},\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|tools: {} (expected: an array)",
+    })
+    void rejectsBadInputWithA400NamingTheField(String body, String message) {
+        assertThatThrownBy(() -> parse(body))
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(400))
+                .hasMessageContaining(message);
+    }
+}

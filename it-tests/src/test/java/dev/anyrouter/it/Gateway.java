@@ -1,0 +1,76 @@
+package dev.anyrouter.it;
+
+import dev.anyrouter.accounting.GenerationRecord;
+import dev.anyrouter.config.GatewayConfig;
+import dev.anyrouter.config.Settings;
+import dev.anyrouter.engine.AnyRouter;
+import dev.anyrouter.server.AnyRouterServer;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import java.time.Duration;
+
+/** The real gateway on an embedded Jetty, on loopback port 0, with test settings. */
+final class Gateway implements AutoCloseable {
+
+    static final String KEY = "ar-test-key-0123456789";
+    static final String BEARER = "Bearer " + KEY;
+    static final String UPSTREAM_KEY = "sk-upstream-secret-DO-NOT-LEAK";
+
+    private final AnyRouterServer server;
+
+    private Gateway(Map<String, String> values) {
+        Settings settings = Settings.of(values::get);
+        server = AnyRouterServer.create("127.0.0.1", 0, GatewayConfig.from(settings), settings);
+    }
+
+    /** Routes {@code openai/*} to {@code upstream}; {@code overrides} are more settings. */
+    static Gateway against(URI upstream, String... overrides) {
+        Map<String, String> values = base();
+        values.put("OPENAI_BASE_URL", upstream.toString());
+        values.put("OPENAI_API_KEY", UPSTREAM_KEY);
+        for (int i = 0; i < overrides.length; i += 2) {
+            values.put(overrides[i], overrides[i + 1]);
+        }
+        return new Gateway(values);
+    }
+
+    /** The offline default: every model answered by the built-in simulated upstream. */
+    static Gateway offline(String... overrides) {
+        Map<String, String> values = base();
+        values.put("ANYROUTER_SIM_FIRST_TOKEN_MS", "5");
+        values.put("ANYROUTER_SIM_CHUNK_DELAY_MS", "1");
+        for (int i = 0; i < overrides.length; i += 2) {
+            values.put(overrides[i], overrides[i + 1]);
+        }
+        return new Gateway(values);
+    }
+
+    private static Map<String, String> base() {
+        Map<String, String> values = new HashMap<>();
+        values.put("ANYROUTER_API_KEYS", KEY);
+        values.put("ANYROUTER_COMMIT_GRACE_MS", "150");
+        values.put("ANYROUTER_KEEPALIVE_MS", "200");
+        return values;
+    }
+
+    URI uri() {
+        return server.uri();
+    }
+
+    AnyRouter engine() {
+        return server.engine();
+    }
+
+    /** The ledger record of a generation, once its relay has finished. */
+    GenerationRecord generation(String id) {
+        return Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> engine().generations().find(id), java.util.Optional::isPresent).orElseThrow();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,146 @@
+package dev.anyrouter.it;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * An HTTP/1.1 client on a raw socket: sends exact bytes, decodes the chunked response by hand so a test sees the
+ * gateway's bytes as they arrive, and can hang up with a FIN or a reset at any moment.
+ */
+final class RawClient implements AutoCloseable {
+
+    private final Socket socket;
+    private final InputStream in;
+    private final StringBuilder pending = new StringBuilder();
+    private boolean chunked;
+    private boolean ended;
+    int status;
+    final Map<String, String> headers = new LinkedHashMap<>();
+
+    private RawClient(Socket socket) throws IOException {
+        this.socket = socket;
+        this.socket.setSoTimeout(10_000);
+        this.in = socket.getInputStream();
+    }
+
+    static RawClient connect(URI base) throws IOException {
+        return new RawClient(new Socket(base.getHost(), base.getPort()));
+    }
+
+    /** POSTs {@code body} and reads the status line and headers. */
+    RawClient post(String path, String authorization, String body) throws IOException {
+        StringBuilder request = new StringBuilder("POST " + path + " HTTP/1.1\r\nHost: localhost\r\n");
+        if (authorization != null) {
+            request.append("Authorization: ").append(authorization).append("\r\n");
+        }
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        request.append("Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ").append(bytes.length)
+                .append("\r\n\r\n");
+        OutputStream out = socket.getOutputStream();
+        out.write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
+        out.write(bytes);
+        out.flush();
+        readHead();
+        return this;
+    }
+
+    /** The next complete SSE event block, with its trailing blank line, or {@code null} at the end. */
+    String nextEvent() throws IOException {
+        while (true) {
+            int end = pending.indexOf("\n\n");
+            if (end >= 0) {
+                String event = pending.substring(0, end + 2);
+                pending.delete(0, end + 2);
+                return event;
+            }
+            if (!fill()) {
+                return null;
+            }
+        }
+    }
+
+    /** The next event that is not a comment, or {@code null} at the end. */
+    String nextData() throws IOException {
+        String event;
+        while ((event = nextEvent()) != null && event.startsWith(":")) {
+            // keep-alive comment
+        }
+        return event;
+    }
+
+    /** Everything left in the body. */
+    String rest() throws IOException {
+        while (fill()) {
+            // read on
+        }
+        String rest = pending.toString();
+        pending.setLength(0);
+        return rest;
+    }
+
+    /** Hangs up with a FIN. */
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+
+    /** Hangs up with a reset, as a killed process would. */
+    void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
+    private void readHead() throws IOException {
+        String line = line();
+        status = Integer.parseInt(line.split(" ")[1]);
+        while (!(line = line()).isEmpty()) {
+            int colon = line.indexOf(':');
+            headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+        }
+        chunked = "chunked".equalsIgnoreCase(headers.get("transfer-encoding"));
+        if (!chunked) {
+            int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+            pending.append(new String(in.readNBytes(length), StandardCharsets.UTF_8));
+            ended = true;
+        }
+    }
+
+    /** Reads one HTTP chunk into {@code pending}; false at the end of the body. */
+    private boolean fill() throws IOException {
+        if (ended) {
+            return false;
+        }
+        String size = line();
+        int length = Integer.parseInt(size.split(";")[0].trim(), 16);
+        if (length == 0) {
+            line();
+            ended = true;
+            return false;
+        }
+        pending.append(new String(in.readNBytes(length), StandardCharsets.UTF_8));
+        line();
+        return true;
+    }
+
+    private String line() throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) != '\n') {
+            if (b < 0) {
+                throw new IOException("connection closed mid-line");
+            }
+            if (b != '\r') {
+                line.write(b);
+            }
+        }
+        return line.toString(StandardCharsets.UTF_8);
+    }
+}
