@@ -17,6 +17,7 @@ public final class GatewayApplication {
     /** The gateway's resources and filters, bound to one engine. {@code extra} adds components (the simulator's
      * filter, resource class and the binder that supplies it). */
     public static ResourceConfig create(AnyRouter engine, Object... extra) {
+        DisconnectLogFilter.install();
         ResourceConfig config = new ResourceConfig()
                 .register(new AuthFilter(engine.keys()))
                 .register(new ChatRequestFilter(engine.config().maxBodyBytes()))

@@ -59,13 +59,18 @@ final class Gateway implements AutoCloseable {
         return server.uri();
     }
 
+    int openConnections() {
+        return server.openConnections();
+    }
+
     AnyRouter engine() {
         return server.engine();
     }
 
     /** The ledger record of a generation, once its relay has finished. */
     GenerationRecord generation(String id) {
-        return Awaitility.await().atMost(Duration.ofSeconds(5))
+        return Awaitility.await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+                .atMost(Duration.ofSeconds(5))
                 .until(() -> engine().generations().find(id), java.util.Optional::isPresent).orElseThrow();
     }
 

@@ -64,6 +64,11 @@ public final class AnyRouterServer implements AutoCloseable {
         return URI.create("http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port() + "/");
     }
 
+    /** Client connections the server holds open now. */
+    public int openConnections() {
+        return connector.getConnectedEndPoints().size();
+    }
+
     public AnyRouter engine() {
         return listener.engine();
     }

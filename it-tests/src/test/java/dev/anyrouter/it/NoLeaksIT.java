@@ -1,0 +1,103 @@
+package dev.anyrouter.it;
+
+import static dev.anyrouter.it.Chunks.content;
+import static dev.anyrouter.it.Chunks.finish;
+import static dev.anyrouter.it.Chunks.role;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.anyrouter.accounting.Generation;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** After hundreds of completed, cancelled and failed streams, nothing the gateway opened is left open. */
+class NoLeaksIT {
+
+    private static final int STREAMS = 300;
+
+    private enum Kind { COMPLETE, CANCEL, CANCEL_SILENT, DROP, REJECT }
+
+    @Test
+    void leavesNoConnectionThreadOrRelayOpenAfterMixedStreams() throws Exception {
+        try (ScriptedUpstream upstream = new ScriptedUpstream();
+                Gateway gateway = Gateway.against(upstream.baseUri())) {
+            upstream.script(x -> {
+                switch (Kind.valueOf(x.body.replaceAll(".*\"content\":\"(\\w+)\".*", "$1"))) {
+                    case COMPLETE -> x.sseHead().data(role()).data(content("a")).data(content("b"))
+                            .data(finish("stop")).data("[DONE]").end();
+                    case CANCEL -> x.streamUntilClosed(2_000, 5, i -> content("t" + i));
+                    case CANCEL_SILENT -> x.sseHead().awaitClosed(10_000);
+                    case DROP -> {
+                        x.sseHead().data(role()).data(content("a"));
+                        x.reset();
+                    }
+                    case REJECT -> x.json(500, "{\"error\":{\"message\":\"down\"}}");
+                }
+            });
+            ExecutorService clients = Executors.newFixedThreadPool(24);
+            List<Future<String>> ids = new ArrayList<>();
+            for (int i = 0; i < STREAMS; i++) {
+                Kind kind = Kind.values()[i % Kind.values().length];
+                ids.add(clients.submit(() -> run(gateway, kind)));
+            }
+            Map<Generation.Outcome, Integer> outcomes = new EnumMap<>(Generation.Outcome.class);
+            for (Future<String> id : ids) {
+                outcomes.merge(gateway.generation(id.get()).outcome(), 1, Integer::sum);
+            }
+            clients.shutdown();
+
+            int each = STREAMS / Kind.values().length;
+            assertThat(outcomes).containsEntry(Generation.Outcome.COMPLETED, each)
+                    .containsEntry(Generation.Outcome.CANCELLED, 2 * each)
+                    .containsEntry(Generation.Outcome.FAILED, 2 * each);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(gateway.engine().activeRelays().get()).as("relays running").isZero();
+                assertThat(upstream.openConnections()).as("upstream connections open").isZero();
+                assertThat(gateway.openConnections()).as("client connections open").isZero();
+                assertThat(threadsInsideTheGateway()).as("threads still in gateway code").isEmpty();
+            });
+        }
+    }
+
+    private static String run(Gateway gateway, Kind kind) throws Exception {
+        String body = "{\"model\":\"openai/gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\""
+                + kind + "\"}]}";
+        RawClient client = RawClient.connect(gateway.uri()).post("/api/v1/chat/completions", Gateway.BEARER, body);
+        try {
+            String id = client.headers.get("x-generation-id");
+            switch (kind) {
+                case CANCEL -> {
+                    for (int i = 0; i < 3; i++) {
+                        client.nextData();
+                    }
+                    client.reset();
+                }
+                case CANCEL_SILENT -> client.reset();
+                default -> client.rest();
+            }
+            return id;
+        } finally {
+            client.close();
+        }
+    }
+
+    /** Platform threads whose stack is in AnyRouter's relay or upstream code (virtual ones end with their task). */
+    private static List<String> threadsInsideTheGateway() {
+        List<String> inside = new ArrayList<>();
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            if (Arrays.stream(stack).anyMatch(frame -> frame.getClassName().startsWith("dev.anyrouter.relay")
+                    || frame.getClassName().startsWith("dev.anyrouter.upstream"))) {
+                inside.add(thread.getName());
+            }
+        });
+        return inside;
+    }
+}
