@@ -12,6 +12,7 @@ import java.util.Optional;
  *
  * @param apiKeys           client keys accepted as {@code Authorization: Bearer …} ({@code ANYROUTER_API_KEYS})
  * @param openAi            the OpenAI-compatible upstream, when {@code OPENAI_API_KEY} or {@code OPENAI_BASE_URL} is set
+ *                          and {@code ANYROUTER_OFFLINE} is not {@code true}
  * @param maxBodyBytes      the largest request body accepted ({@code ANYROUTER_MAX_BODY_BYTES})
  * @param commitGrace       how long a stream's 200 is held while the upstream is silent ({@code ANYROUTER_COMMIT_GRACE_MS})
  * @param keepAlive         the longest silence on a committed stream before a comment is sent ({@code ANYROUTER_KEEPALIVE_MS})
@@ -64,6 +65,9 @@ public record GatewayConfig(
     }
 
     private static Optional<UpstreamConfig> openAi(Settings settings) {
+        if (settings.flag("ANYROUTER_OFFLINE")) {
+            return Optional.empty();
+        }
         Optional<String> key = settings.string("OPENAI_API_KEY");
         Optional<String> base = settings.string("OPENAI_BASE_URL");
         if (key.isEmpty() && base.isEmpty()) {

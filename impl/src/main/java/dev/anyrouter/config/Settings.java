@@ -46,6 +46,17 @@ public final class Settings {
                 .toList()).orElse(List.of());
     }
 
+    public boolean flag(String name) {
+        Optional<String> raw = string(name);
+        if (raw.isEmpty() || raw.get().equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (raw.get().equalsIgnoreCase("true")) {
+            return true;
+        }
+        throw new ConfigException(name + ": '" + raw.get() + "' (expected: true or false)");
+    }
+
     public long number(String name, long defaultValue, long min, long max) {
         Optional<String> raw = string(name);
         if (raw.isEmpty()) {

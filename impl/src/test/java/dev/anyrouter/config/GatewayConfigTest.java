@@ -36,6 +36,15 @@ class GatewayConfigTest {
     }
 
     @Test
+    void staysOfflineWhenToldToWhateverTheEnvironmentSays() {
+        GatewayConfig config = from(Map.of("OPENAI_API_KEY", "sk-secret", "ANYROUTER_OFFLINE", "true"));
+
+        assertThat(config.offline()).isTrue();
+        assertThatThrownBy(() -> from(Map.of("ANYROUTER_OFFLINE", "yes")))
+                .hasMessage("ANYROUTER_OFFLINE: 'yes' (expected: true or false)");
+    }
+
+    @Test
     void namesTheSettingAndTheExpectationWhenAValueIsWrong() {
         assertThatThrownBy(() -> from(Map.of("ANYROUTER_KEEPALIVE_MS", "soon")))
                 .isInstanceOf(ConfigException.class)
