@@ -13,40 +13,60 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpTimeoutException;
 import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.util.VirtualThreads;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.glassfish.jersey.client.ClientConfig;
-import org.glassfish.jersey.client.ClientProperties;
-import org.glassfish.jersey.jnh.connector.JavaNetHttpConnector;
-import org.glassfish.jersey.jnh.connector.JavaNetHttpConnectorProvider;
 import org.glassfish.jersey.media.sse.SseFeature;
 
 /**
- * The Jersey client every upstream request goes through. It uses the JDK HttpClient connector because that one
- * streams and lets another thread abort a read that is blocked waiting for the next upstream byte.
- * Timeouts: connect, and response headers ({@code READ_TIMEOUT} maps to the JDK request timeout, which ends
- * when the headers arrive); a streamed body has no whole-call timeout.
+ * The Jersey client every upstream request goes through, on Jetty's {@link HttpClient} (see {@link JettyConnector}
+ * for why). Timeouts: connect; response headers; and silence on an open connection (the same value), so a
+ * stalled stream ends. A streamed body has no whole-call timeout. {@link #close()} stops every thread it started.
  */
 public final class UpstreamClient implements AutoCloseable {
 
+    private final HttpClient http;
     private final Client client;
 
     public UpstreamClient(GatewayConfig config) {
+        QueuedThreadPool threads = new QueuedThreadPool();
+        threads.setName("anyrouter-upstream");
+        threads.setDaemon(true);
+        if (VirtualThreads.areSupported()) {
+            threads.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("anyrouter-upstream-v"));
+        }
+        http = new HttpClient();
+        http.setExecutor(threads);
+        http.setConnectTimeout(config.connectTimeout().toMillis());
+        http.setIdleTimeout(config.firstByteTimeout().toMillis());
+        // Every open stream holds one HTTP/1.1 connection; the relay threads bound how many there are.
+        http.setMaxConnectionsPerDestination(Integer.MAX_VALUE);
+        http.setMaxRequestsQueuedPerDestination(Integer.MAX_VALUE);
+        http.setFollowRedirects(false);
+        http.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "AnyRouter"));
+        // Relay bytes as the upstream sent them: no transparent gzip decoding that could hold events back.
+        http.getContentDecoderFactories().clear();
+        try {
+            http.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("the upstream HTTP client did not start", e);
+        }
         ClientConfig clientConfig = new ClientConfig()
-                .connectorProvider(new JavaNetHttpConnectorProvider())
-                .property(ClientProperties.CONNECT_TIMEOUT, (int) config.connectTimeout().toMillis())
-                .property(ClientProperties.READ_TIMEOUT, (int) config.firstByteTimeout().toMillis())
-                .property(ClientProperties.FOLLOW_REDIRECTS, false)
+                .connectorProvider((jaxrs, runtime) -> new JettyConnector(http, config.firstByteTimeout()))
                 .register(SseFeature.class);
         this.client = ClientBuilder.newClient(clientConfig);
     }
 
     /**
      * Sends a chat-completions request and returns once the upstream's response headers arrived. Blocks the
-     * calling relay thread; interrupting it cancels the exchange. Connect failures and header timeouts become
-     * 502 and 504.
+     * calling relay thread; interrupting it aborts the exchange. Connect failures become 502, timeouts 504.
      */
     public UpstreamCall open(Route route, URI localBase, byte[] body, boolean stream) {
         URI base = route.upstream().baseUri();
@@ -65,7 +85,7 @@ public final class UpstreamClient implements AutoCloseable {
     private static GatewayException failure(Route route, ProcessingException e) {
         Throwable cause = e.getCause() == null ? e : e.getCause();
         String provider = route.upstream().name();
-        if (cause instanceof HttpTimeoutException) {
+        if (cause instanceof TimeoutException || cause instanceof SocketTimeoutException) {
             return new GatewayException(504, ErrorTypes.TIMEOUT,
                     "upstream '" + provider + "' did not answer in time", Optional.empty(), e);
         }
@@ -77,19 +97,11 @@ public final class UpstreamClient implements AutoCloseable {
 
     @Override
     public void close() {
-        HttpClient http = null;
-        if (client.getConfiguration() instanceof ClientConfig config
-                && config.getConnector() instanceof JavaNetHttpConnector connector) {
-            http = connector.getHttpClient();
-        }
         client.close();
-        // The connector leaves its HttpClient open; from JDK 21 it can be closed, which stops its selector thread.
-        if (http instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("closing the upstream HttpClient failed", e);
-            }
+        try {
+            http.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("the upstream HTTP client did not stop cleanly", e);
         }
     }
 }

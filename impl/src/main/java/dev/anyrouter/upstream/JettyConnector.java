@@ -1,0 +1,125 @@
+package dev.anyrouter.upstream;
+
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.core.HttpHeaders;
+import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.InputStreamResponseListener;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
+import org.glassfish.jersey.client.ClientRequest;
+import org.glassfish.jersey.client.ClientResponse;
+import org.glassfish.jersey.client.spi.AsyncConnectorCallback;
+import org.glassfish.jersey.client.spi.Connector;
+import org.glassfish.jersey.message.internal.Statuses;
+
+/**
+ * A Jersey client {@link Connector} on Jetty's {@link HttpClient} that streams the response body and can abort the
+ * exchange from another thread at any point. Of the published connectors, the default one cannot abort a blocked
+ * read, Jersey's Jetty connector buffers whole responses, Apache's cannot abort before the headers arrive and the
+ * JDK one's client cannot be stopped on JDK 17, which leaks its threads on undeploy (stack-facts.md).
+ *
+ * <p>Aborting: interrupting the thread waiting for the headers aborts the request; closing the entity stream
+ * before the body ended aborts it too, which closes the connection and makes a read blocked on the stream fail.
+ */
+final class JettyConnector implements Connector {
+
+    private final HttpClient http;
+    private final Duration headerTimeout;
+
+    JettyConnector(HttpClient http, Duration headerTimeout) {
+        this.http = http;
+        this.headerTimeout = headerTimeout;
+    }
+
+    @Override
+    public ClientResponse apply(ClientRequest request) {
+        Request exchange = http.newRequest(request.getUri()).method(request.getMethod());
+        request.getStringHeaders().forEach((name, values) -> values.forEach(value ->
+                exchange.headers(headers -> headers.add(name, value))));
+        if (request.hasEntity()) {
+            exchange.body(new BytesRequestContent(request.getHeaderString(HttpHeaders.CONTENT_TYPE), entity(request)));
+        }
+        InputStreamResponseListener listener = new InputStreamResponseListener();
+        exchange.send(listener);
+        Response response;
+        try {
+            response = listener.get(headerTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            exchange.abort(new CancellationException("cancelled while waiting for the response"));
+            Thread.currentThread().interrupt();
+            throw new ProcessingException("cancelled while waiting for the response", e);
+        } catch (TimeoutException e) {
+            exchange.abort(e);
+            throw new ProcessingException("no response headers within " + headerTimeout.toMillis() + " ms", e);
+        } catch (ExecutionException e) {
+            throw new ProcessingException(e.getCause().getMessage(), e.getCause());
+        }
+        ClientResponse answer = new ClientResponse(Statuses.from(response.getStatus(), response.getReason()), request);
+        response.getHeaders().forEach(field -> answer.getHeaders().add(field.getName(), field.getValue()));
+        answer.setEntityStream(new AbortOnClose(listener, exchange));
+        return answer;
+    }
+
+    @Override
+    public Future<?> apply(ClientRequest request, AsyncConnectorCallback callback) {
+        try {
+            ClientResponse response = apply(request);
+            callback.response(response);
+            return CompletableFuture.completedFuture(response);
+        } catch (ProcessingException e) {
+            callback.failure(e);
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public String getName() {
+        return "AnyRouter Jetty HttpClient connector";
+    }
+
+    @Override
+    public void close() {
+        // the HttpClient belongs to UpstreamClient, which stops it
+    }
+
+    private static byte[] entity(ClientRequest request) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        request.setStreamProvider(contentLength -> bytes);
+        try {
+            request.writeEntity();
+        } catch (IOException e) {
+            throw new ProcessingException("the request entity cannot be written", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** The body stream; closing it before the end aborts the exchange instead of draining it. */
+    private static final class AbortOnClose extends FilterInputStream {
+        private final InputStreamResponseListener listener;
+        private final Request exchange;
+
+        AbortOnClose(InputStreamResponseListener listener, Request exchange) {
+            super(listener.getInputStream());
+            this.listener = listener;
+            this.exchange = exchange;
+        }
+
+        @Override
+        public void close() throws IOException {
+            exchange.abort(new CancellationException("response closed before its end"));
+            listener.close();
+        }
+    }
+}
