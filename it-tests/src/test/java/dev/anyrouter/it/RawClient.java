@@ -52,6 +52,15 @@ final class RawClient implements AutoCloseable {
         return this;
     }
 
+    /** GETs {@code path} and reads the status line and headers. */
+    RawClient get(String path) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        readHead();
+        return this;
+    }
+
     /** The next complete SSE event block, with its trailing blank line, or {@code null} at the end. */
     String nextEvent() throws IOException {
         while (true) {

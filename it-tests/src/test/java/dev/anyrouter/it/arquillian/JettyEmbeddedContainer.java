@@ -3,8 +3,10 @@ package dev.anyrouter.it.arquillian;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -18,7 +20,6 @@ import org.jboss.arquillian.container.spi.client.protocol.metadata.ProtocolMetaD
 import org.jboss.arquillian.container.spi.client.protocol.metadata.Servlet;
 import org.jboss.shrinkwrap.api.Archive;
 import org.jboss.shrinkwrap.api.exporter.ZipExporter;
-import org.jboss.shrinkwrap.descriptor.api.Descriptor;
 
 /**
  * An Arquillian container that deploys WARs into an embedded Jetty 12.1 (ee10) on loopback port 0. The
@@ -64,6 +65,9 @@ public final class JettyEmbeddedContainer implements DeployableContainer<JettyEm
     public void stop() throws LifecycleException {
         try {
             server.stop();
+            try (Stream<Path> files = Files.walk(workDir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
         } catch (Exception e) {
             throw new LifecycleException("embedded Jetty did not stop", e);
         }
@@ -113,15 +117,4 @@ public final class JettyEmbeddedContainer implements DeployableContainer<JettyEm
             throw new DeploymentException("undeploying " + archive.getName() + " failed", e);
         }
     }
-
-    @Override
-    public void deploy(Descriptor descriptor) {
-        throw new UnsupportedOperationException("descriptors are not deployable here");
-    }
-
-    @Override
-    public void undeploy(Descriptor descriptor) {
-        throw new UnsupportedOperationException("descriptors are not deployable here");
-    }
-
 }
