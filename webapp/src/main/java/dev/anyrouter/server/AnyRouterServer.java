@@ -44,6 +44,7 @@ public final class AnyRouterServer implements AutoCloseable {
         context.addEventListener(listener);
         jetty.setHandler(context);
         jetty.setStopTimeout(5_000);
+        jetty.setStopAtShutdown(true); // SIGTERM stops the server, which stops the engine
         try {
             jetty.start();
         } catch (Exception e) {

@@ -1,0 +1,50 @@
+package dev.anyrouter.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The README's demo: {@code java -jar anyrouter.jar} starts offline and prints a curl that works. */
+class JarIT {
+
+    private static final Pattern CURL = Pattern.compile(
+            "curl -N (\\S+) \\\\\\s+-H \"Authorization: Bearer (ar-\\S+)\" \\\\\\s+-d '(.+)'");
+
+    @Test
+    void startsOfflineAndPrintsACurlThatWorks(@TempDir Path work) throws Exception {
+        Path jar = Path.of(System.getProperty("anyrouter.war")).resolveSibling("anyrouter.jar");
+        Path out = work.resolve("out.log");
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar.toString(), "--port", "0").redirectErrorStream(true).redirectOutput(out.toFile());
+        builder.environment().keySet().removeIf(name -> name.startsWith("OPENAI_") || name.startsWith("ANYROUTER_"));
+        Process process = builder.start();
+        try {
+            Matcher curl = Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> CURL.matcher(Files.readString(out, StandardCharsets.UTF_8)), Matcher::find);
+            String banner = Files.readString(out, StandardCharsets.UTF_8);
+            assertThat(banner).contains("SIMULATED").contains("client key: " + curl.group(2));
+
+            URI endpoint = URI.create(curl.group(1));
+            try (RawClient client = RawClient.connect(endpoint)
+                    .post(endpoint.getPath(), "Bearer " + curl.group(2), curl.group(3))) {
+                assertThat(client.status).isEqualTo(200);
+                String body = Chunks.withoutComments(client.rest());
+                assertThat(body).contains("\"content\":\"1\"").contains("\"content\":\", 10\"")
+                        .endsWith("data: [DONE]\n\n");
+            }
+        } finally {
+            process.destroy();
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+        }
+    }
+}
