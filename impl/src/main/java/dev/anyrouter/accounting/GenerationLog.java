@@ -3,7 +3,6 @@ package dev.anyrouter.accounting;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The most recent finished generations, in memory, bounded. The usage ledger (a later issue) persists the same
@@ -13,7 +12,6 @@ public final class GenerationLog {
 
     private final int capacity;
     private final Map<String, GenerationRecord> records;
-    private final AtomicLong cancelled = new AtomicLong();
 
     public GenerationLog(int capacity) {
         this.capacity = capacity;
@@ -29,16 +27,9 @@ public final class GenerationLog {
 
     public synchronized void add(GenerationRecord record) {
         records.put(record.id(), record);
-        if (record.cancelled()) {
-            cancelled.incrementAndGet();
-        }
     }
 
     public synchronized Optional<GenerationRecord> find(String id) {
         return Optional.ofNullable(records.get(id));
-    }
-
-    public long cancelledCount() {
-        return cancelled.get();
     }
 }

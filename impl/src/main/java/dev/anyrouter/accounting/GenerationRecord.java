@@ -28,8 +28,4 @@ public record GenerationRecord(String id, String model, String provider, boolean
     public boolean cancelled() {
         return outcome == Generation.Outcome.CANCELLED;
     }
-
-    public int completionChars() {
-        return completionText.length();
-    }
 }

@@ -25,6 +25,7 @@ public final class AnyRouter implements AutoCloseable {
     private final ModelCatalog catalog;
     private final UpstreamClient upstream;
     private final ExecutorService relays;
+    private final RelayLimit relayLimit;
     private final ExecutorService writers;
     private final ScheduledExecutorService timer;
     private final GenerationLog generations;
@@ -36,7 +37,8 @@ public final class AnyRouter implements AutoCloseable {
         this.router = Router.from(config);
         this.catalog = ModelCatalog.bundled(Json.MAPPER);
         this.upstream = new UpstreamClient(config);
-        this.relays = Threads.perTask("anyrouter-relay", config.relayThreads());
+        this.relays = Threads.perTask("anyrouter-relay");
+        this.relayLimit = RelayLimit.of(config.relayThreads());
         this.writers = Threads.pool("anyrouter-keepalive", 4);
         this.timer = Threads.scheduler("anyrouter-timer");
         this.generations = new GenerationLog(10_000);
@@ -73,6 +75,11 @@ public final class AnyRouter implements AutoCloseable {
     /** Runs the blocking part of each request: the upstream exchange and the relay to the client. */
     public ExecutorService relays() {
         return relays;
+    }
+
+    /** Admission to {@link #relays()}: taken before a request is handed to a relay thread. */
+    public RelayLimit relayLimit() {
+        return relayLimit;
     }
 
     /** Sends keep-alive comments, so that a stalled client never holds up the timer. */

@@ -25,14 +25,16 @@ public final class Threads {
         return Runtime.version().feature() >= 21;
     }
 
-    /** One thread per task: virtual on JDK 21+, else at most {@code platformMax} platform threads (then rejects). */
-    public static ExecutorService perTask(String prefix, int platformMax) {
+    /**
+     * One thread per task: virtual on JDK 21+, else pooled platform threads that idle out after 30 s. It never
+     * rejects; the callers bound the tasks ({@link RelayLimit}).
+     */
+    public static ExecutorService perTask(String prefix) {
         if (virtual()) {
             return virtualPerTask(prefix);
         }
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(0, platformMax, 30, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), named(prefix));
-        return pool;
+        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                named(prefix));
     }
 
     /** A shared pool for short tasks: virtual threads on JDK 21+, else {@code platformThreads} with a queue. */

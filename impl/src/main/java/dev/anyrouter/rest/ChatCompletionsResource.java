@@ -44,24 +44,33 @@ public final class ChatCompletionsResource {
     @ManagedAsync
     public void stream(@Context ContainerRequestContext request, @Context HttpServletRequest servlet,
             @Context SseEventSink sink, @Context Sse sse) {
-        ChatRequest chat = (ChatRequest) request.getProperty(ChatRequest.PROPERTY);
-        Route route = engine.router().route(chat.model());
-        Generation generation = newGeneration(request, chat, route);
-        ChatStream stream = new ChatStream(engine, route, localBase(servlet), chat.upstreamBody(route), sink, sse,
-                generation);
-        servlet.getAsyncContext().addListener(new Disconnect(stream));
-        stream.run();
+        try {
+            ChatRequest chat = (ChatRequest) request.getProperty(ChatRequest.PROPERTY);
+            Route route = engine.router().route(chat.model());
+            Generation generation = newGeneration(request, chat, route);
+            ChatStream stream = new ChatStream(engine, route, localBase(servlet), chat.upstreamBody(route), sink,
+                    sse, generation);
+            servlet.getAsyncContext().addListener(new Disconnect(stream));
+            stream.run();
+        } finally {
+            engine.relayLimit().release(); // taken by ChatRequestFilter
+        }
     }
 
     @POST
     @Produces(MediaType.APPLICATION_JSON)
     @ManagedAsync
     public Response complete(@Context ContainerRequestContext request, @Context HttpServletRequest servlet) {
-        ChatRequest chat = (ChatRequest) request.getProperty(ChatRequest.PROPERTY);
-        Route route = engine.router().route(chat.model());
-        Generation generation = newGeneration(request, chat, route);
-        String body = new Completion(engine, route, localBase(servlet), chat.upstreamBody(route), generation).run();
-        return Response.ok(body, MediaType.APPLICATION_JSON_TYPE).build();
+        try {
+            ChatRequest chat = (ChatRequest) request.getProperty(ChatRequest.PROPERTY);
+            Route route = engine.router().route(chat.model());
+            Generation generation = newGeneration(request, chat, route);
+            String body = new Completion(engine, route, localBase(servlet), chat.upstreamBody(route), generation)
+                    .run();
+            return Response.ok(body, MediaType.APPLICATION_JSON_TYPE).build();
+        } finally {
+            engine.relayLimit().release(); // taken by ChatRequestFilter
+        }
     }
 
     private static Generation newGeneration(ContainerRequestContext request, ChatRequest chat, Route route) {

@@ -9,7 +9,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import java.util.UUID;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Every error becomes one JSON shape, {@code {"error":{"code","message","type"}}}, with its real status.
@@ -36,9 +35,6 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
                 }
             });
             return response.build();
-        }
-        if (failure instanceof RejectedExecutionException) {
-            return json(503, ErrorTypes.OVERLOADED, "the gateway is at its stream capacity; retry later").build();
         }
         String id = UUID.randomUUID().toString();
         LOG.log(System.Logger.Level.ERROR, "internal error " + id, failure);

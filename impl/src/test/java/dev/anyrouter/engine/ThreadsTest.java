@@ -10,7 +10,7 @@ class ThreadsTest {
 
     @Test
     void runsRelaysOnVirtualThreadsFromJdk21AndOnNamedPlatformThreadsBefore() throws Exception {
-        ExecutorService relays = Threads.perTask("test-relay", 4);
+        ExecutorService relays = Threads.perTask("test-relay");
         try {
             Thread thread = relays.submit(Thread::currentThread).get(5, TimeUnit.SECONDS);
 

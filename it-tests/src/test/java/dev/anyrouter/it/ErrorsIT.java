@@ -5,6 +5,7 @@ import static dev.anyrouter.it.Chunks.content;
 import static dev.anyrouter.it.Chunks.relayed;
 import static dev.anyrouter.it.Chunks.role;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.anyrouter.accounting.Generation;
 import java.net.ServerSocket;
@@ -206,6 +207,21 @@ class ErrorsIT {
         try (RawClient client = post(Gateway.BEARER, big)) {
             assertThat(client.status).isEqualTo(413);
             assertThat(client.rest()).contains("\"code\":413").contains("larger than 2048 bytes");
+        }
+    }
+
+    @Test
+    void answers503WhenEveryRelayThreadIsBusyOnJdk17() throws Exception {
+        assumeTrue(Runtime.version().feature() < 21, "JDK 21+ runs each relay on its own virtual thread");
+        upstream.script(x -> x.sseHead().awaitClosed(10_000));
+        try (Gateway small = Gateway.against(upstream.baseUri(), "ANYROUTER_RELAY_THREADS", "1");
+                RawClient busy = RawClient.connect(small.uri())
+                        .post("/api/v1/chat/completions", Gateway.BEARER, REQUEST);
+                RawClient rejected = RawClient.connect(small.uri())
+                        .post("/api/v1/chat/completions", Gateway.BEARER, REQUEST)) {
+            assertThat(busy.status).isEqualTo(200);
+            assertThat(rejected.status).isEqualTo(503);
+            assertThat(rejected.rest()).contains("\"code\":503").contains("stream capacity");
         }
     }
 

@@ -60,10 +60,15 @@ class NoLeaksIT {
                     .containsEntry(Generation.Outcome.FAILED, 2 * each);
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 assertThat(gateway.engine().activeRelays().get()).as("relays running").isZero();
-                assertThat(upstream.openConnections()).as("upstream connections open").isZero();
+                assertThat(upstream.openExchanges()).as("upstream exchanges not closed").isZero();
+                assertThat(upstream.idleConnections()).as("spare pooled upstream connections").isLessThanOrEqualTo(2);
                 assertThat(gateway.openConnections()).as("client connections open").isZero();
                 assertThat(threadsInsideTheGateway()).as("threads still in gateway code").isEmpty();
             });
+
+            gateway.close();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(upstream.idleConnections())
+                    .as("upstream connections left after the gateway stopped").isZero());
         }
     }
 

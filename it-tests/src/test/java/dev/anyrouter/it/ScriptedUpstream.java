@@ -37,6 +37,7 @@ final class ScriptedUpstream implements AutoCloseable {
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final BlockingQueue<Exchange> exchanges = new LinkedBlockingQueue<>();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Set<Socket> exchanging = ConcurrentHashMap.newKeySet();
     private volatile Script script = exchange -> exchange.json(200, "{}");
 
     ScriptedUpstream() throws IOException {
@@ -66,9 +67,14 @@ final class ScriptedUpstream implements AutoCloseable {
         return exchanges.isEmpty();
     }
 
-    /** Connections the gateway still holds open. */
-    int openConnections() {
-        return open.size();
+    /** Connections that carried a request and that the gateway has not closed yet. */
+    int openExchanges() {
+        return exchanging.size();
+    }
+
+    /** Connections open without a request on them: a client pool's spare connections. */
+    int idleConnections() {
+        return open.size() - exchanging.size();
     }
 
     private void accept() {
@@ -86,6 +92,7 @@ final class ScriptedUpstream implements AutoCloseable {
     private void serve(Socket socket) {
         try (socket) {
             Exchange exchange = Exchange.read(socket);
+            exchanging.add(socket);
             threads.execute(exchange::watchForClose);
             exchanges.add(exchange);
             script.play(exchange);
@@ -93,6 +100,7 @@ final class ScriptedUpstream implements AutoCloseable {
         } catch (Exception e) {
             // the gateway went away mid-script: that is what many tests provoke
         } finally {
+            exchanging.remove(socket);
             open.remove(socket);
         }
     }
