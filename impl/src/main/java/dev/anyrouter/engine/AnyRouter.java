@@ -39,7 +39,7 @@ public final class AnyRouter implements AutoCloseable {
         this.upstream = new UpstreamClient(config);
         this.relays = Threads.perTask("anyrouter-relay");
         this.relayLimit = RelayLimit.of(config.relayThreads());
-        this.writers = Threads.pool("anyrouter-keepalive", 4);
+        this.writers = Threads.perTask("anyrouter-keepalive");
         this.timer = Threads.scheduler("anyrouter-timer");
         this.generations = new GenerationLog(10_000);
     }

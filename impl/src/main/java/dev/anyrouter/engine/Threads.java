@@ -37,11 +37,6 @@ public final class Threads {
                 named(prefix));
     }
 
-    /** A shared pool for short tasks: virtual threads on JDK 21+, else {@code platformThreads} with a queue. */
-    public static ExecutorService pool(String prefix, int platformThreads) {
-        return virtual() ? virtualPerTask(prefix) : Executors.newFixedThreadPool(platformThreads, named(prefix));
-    }
-
     /** A single platform thread for timers; cancelled tasks leave its queue at once. */
     public static ScheduledExecutorService scheduler(String prefix) {
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, named(prefix));

@@ -20,6 +20,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import org.glassfish.jersey.media.sse.EventInput;
 import org.glassfish.jersey.media.sse.InboundEvent;
 
@@ -53,6 +54,9 @@ public final class ChatStream {
     private final Sse sse;
     private final Generation generation;
     private final AtomicBoolean keepAliveQueued = new AtomicBoolean();
+    // One writer at a time, so the relay always writes its own events (a keep-alive writer owning Jersey's
+    // flush would otherwise accept the relay's events into an unbounded queue). Keep-alives skip when it is busy.
+    private final ReentrantLock writing = new ReentrantLock();
 
     private final Object lock = new Object();
     private State state = State.PENDING;
@@ -83,18 +87,25 @@ public final class ChatStream {
      */
     public void run() {
         engine.activeRelays().incrementAndGet();
-        long tick = Math.max(1, engine.config().keepAlive().toMillis() / 2);
-        ScheduledFuture<?> timer = engine.timer().scheduleWithFixedDelay(this::tick,
-                engine.config().commitGrace().toMillis(), tick, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> timer = null;
         Generation.Outcome outcome = Generation.Outcome.FAILED;
         String error = null;
         try {
+            long tick = Math.max(1, engine.config().keepAlive().toMillis() / 2);
+            timer = engine.timer().scheduleWithFixedDelay(this::tick, engine.config().commitGrace().toMillis(), tick,
+                    TimeUnit.MILLISECONDS);
             outcome = relay();
         } catch (GatewayException e) {
             error = e.getMessage();
             fail(e);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "stream " + generation.id() + " failed unexpectedly", e);
+            error = "upstream '" + route.upstream().name() + "' answered with something the gateway cannot relay";
+            fail(GatewayException.upstream(error, e));
         } finally {
-            timer.cancel(false);
+            if (timer != null) {
+                timer.cancel(false);
+            }
             end(outcome, error);
             engine.activeRelays().decrementAndGet();
         }
@@ -146,10 +157,14 @@ public final class ChatStream {
             return Generation.Outcome.CANCELLED;
         }
         if (finishReason == null) {
-            throw GatewayException.upstream("upstream '" + route.upstream().name()
-                    + "' ended the stream before it finished", null);
+            throw call.bodyFailure().map(e -> UpstreamErrors.brokenStream(call, e)).orElseGet(() ->
+                    GatewayException.upstream("upstream '" + route.upstream().name()
+                            + "' ended the stream before it finished", null));
         }
-        return finish(); // some servers close after the finish chunk without sending [DONE]
+        // The answer is complete; some servers close without [DONE], or break off before their usage chunk.
+        call.bodyFailure().ifPresent(e -> LOG.log(System.Logger.Level.DEBUG,
+                "stream {0}: upstream broke off after its finish chunk: {1}", generation.id(), e.getMessage()));
+        return finish();
     }
 
     private UpstreamCall open() {
@@ -247,7 +262,12 @@ public final class ChatStream {
     }
 
     private boolean send(String data) {
-        return write(sse.newEvent(data));
+        writing.lock();
+        try {
+            return write(sse.newEvent(data));
+        } finally {
+            writing.unlock();
+        }
     }
 
     /** Writes one event, committing the response if it was still held; false (and cancels) when it failed. */
@@ -292,8 +312,12 @@ public final class ChatStream {
 
     private void keepAlive() {
         keepAliveQueued.set(false);
-        if (!cancelled()) {
-            write(sse.newEventBuilder().comment("keep-alive").build());
+        if (!cancelled() && writing.tryLock()) {
+            try {
+                write(sse.newEventBuilder().comment("keep-alive").build());
+            } finally {
+                writing.unlock();
+            }
         }
     }
 

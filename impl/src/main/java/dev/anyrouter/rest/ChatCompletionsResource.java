@@ -24,7 +24,8 @@ import java.util.UUID;
 import org.glassfish.jersey.server.ManagedAsync;
 
 /**
- * {@code POST /api/v1/chat/completions}. {@link ChatRequestFilter} has validated the body and chosen the method.
+ * {@code POST /api/v1/chat/completions}. {@link ChatRequestFilter} has validated the body and chosen the method;
+ * {@link RelayAdmissionFilter} has given the request its place among the relays, which each method gives back.
  * Both run on a relay thread ({@code @ManagedAsync}), never a container thread, because they block on the
  * upstream; the streaming one also holds the response until the upstream has answered (see {@link ChatStream}).
  */
@@ -42,8 +43,10 @@ public final class ChatCompletionsResource {
     @POST
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @ManagedAsync
+    @Relayed
     public void stream(@Context ContainerRequestContext request, @Context HttpServletRequest servlet,
             @Context SseEventSink sink, @Context Sse sse) {
+        RelayAdmissionFilter.Permit permit = RelayAdmissionFilter.permit(request);
         try {
             ChatRequest chat = (ChatRequest) request.getProperty(ChatRequest.PROPERTY);
             Route route = engine.router().route(chat.model());
@@ -53,14 +56,16 @@ public final class ChatCompletionsResource {
             servlet.getAsyncContext().addListener(new Disconnect(stream));
             stream.run();
         } finally {
-            engine.relayLimit().release(); // taken by ChatRequestFilter
+            permit.release();
         }
     }
 
     @POST
     @Produces(MediaType.APPLICATION_JSON)
     @ManagedAsync
+    @Relayed
     public Response complete(@Context ContainerRequestContext request, @Context HttpServletRequest servlet) {
+        RelayAdmissionFilter.Permit permit = RelayAdmissionFilter.permit(request);
         try {
             ChatRequest chat = (ChatRequest) request.getProperty(ChatRequest.PROPERTY);
             Route route = engine.router().route(chat.model());
@@ -69,7 +74,7 @@ public final class ChatCompletionsResource {
                     .run();
             return Response.ok(body, MediaType.APPLICATION_JSON_TYPE).build();
         } finally {
-            engine.relayLimit().release(); // taken by ChatRequestFilter
+            permit.release();
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.anyrouter.rest;
 
 import dev.anyrouter.api.ErrorTypes;
-import dev.anyrouter.engine.RelayLimit;
 import dev.anyrouter.errors.GatewayException;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.HttpMethod;
@@ -15,21 +14,18 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Reads and validates a chat-completions body (at most the configured size, whatever its Content-Type: curl's
- * {@code -d} sends a form type) and picks the resource method by the body's {@code stream} flag: streaming
- * requests go to the {@code SseEventSink} method, the rest to the JSON one. It also takes the request's place
- * in the {@link RelayLimit}, so that a full gateway answers 503 before Jersey asks for a relay thread.
+ * Reads and validates a chat-completions body (at most the configured size; {@link JsonBodies} has made its
+ * Content-Type JSON) and picks the resource method by the body's {@code stream} flag: streaming
+ * requests go to the {@code SseEventSink} method, the rest to the JSON one.
  */
 @PreMatching
 @Priority(Priorities.ENTITY_CODER)
 final class ChatRequestFilter implements ContainerRequestFilter {
 
     private final long maxBodyBytes;
-    private final RelayLimit relayLimit;
 
-    ChatRequestFilter(long maxBodyBytes, RelayLimit relayLimit) {
+    ChatRequestFilter(long maxBodyBytes) {
         this.maxBodyBytes = maxBodyBytes;
-        this.relayLimit = relayLimit;
     }
 
     @Override
@@ -49,10 +45,6 @@ final class ChatRequestFilter implements ContainerRequestFilter {
             throw tooLarge();
         }
         ChatRequest chat = ChatRequest.parse(body);
-        // Last: from here the request certainly reaches ChatCompletionsResource, which gives the place back.
-        if (!relayLimit.tryAcquire()) {
-            throw new GatewayException(503, ErrorTypes.OVERLOADED, "the gateway is at its stream capacity; retry later");
-        }
         request.setProperty(ChatRequest.PROPERTY, chat);
         request.getHeaders().putSingle(HttpHeaders.ACCEPT,
                 chat.stream() ? MediaType.SERVER_SENT_EVENTS : MediaType.APPLICATION_JSON);

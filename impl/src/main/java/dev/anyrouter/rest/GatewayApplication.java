@@ -20,7 +20,8 @@ public final class GatewayApplication {
         DisconnectLogFilter.install();
         ResourceConfig config = new ResourceConfig()
                 .register(new AuthFilter(engine.keys()))
-                .register(new ChatRequestFilter(engine.config().maxBodyBytes(), engine.relayLimit()))
+                .register(new ChatRequestFilter(engine.config().maxBodyBytes()))
+                .register(new RelayAdmissionFilter(engine.relayLimit()))
                 .register(new StreamHeadersFilter())
                 .register(new ErrorMapper())
                 .register(new RelayExecutorProvider(engine.relays()))

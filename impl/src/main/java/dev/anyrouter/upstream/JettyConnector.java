@@ -68,7 +68,8 @@ final class JettyConnector implements Connector {
         }
         ClientResponse answer = new ClientResponse(Statuses.from(response.getStatus(), response.getReason()), request);
         response.getHeaders().forEach(field -> answer.getHeaders().add(field.getName(), field.getValue()));
-        answer.setEntityStream(new AbortOnClose(listener, exchange));
+        BodyFailure failure = request.resolveProperty(BodyFailure.PROPERTY, BodyFailure.class);
+        answer.setEntityStream(new AbortOnClose(listener, exchange, failure == null ? new BodyFailure() : failure));
         return answer;
     }
 
@@ -105,21 +106,53 @@ final class JettyConnector implements Connector {
         return bytes.toByteArray();
     }
 
-    /** The body stream; closing it before the end aborts the exchange instead of draining it. */
+    /**
+     * The body stream. Closing it before the end aborts the exchange instead of draining it; a read that fails
+     * for another reason (the connection broke) is recorded in the {@link BodyFailure}.
+     */
     private static final class AbortOnClose extends FilterInputStream {
         private final InputStreamResponseListener listener;
         private final Request exchange;
+        private final BodyFailure failure;
+        private volatile boolean closed;
 
-        AbortOnClose(InputStreamResponseListener listener, Request exchange) {
+        AbortOnClose(InputStreamResponseListener listener, Request exchange, BodyFailure failure) {
             super(listener.getInputStream());
             this.listener = listener;
             this.exchange = exchange;
+            this.failure = failure;
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (IOException e) {
+                throw recorded(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            try {
+                return super.read(buffer, offset, length);
+            } catch (IOException e) {
+                throw recorded(e);
+            }
         }
 
         @Override
         public void close() throws IOException {
+            closed = true;
             exchange.abort(new CancellationException("response closed before its end"));
             listener.close();
+        }
+
+        private IOException recorded(IOException e) {
+            if (!closed) {
+                failure.record(e);
+            }
+            return e;
         }
     }
 }

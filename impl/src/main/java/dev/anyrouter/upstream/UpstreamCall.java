@@ -5,6 +5,7 @@ import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import org.glassfish.jersey.media.sse.EventInput;
 
 /**
@@ -15,10 +16,17 @@ public final class UpstreamCall implements AutoCloseable {
 
     private final Route route;
     private final Response response;
+    private final BodyFailure bodyFailure;
 
-    UpstreamCall(Route route, Response response) {
+    UpstreamCall(Route route, Response response, BodyFailure bodyFailure) {
         this.route = route;
         this.response = response;
+        this.bodyFailure = bodyFailure;
+    }
+
+    /** Why the body ended early, when the connection broke rather than the upstream finishing. */
+    public Optional<IOException> bodyFailure() {
+        return bodyFailure.get();
     }
 
     public Route route() {

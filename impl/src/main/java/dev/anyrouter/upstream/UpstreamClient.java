@@ -13,10 +13,8 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.ConnectException;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.util.Optional;
-import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -74,9 +72,11 @@ public final class UpstreamClient implements AutoCloseable {
         Invocation.Builder request = client.target(resolved + "/chat/completions")
                 .request(stream ? MediaType.SERVER_SENT_EVENTS_TYPE : MediaType.APPLICATION_JSON_TYPE);
         route.upstream().apiKey().ifPresent(key -> request.header(HttpHeaders.AUTHORIZATION, "Bearer " + key.reveal()));
+        BodyFailure failure = new BodyFailure();
+        request.property(BodyFailure.PROPERTY, failure);
         try {
             Response response = request.post(Entity.entity(body, MediaType.APPLICATION_JSON_TYPE));
-            return new UpstreamCall(route, response);
+            return new UpstreamCall(route, response, failure);
         } catch (ProcessingException e) {
             throw failure(route, e);
         }
@@ -85,7 +85,7 @@ public final class UpstreamClient implements AutoCloseable {
     private static GatewayException failure(Route route, ProcessingException e) {
         Throwable cause = e.getCause() == null ? e : e.getCause();
         String provider = route.upstream().name();
-        if (cause instanceof TimeoutException || cause instanceof SocketTimeoutException) {
+        if (UpstreamErrors.timeout(cause)) {
             return new GatewayException(504, ErrorTypes.TIMEOUT,
                     "upstream '" + provider + "' did not answer in time", Optional.empty(), e);
         }

@@ -5,7 +5,9 @@ import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.engine.Json;
 import dev.anyrouter.errors.GatewayException;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.util.Optional;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Turns an upstream's error answer into the error the client sees. The client's own mistakes keep their status;
@@ -48,6 +50,26 @@ public final class UpstreamErrors {
             message = body.path("message");
         }
         return message.isTextual() ? Optional.of(message.asText()) : Optional.empty();
+    }
+
+    /** The error for a body that broke off mid-stream: 504 when the upstream went silent too long, else 502. */
+    public static GatewayException brokenStream(UpstreamCall call, IOException failure) {
+        String provider = call.route().upstream().name();
+        if (timeout(failure)) {
+            return new GatewayException(504, ErrorTypes.TIMEOUT, "upstream '" + provider + "' went silent mid-stream",
+                    Optional.empty(), failure);
+        }
+        return GatewayException.upstream("upstream '" + provider + "' connection failed mid-stream", failure);
+    }
+
+    /** True when a timeout is somewhere in the cause chain. */
+    static boolean timeout(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof TimeoutException || t instanceof SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Keeps an upstream message short and free of the provider key. */

@@ -5,11 +5,13 @@ import static dev.anyrouter.it.Chunks.content;
 import static dev.anyrouter.it.Chunks.relayed;
 import static dev.anyrouter.it.Chunks.role;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.anyrouter.accounting.Generation;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -127,10 +129,39 @@ class ErrorsIT {
             assertThat(client.nextData()).isEqualTo(relayed(content("a"), id));
             assertThat(client.nextData()).isEqualTo("data: {\"id\":\"" + id + "\",\"object\":\"chat.completion.chunk\","
                     + "\"created\":1700000000,\"model\":\"gpt-4o\",\"error\":{\"code\":502,\"message\":\"upstream "
-                    + "'openai' ended the stream before it finished\"},\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\"},"
+                    + "'openai' connection failed mid-stream\"},\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\"},"
                     + "\"finish_reason\":\"error\"}]}\n\n");
             assertThat(client.nextData()).isNull();
             assertThat(gateway.generation(id).outcome()).isEqualTo(Generation.Outcome.FAILED);
+        }
+    }
+
+    @Test
+    void endsWithA504ChunkWhenTheUpstreamGoesSilentMidStream() throws Exception {
+        upstream.script(x -> x.sseHead().data(role()).data(content("a")).awaitClosed(10_000));
+        try (Gateway impatient = Gateway.against(upstream.baseUri(), "ANYROUTER_FIRST_BYTE_TIMEOUT_MS", "400");
+                RawClient client = RawClient.connect(impatient.uri())
+                        .post("/api/v1/chat/completions", Gateway.BEARER, REQUEST)) {
+            client.nextData();
+            client.nextData();
+            assertThat(client.nextData()).contains("\"error\":{\"code\":504,\"message\":\"upstream 'openai' went silent "
+                    + "mid-stream\"}").contains("\"finish_reason\":\"error\"");
+            assertThat(client.nextData()).isNull();
+        }
+    }
+
+    @Test
+    void endsCleanlyWhenTheUpstreamBreaksOffAfterItsFinishChunk() throws Exception {
+        upstream.script(x -> {
+            x.sseHead().data(role()).data(content("a")).data(Chunks.finish("stop")).pause(50);
+            x.reset();
+        });
+
+        try (RawClient client = post(Gateway.BEARER, REQUEST)) {
+            String id = client.headers.get("x-generation-id");
+            assertThat(Chunks.withoutComments(client.rest())).endsWith(relayed(Chunks.finish("stop"), id)
+                    + "data: [DONE]\n\n");
+            assertThat(gateway.generation(id).outcome()).isEqualTo(Generation.Outcome.COMPLETED);
         }
     }
 
@@ -222,6 +253,36 @@ class ErrorsIT {
             assertThat(busy.status).isEqualTo(200);
             assertThat(rejected.status).isEqualTo(503);
             assertThat(rejected.rest()).contains("\"code\":503").contains("stream capacity");
+        }
+    }
+
+    @Test
+    void neverLosesARelayPlaceToOddPathsOrHeaders() throws Exception {
+        upstream.script(x -> x.sseHead().data(role()).data(Chunks.finish("stop")).data("[DONE]").end());
+        try (Gateway one = Gateway.against(upstream.baseUri(), "ANYROUTER_RELAY_THREADS", "1")) {
+            for (String path : new String[] {"/api/v1/chat/completion%73", "/api/v1/chat/completions/",
+                "/api/v1/chat/completions;x=1"}) {
+                try (RawClient client = RawClient.connect(one.uri()).post(path, Gateway.BEARER, REQUEST)) {
+                    assertThat(client.status).as(path).isEqualTo(404);
+                    assertThat(client.rest()).as(path).startsWith("{\"error\":{\"code\":404");
+                }
+            }
+            try (RawClient client = RawClient.connect(one.uri())
+                    .post("/api/v1/chat/completions", Gateway.BEARER, REQUEST, "Content-Type: json")) {
+                assertThat(client.status).isEqualTo(200);
+                assertThat(client.rest()).endsWith("data: [DONE]\n\n");
+            }
+            // The place of a finished stream is given back just after its client saw the end: wait a moment for
+            // it. A lost place would fail every request from here on.
+            for (int i = 0; i < 3; i++) {
+                await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
+                    try (RawClient client = RawClient.connect(one.uri())
+                            .post("/api/v1/chat/completions", Gateway.BEARER, REQUEST)) {
+                        assertThat(client.status).isEqualTo(200);
+                        client.rest();
+                    }
+                });
+            }
         }
     }
 

@@ -35,15 +35,18 @@ final class RawClient implements AutoCloseable {
         return new RawClient(new Socket(base.getHost(), base.getPort()));
     }
 
-    /** POSTs {@code body} and reads the status line and headers. */
+    /** POSTs {@code body} as curl's {@code -d} does (a form Content-Type) and reads the status line and headers. */
     RawClient post(String path, String authorization, String body) throws IOException {
+        return post(path, authorization, body, "Content-Type: application/x-www-form-urlencoded");
+    }
+
+    RawClient post(String path, String authorization, String body, String contentType) throws IOException {
         StringBuilder request = new StringBuilder("POST " + path + " HTTP/1.1\r\nHost: localhost\r\n");
         if (authorization != null) {
             request.append("Authorization: ").append(authorization).append("\r\n");
         }
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        request.append("Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ").append(bytes.length)
-                .append("\r\n\r\n");
+        request.append(contentType).append("\r\nContent-Length: ").append(bytes.length).append("\r\n\r\n");
         OutputStream out = socket.getOutputStream();
         out.write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
         out.write(bytes);

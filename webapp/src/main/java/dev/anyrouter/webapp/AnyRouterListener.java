@@ -5,7 +5,9 @@ import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.Settings;
 import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.rest.GatewayApplication;
+import dev.anyrouter.rest.JsonBodies;
 import dev.anyrouter.simulator.Simulator;
+import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -16,7 +18,7 @@ import org.glassfish.jersey.servlet.ServletContainer;
 /**
  * Starts AnyRouter inside a servlet context and stops it with the context. The WAR declares it in
  * {@code web.xml}; the embedded server adds it with a ready-made configuration. Either way the same Jersey
- * application is registered, with async support, at {@code /*}.
+ * application is registered, with async support, at {@code /*}, behind the {@link JsonBodies} filter.
  */
 public final class AnyRouterListener implements ServletContextListener {
 
@@ -54,6 +56,9 @@ public final class AnyRouterListener implements ServletContextListener {
         jersey.setAsyncSupported(true);
         jersey.setLoadOnStartup(1);
         jersey.addMapping("/*");
+        FilterRegistration.Dynamic json = context.addFilter("anyrouter-json-bodies", new JsonBodies());
+        json.setAsyncSupported(true);
+        json.addMappingForServletNames(null, false, "anyrouter");
     }
 
     @Override

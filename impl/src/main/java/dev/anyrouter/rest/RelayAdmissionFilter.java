@@ -1,0 +1,64 @@
+package dev.anyrouter.rest;
+
+import dev.anyrouter.api.ErrorTypes;
+import dev.anyrouter.engine.RelayLimit;
+import dev.anyrouter.errors.GatewayException;
+import jakarta.annotation.Priority;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Takes a request's place in the {@link RelayLimit} once Jersey has matched it to a {@link Relayed} method, so a
+ * full gateway answers 503 before a relay thread is asked for, and every place taken is given back by that
+ * method ({@link #release}). Also refuses a request that reached the method without a parsed body (a path
+ * variant {@link ChatRequestFilter} does not serve).
+ */
+@Relayed
+@Priority(Priorities.USER)
+final class RelayAdmissionFilter implements ContainerRequestFilter {
+
+    private static final String PERMIT = "dev.anyrouter.relay-permit";
+
+    private final RelayLimit limit;
+
+    RelayAdmissionFilter(RelayLimit limit) {
+        this.limit = limit;
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        if (request.getProperty(ChatRequest.PROPERTY) == null) {
+            throw new GatewayException(404, ErrorTypes.NOT_FOUND, "no such endpoint");
+        }
+        if (!limit.tryAcquire()) {
+            throw new GatewayException(503, ErrorTypes.OVERLOADED, "the gateway is at its stream capacity; retry later");
+        }
+        request.setProperty(PERMIT, new Permit(limit));
+    }
+
+    /**
+     * The request's place. Take it at the start of the method: once an event stream is committed Jersey
+     * releases the request's properties, so it cannot be looked up at the end.
+     */
+    static Permit permit(ContainerRequestContext request) {
+        return (Permit) request.getProperty(PERMIT);
+    }
+
+    /** One request's place in the {@link RelayLimit}; given back once. */
+    static final class Permit {
+        private final RelayLimit limit;
+        private final AtomicBoolean held = new AtomicBoolean(true);
+
+        private Permit(RelayLimit limit) {
+            this.limit = limit;
+        }
+
+        void release() {
+            if (held.compareAndSet(true, false)) {
+                limit.release();
+            }
+        }
+    }
+}
