@@ -19,22 +19,28 @@ public final class ChunkInspector {
 
     /** Inspects one JSON object; an {@link IOException} when the text is not one. */
     public static Chunk inspect(String json) throws IOException {
-        Reader reader = new Reader(json);
         try (JsonParser parser = FACTORY.createParser(json)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException("chunk is not a JSON object");
             }
-            reader.object(parser);
+            Reader reader = new Reader(json, parser);
+            reader.members(reader::topLevel);
             if (parser.nextToken() != null) {
                 throw new IOException("chunk has text after its JSON object");
             }
+            return reader.chunk();
         }
-        return reader.chunk();
+    }
+
+    /** Reads one member of an object; it must consume or skip the value. */
+    private interface Member {
+        void read(String name, JsonToken value) throws IOException;
     }
 
     /** One pass over one chunk; fields are filled as the parser meets them. */
     private static final class Reader {
         private final String json;
+        private final JsonParser parser;
         private final StringBuilder text = new StringBuilder();
         private int idStart = -1;
         private int idEnd = -1;
@@ -46,8 +52,9 @@ public final class ChunkInspector {
         private Long completionTokens;
         private String error;
 
-        Reader(String json) {
+        Reader(String json, JsonParser parser) {
             this.json = json;
+            this.parser = parser;
         }
 
         Chunk chunk() {
@@ -55,23 +62,50 @@ public final class ChunkInspector {
                     completionTokens, error);
         }
 
-        void object(JsonParser parser) throws IOException {
+        /** The members of the object whose START_OBJECT was just read. */
+        void members(Member member) throws IOException {
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String name = parser.currentName();
-                JsonToken value = parser.nextToken();
-                switch (name) {
-                    case "id" -> id(parser, value);
-                    case "created" -> created = value.isNumeric() ? parser.getLongValue() : -1;
-                    case "model" -> model = value == JsonToken.VALUE_STRING ? parser.getText() : null;
-                    case "choices" -> choices(parser, value);
-                    case "usage" -> usage(parser, value);
-                    case "error" -> error(parser, value);
-                    default -> parser.skipChildren();
-                }
+                member.read(name, parser.nextToken());
             }
         }
 
-        private void id(JsonParser parser, JsonToken value) {
+        /** The members of {@code value} when it is an object; anything else is skipped. */
+        void object(JsonToken value, Member member) throws IOException {
+            if (value == JsonToken.START_OBJECT) {
+                members(member);
+            } else {
+                parser.skipChildren();
+            }
+        }
+
+        /** The members of each object in {@code value} when it is an array; anything else is skipped. */
+        void objects(JsonToken value, Member member) throws IOException {
+            if (value != JsonToken.START_ARRAY) {
+                parser.skipChildren();
+                return;
+            }
+            for (JsonToken item = parser.nextToken(); item != JsonToken.END_ARRAY; item = parser.nextToken()) {
+                if (item == null) {
+                    throw new IOException("chunk ends inside an array");
+                }
+                object(item, member);
+            }
+        }
+
+        void topLevel(String name, JsonToken value) throws IOException {
+            switch (name) {
+                case "id" -> id(value);
+                case "created" -> created = value.isNumeric() ? parser.getLongValue() : -1;
+                case "model" -> model = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+                case "choices" -> objects(value, this::choice);
+                case "usage" -> object(value, this::usage);
+                case "error" -> error(value);
+                default -> parser.skipChildren();
+            }
+        }
+
+        private void id(JsonToken value) {
             if (value != JsonToken.VALUE_STRING) {
                 return;
             }
@@ -83,103 +117,65 @@ public final class ChunkInspector {
             idEnd = i + 1;
         }
 
-        private void choices(JsonParser parser, JsonToken value) throws IOException {
-            if (value != JsonToken.START_ARRAY) {
-                parser.skipChildren();
-                return;
+        private void choice(String name, JsonToken value) throws IOException {
+            switch (name) {
+                case "delta", "message" -> object(value, this::delta);
+                case "finish_reason" -> finishReason = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+                default -> parser.skipChildren();
             }
-            while (parser.nextToken() == JsonToken.START_OBJECT) {
-                while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = parser.currentName();
-                    JsonToken field = parser.nextToken();
-                    if (("delta".equals(name) || "message".equals(name)) && field == JsonToken.START_OBJECT) {
-                        delta(parser);
-                    } else if ("finish_reason".equals(name) && field == JsonToken.VALUE_STRING) {
-                        finishReason = parser.getText();
+        }
+
+        private void delta(String name, JsonToken value) throws IOException {
+            switch (name) {
+                case "role" -> hasRole |= value == JsonToken.VALUE_STRING;
+                case "content", "reasoning" -> appendText(value);
+                case "tool_calls" -> objects(value, (call, callValue) -> {
+                    if ("function".equals(call)) {
+                        object(callValue, this::function);
                     } else {
                         parser.skipChildren();
                     }
-                }
+                });
+                default -> parser.skipChildren();
             }
         }
 
-        private void delta(JsonParser parser) throws IOException {
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String name = parser.currentName();
-                JsonToken value = parser.nextToken();
-                switch (name) {
-                    case "role" -> hasRole |= value == JsonToken.VALUE_STRING;
-                    case "content", "reasoning" -> appendText(parser, value);
-                    case "tool_calls" -> toolCalls(parser, value);
-                    default -> parser.skipChildren();
-                }
-            }
-        }
-
-        private void toolCalls(JsonParser parser, JsonToken value) throws IOException {
-            if (value != JsonToken.START_ARRAY) {
+        private void function(String name, JsonToken value) throws IOException {
+            if ("arguments".equals(name)) {
+                appendText(value);
+            } else {
                 parser.skipChildren();
-                return;
-            }
-            while (parser.nextToken() == JsonToken.START_OBJECT) {
-                while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = parser.currentName();
-                    JsonToken field = parser.nextToken();
-                    if ("function".equals(name) && field == JsonToken.START_OBJECT) {
-                        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                            String fn = parser.currentName();
-                            JsonToken fnValue = parser.nextToken();
-                            if ("arguments".equals(fn)) {
-                                appendText(parser, fnValue);
-                            } else {
-                                parser.skipChildren();
-                            }
-                        }
-                    } else {
-                        parser.skipChildren();
-                    }
-                }
             }
         }
 
-        private void usage(JsonParser parser, JsonToken value) throws IOException {
-            if (value != JsonToken.START_OBJECT) {
-                return;
-            }
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String name = parser.currentName();
-                JsonToken field = parser.nextToken();
-                if ("prompt_tokens".equals(name) && field == JsonToken.VALUE_NUMBER_INT) {
-                    promptTokens = parser.getLongValue();
-                } else if ("completion_tokens".equals(name) && field == JsonToken.VALUE_NUMBER_INT) {
-                    completionTokens = parser.getLongValue();
-                } else {
-                    parser.skipChildren();
-                }
+        private void usage(String name, JsonToken value) throws IOException {
+            if ("prompt_tokens".equals(name) && value == JsonToken.VALUE_NUMBER_INT) {
+                promptTokens = parser.getLongValue();
+            } else if ("completion_tokens".equals(name) && value == JsonToken.VALUE_NUMBER_INT) {
+                completionTokens = parser.getLongValue();
+            } else {
+                parser.skipChildren();
             }
         }
 
-        private void error(JsonParser parser, JsonToken value) throws IOException {
+        private void error(JsonToken value) throws IOException {
             if (value == JsonToken.VALUE_STRING) {
                 error = parser.getText();
                 return;
             }
-            if (value != JsonToken.START_OBJECT) {
-                return;
-            }
-            error = "upstream error";
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String name = parser.currentName();
-                JsonToken field = parser.nextToken();
-                if ("message".equals(name) && field == JsonToken.VALUE_STRING) {
-                    error = parser.getText();
-                } else {
-                    parser.skipChildren();
-                }
+            if (value == JsonToken.START_OBJECT) {
+                error = "upstream error";
+                members((name, field) -> {
+                    if ("message".equals(name) && field == JsonToken.VALUE_STRING) {
+                        error = parser.getText();
+                    } else {
+                        parser.skipChildren();
+                    }
+                });
             }
         }
 
-        private void appendText(JsonParser parser, JsonToken value) throws IOException {
+        private void appendText(JsonToken value) throws IOException {
             if (value == JsonToken.VALUE_STRING) {
                 text.append(parser.getText());
             } else {

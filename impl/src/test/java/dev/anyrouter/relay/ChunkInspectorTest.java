@@ -34,6 +34,16 @@ class ChunkInspectorTest {
     }
 
     @Test
+    void skipsWhatItDoesNotExpectAndReadsOn() throws IOException {
+        Chunk chunk = ChunkInspector.inspect("{\"choices\":[7,\"x\",{\"delta\":[1],\"finish_reason\":null},"
+                + "{\"delta\":{\"tool_calls\":[null,{\"function\":\"f\"}],\"content\":\"ok\"}}],\"model\":\"m\"}");
+
+        assertThat(chunk.text()).isEqualTo("ok");
+        assertThat(chunk.model()).isEqualTo("m");
+        assertThat(chunk.finishReason()).isNull();
+    }
+
+    @Test
     void readsFinishReasonAndUsage() throws IOException {
         Chunk finish = ChunkInspector.inspect("{\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{},"
                 + "\"finish_reason\":\"tool_calls\"}],\"usage\":null}");
