@@ -1,0 +1,171 @@
+package dev.anyrouter.bench;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * One command that starts the simulated upstream and AnyRouter in separate JVMs, drives the same workloads
+ * directly against the upstream and through AnyRouter, and prints what AnyRouter adds. Every stream is checked
+ * for complete, in-order data; a run that loses data fails.
+ */
+@Command(name = "anyrouter-bench", mixinStandardHelpOptions = true,
+        description = "Benchmarks AnyRouter against its simulated upstream (see BENCHMARKS.md).")
+public final class Bench implements Callable<Integer> {
+
+    private static final String KEY = "ar-bench-key";
+
+    @Option(names = "--jar", description = "anyrouter.jar to run (default: ${DEFAULT-VALUE}).")
+    private Path jar = Path.of("webapp/target/anyrouter.jar");
+
+    @Option(names = "--java-home", description = "JDK for the upstream and gateway JVMs (default: this one).")
+    private Path javaHome = Path.of(System.getProperty("java.home"));
+
+    @Option(names = "--open-streams", split = ",", description = "Concurrent slow streams to hold for the memory "
+            + "figures (default: ${DEFAULT-VALUE}; at most ~9,900 with a 20,000 file-descriptor limit).")
+    private List<Integer> openStreams = List.of(1000, 5000);
+
+    @Option(names = "--quick", description = "Small counts: checks the benchmark works, figures mean little.")
+    private boolean quick;
+
+    private final LoadClient client = new LoadClient();
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Bench()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path dir = Files.createTempDirectory("anyrouter-bench");
+        List<String> heap = List.of("-Xms1g", "-Xmx4g");
+        try (Jvm upstream = Jvm.start("upstream", jar, javaHome, heap,
+                Map.of("ANYROUTER_OFFLINE", "true", "ANYROUTER_API_KEYS", KEY), dir);
+                CancelBench cancel = new CancelBench();
+                Jvm gateway = Jvm.start("gateway", jar, javaHome, heap, Map.of("ANYROUTER_API_KEYS", KEY,
+                        "OPENAI_BASE_URL", "http://127.0.0.1:" + upstream.port + "/simulator/v1",
+                        "OPENAI_API_KEY", "sk-bench", "ANYROUTER_RELAY_THREADS", "25000"), dir);
+                Jvm cancelGateway = Jvm.start("cancel-gateway", jar, javaHome, heap, Map.of("ANYROUTER_API_KEYS", KEY,
+                        "OPENAI_BASE_URL", cancel.baseUrl(), "OPENAI_API_KEY", "sk-bench"), dir)) {
+            LoadClient.Target direct = new LoadClient.Target("direct",
+                    URI.create("http://127.0.0.1:" + upstream.port + "/simulator/v1/chat/completions"), "bench", KEY);
+            LoadClient.Target via = new LoadClient.Target("anyrouter",
+                    URI.create("http://127.0.0.1:" + gateway.port + "/api/v1/chat/completions"), "openai/bench", KEY);
+            System.out.printf("AnyRouter benchmark: JDK %s for upstream and gateway, %d cores; logs in %s%n%n",
+                    Runtime.version(), Runtime.getRuntime().availableProcessors(), dir);
+            warmUp(direct, via);
+            System.out.printf("%-44s %20s %20s %20s%n", "", "direct p50 / p99", "anyrouter p50 / p99",
+                    "added p50 / p99");
+            ttft(direct, via);
+            paced(direct, via, 100);
+            if (!quick) {
+                paced(direct, via, 1000);
+            }
+            throughput(direct, via);
+            System.out.println();
+            for (int streams : quick ? List.of(100) : openStreams) {
+                memory(gateway, via, streams);
+            }
+            System.out.println();
+            cancellation(cancel, cancelGateway);
+        }
+        return 0;
+    }
+
+    private void warmUp(LoadClient.Target direct, LoadClient.Target via) throws InterruptedException {
+        int streams = quick ? 200 : 3000;
+        client.run(direct, streams, 16, 20, 0);
+        client.run(via, streams, 16, 20, 0);
+    }
+
+    private void ttft(LoadClient.Target direct, LoadClient.Target via) throws InterruptedException {
+        int streams = quick ? 100 : 1000;
+        Stats d = new Stats(ttfts(client.run(direct, streams, 1, 4, 0)));
+        Stats v = new Stats(ttfts(client.run(via, streams, 1, 4, 0)));
+        row("time to first token, 1 stream at a time (ms)", d, v);
+    }
+
+    private void paced(LoadClient.Target direct, LoadClient.Target via, int concurrency) throws InterruptedException {
+        int chunks = 64;
+        List<Trace> d = client.run(direct, concurrency, concurrency, chunks, 20);
+        List<Trace> v = client.run(via, concurrency, concurrency, chunks, 20);
+        row("time to first token, " + concurrency + " streams at once (ms)", new Stats(ttfts(d)), new Stats(ttfts(v)));
+        row("gap between chunks, " + concurrency + " streams, 64 x 20 ms (ms)", new Stats(gaps(d)), new Stats(gaps(v)));
+    }
+
+    private void throughput(LoadClient.Target direct, LoadClient.Target via) throws InterruptedException {
+        int streams = quick ? 16 : 64;
+        int chunks = quick ? 500 : 5000;
+        double d = chunksPerSecond(direct, streams, chunks);
+        double v = chunksPerSecond(via, streams, chunks);
+        System.out.printf(Locale.ROOT, "%-44s %20.0f %20.0f %19.0f%%%n", "relayed chunks/s, 32 unpaced streams", d, v,
+                100 * v / d);
+    }
+
+    private double chunksPerSecond(LoadClient.Target target, int streams, int chunks) throws InterruptedException {
+        long start = System.nanoTime();
+        client.run(target, streams, 32, chunks, 0);
+        return (double) streams * chunks / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private void memory(Jvm gateway, LoadClient.Target via, int streams) throws Exception {
+        long heapBefore = gateway.heapAfterGc();
+        long rssBefore = gateway.rss();
+        List<CompletableFuture<Trace>> open = new ArrayList<>();
+        for (int i = 0; i < streams; i++) {
+            open.add(client.stream(via, 3, 4000));
+        }
+        Thread.sleep(Math.max(2000, streams / 2));
+        long heap = gateway.heapAfterGc() - heapBefore;
+        long rss = gateway.rss() - rssBefore;
+        long threads = gateway.threads();
+        for (CompletableFuture<Trace> stream : open) {
+            String problem = stream.join().problem();
+            if (problem != null) {
+                throw new IllegalStateException("an open stream lost data: " + problem);
+            }
+        }
+        System.out.printf(Locale.ROOT, "%,6d open streams: gateway heap +%,d KB (%,.1f KB per stream), RSS +%,d KB "
+                + "(%,.1f KB per stream), %d threads%n", streams, heap / 1024, heap / 1024.0 / streams, rss / 1024,
+                rss / 1024.0 / streams, threads);
+    }
+
+    private void cancellation(CancelBench cancel, Jvm gateway) throws Exception {
+        int streams = quick ? 20 : 200;
+        cancel.measure(gateway.port, KEY, 20, false);
+        Stats streaming = new Stats(cancel.measure(gateway.port, KEY, streams, false));
+        Stats silent = new Stats(cancel.measure(gateway.port, KEY, quick ? 5 : 30, true));
+        System.out.printf(Locale.ROOT, "client hang-up -> upstream closed, tokens flowing (ms):  p50 %.2f  p99 %.2f%n",
+                streaming.ms(50), streaming.ms(99));
+        System.out.printf(Locale.ROOT, "client hang-up -> upstream closed, upstream silent (ms): p50 %.2f  p99 %.2f%n",
+                silent.ms(50), silent.ms(99));
+    }
+
+    private static void row(String label, Stats direct, Stats via) {
+        System.out.printf(Locale.ROOT, "%-44s %9.2f / %8.2f %9.2f / %8.2f %9.2f / %8.2f%n", label,
+                direct.ms(50), direct.ms(99), via.ms(50), via.ms(99), via.ms(50) - direct.ms(50),
+                via.ms(99) - direct.ms(99));
+    }
+
+    private static long[] ttfts(List<Trace> traces) {
+        return traces.stream().mapToLong(Trace::ttftNanos).toArray();
+    }
+
+    private static long[] gaps(List<Trace> traces) {
+        return traces.stream().flatMapToLong(t -> {
+            long[] gaps = new long[t.chunks.length - 1];
+            for (int i = 1; i < t.chunks.length; i++) {
+                gaps[i - 1] = t.chunks[i] - t.chunks[i - 1];
+            }
+            return java.util.Arrays.stream(gaps);
+        }).toArray();
+    }
+}

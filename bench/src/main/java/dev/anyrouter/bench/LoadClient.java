@@ -1,0 +1,60 @@
+package dev.anyrouter.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Streams "Count to N" answers from one endpoint (the simulator directly, or the gateway in front of it) with a
+ * bounded number in flight, on the JDK HttpClient's asynchronous API: no thread per stream.
+ */
+final class LoadClient {
+
+    /** Where to stream from: the URL, the model to name and the key to send. */
+    record Target(String name, URI uri, String model, String key) {
+    }
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    CompletableFuture<Trace> stream(Target target, int chunks, long chunkDelayMillis) {
+        String body = "{\"model\":\"" + target.model() + "\",\"stream\":true,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"Count to " + chunks + "\"}],\"simulation\":{\"first_token_delay_ms\":0,"
+                + "\"chunk_delay_ms\":" + chunkDelayMillis + "}}";
+        HttpRequest request = HttpRequest.newBuilder(target.uri()).header("Authorization", "Bearer " + target.key())
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        Trace trace = new Trace(chunks);
+        http.sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(trace)).whenComplete((response, e) -> {
+            if (e != null) {
+                trace.onError(e);
+            } else if (response.statusCode() != 200) {
+                trace.onError(new IllegalStateException("HTTP " + response.statusCode()));
+            }
+        });
+        return trace.done;
+    }
+
+    /** Runs {@code streams} streams, at most {@code concurrency} at once; fails if any lost or reordered data. */
+    List<Trace> run(Target target, int streams, int concurrency, int chunks, long chunkDelayMillis)
+            throws InterruptedException {
+        Semaphore inFlight = new Semaphore(concurrency);
+        List<CompletableFuture<Trace>> all = new ArrayList<>();
+        for (int i = 0; i < streams; i++) {
+            inFlight.acquire();
+            all.add(stream(target, chunks, chunkDelayMillis).whenComplete((t, e) -> inFlight.release()));
+        }
+        List<Trace> traces = new ArrayList<>();
+        for (CompletableFuture<Trace> future : all) {
+            Trace trace = future.join();
+            if (trace.problem() != null) {
+                throw new IllegalStateException(target.name() + ": a stream lost data: " + trace.problem());
+            }
+            traces.add(trace);
+        }
+        return traces;
+    }
+}
