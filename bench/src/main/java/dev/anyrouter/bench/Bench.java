@@ -34,6 +34,10 @@ public final class Bench implements Callable<Integer> {
             + "figures (default: ${DEFAULT-VALUE}; at most ~9,900 with a 20,000 file-descriptor limit).")
     private List<Integer> openStreams = List.of(1000, 5000);
 
+    @Option(names = "--gateway-jvm-arg", description = "An extra JVM option for the gateway (repeatable), e.g. "
+            + "-XX:StartFlightRecording=filename=gateway.jfr to profile it.")
+    private List<String> gatewayJvmArgs = List.of();
+
     @Option(names = "--quick", description = "Small counts: checks the benchmark works, figures mean little.")
     private boolean quick;
 
@@ -50,7 +54,7 @@ public final class Bench implements Callable<Integer> {
         try (Jvm upstream = Jvm.start("upstream", jar, javaHome, heap,
                 Map.of("ANYROUTER_OFFLINE", "true", "ANYROUTER_API_KEYS", KEY), dir);
                 CancelBench cancel = new CancelBench();
-                Jvm gateway = Jvm.start("gateway", jar, javaHome, heap, Map.of("ANYROUTER_API_KEYS", KEY,
+                Jvm gateway = Jvm.start("gateway", jar, javaHome, concat(heap, gatewayJvmArgs), Map.of("ANYROUTER_API_KEYS", KEY,
                         "OPENAI_BASE_URL", "http://127.0.0.1:" + upstream.port + "/simulator/v1",
                         "OPENAI_API_KEY", "sk-bench", "ANYROUTER_RELAY_THREADS", "25000"), dir);
                 Jvm cancelGateway = Jvm.start("cancel-gateway", jar, javaHome, heap, Map.of("ANYROUTER_API_KEYS", KEY,
@@ -59,8 +63,8 @@ public final class Bench implements Callable<Integer> {
                     URI.create("http://127.0.0.1:" + upstream.port + "/simulator/v1/chat/completions"), "bench", KEY);
             LoadClient.Target via = new LoadClient.Target("anyrouter",
                     URI.create("http://127.0.0.1:" + gateway.port + "/api/v1/chat/completions"), "openai/bench", KEY);
-            System.out.printf("AnyRouter benchmark: JDK %s for upstream and gateway, %d cores; logs in %s%n%n",
-                    Runtime.version(), Runtime.getRuntime().availableProcessors(), dir);
+            System.out.printf("AnyRouter benchmark: upstream and gateway on %s, client on JDK %s, %d cores; logs in %s%n%n",
+                    javaHome, Runtime.version(), Runtime.getRuntime().availableProcessors(), dir);
             warmUp(direct, via);
             System.out.printf("%-44s %20s %20s %20s%n", "", "direct p50 / p99", "anyrouter p50 / p99",
                     "added p50 / p99");
@@ -147,6 +151,12 @@ public final class Bench implements Callable<Integer> {
                 streaming.ms(50), streaming.ms(99));
         System.out.printf(Locale.ROOT, "client hang-up -> upstream closed, upstream silent (ms): p50 %.2f  p99 %.2f%n",
                 silent.ms(50), silent.ms(99));
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     private static void row(String label, Stats direct, Stats via) {

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 final class Jvm implements AutoCloseable {
 
     private static final Pattern LISTENING = Pattern.compile("AnyRouter is listening on http://127.0.0.1:(\\d+)/");
-    private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total \\d+K, used (\\d+)K");
+    private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total.*?used (\\d+)K");
 
     private final Process process;
     private final Path log;

@@ -19,6 +19,11 @@ final class LoadClient {
     record Target(String name, URI uri, String model, String key) {
     }
 
+    static {
+        // Drop idle connections before the servers' 30 s idle timeout can close one under a new request.
+        System.setProperty("jdk.httpclient.keepalive.timeout", "10");
+    }
+
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     CompletableFuture<Trace> stream(Target target, int chunks, long chunkDelayMillis) {

@@ -9,12 +9,15 @@ import dev.anyrouter.routing.Route;
 import dev.anyrouter.upstream.UpstreamCall;
 import dev.anyrouter.upstream.UpstreamErrors;
 import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -43,6 +46,8 @@ public final class ChatStream {
 
     private static final System.Logger LOG = System.getLogger(ChatStream.class.getName());
     private static final String DONE = "[DONE]";
+    /** How long a finished upstream body may take to end, so its connection can be reused. */
+    private static final Duration BODY_END_WAIT = Duration.ofMillis(50);
 
     private enum State { PENDING, COMMITTED, FAILED_EARLY }
 
@@ -138,19 +143,20 @@ public final class ChatStream {
         if (!call.ok()) {
             throw UpstreamErrors.of(call);
         }
-        try (EventInput events = call.events()) {
-            InboundEvent event;
-            while ((event = read(events)) != null) {
-                if (event.isEmpty()) {
-                    continue; // a comment or an empty event: our own keep-alives cover the silence
-                }
-                String data = event.readData();
-                if (DONE.equals(data.strip())) {
-                    return finish();
-                }
-                if (!forward(data, call)) {
-                    return Generation.Outcome.CANCELLED;
-                }
+        // Not closed here: end() closes the call, letting a finished body give its connection back.
+        EventInput events = call.events();
+        InboundEvent event;
+        while ((event = read(events)) != null) {
+            if (event.isEmpty()) {
+                continue; // a comment or an empty event: our own keep-alives cover the silence
+            }
+            // The raw bytes, not readData(): that goes through a message body reader and a new buffer per event.
+            String data = new String(event.getRawData(), StandardCharsets.UTF_8);
+            if (DONE.equals(data.strip())) {
+                return finish();
+            }
+            if (!forward(data, call)) {
+                return Generation.Outcome.CANCELLED;
             }
         }
         if (cancelled()) {
@@ -264,7 +270,9 @@ public final class ChatStream {
     private boolean send(String data) {
         writing.lock();
         try {
-            return write(sse.newEvent(data));
+            // As bytes: a String is written through a new OutputStreamWriter (and its 8 KB buffer) per event.
+            return write(sse.newEventBuilder().data(byte[].class, data.getBytes(StandardCharsets.UTF_8))
+                    .mediaType(MediaType.APPLICATION_OCTET_STREAM_TYPE).build());
         } finally {
             writing.unlock();
         }
@@ -337,11 +345,13 @@ public final class ChatStream {
             wasCancelled = cancelled;
             last = state;
         }
-        if (call != null) {
-            call.close();
-        }
         if (last != State.FAILED_EARLY) {
-            sink.close();
+            sink.close(); // first: the client sees its stream end before any upstream clean-up
+        }
+        if (call != null && outcome == Generation.Outcome.COMPLETED && !wasCancelled) {
+            call.finish(BODY_END_WAIT);
+        } else if (call != null) {
+            call.close();
         }
         engine.generations().add(generation.end(wasCancelled ? Generation.Outcome.CANCELLED : outcome, error));
     }

@@ -68,8 +68,9 @@ final class JettyConnector implements Connector {
         }
         ClientResponse answer = new ClientResponse(Statuses.from(response.getStatus(), response.getReason()), request);
         response.getHeaders().forEach(field -> answer.getHeaders().add(field.getName(), field.getValue()));
-        BodyFailure failure = request.resolveProperty(BodyFailure.PROPERTY, BodyFailure.class);
-        answer.setEntityStream(new AbortOnClose(listener, exchange, failure == null ? new BodyFailure() : failure));
+        UpstreamBody body = request.resolveProperty(UpstreamBody.PROPERTY, UpstreamBody.class);
+        AbortOnClose stream = new AbortOnClose(listener, exchange, body == null ? new UpstreamBody() : body);
+        answer.setEntityStream(stream);
         return answer;
     }
 
@@ -108,19 +109,20 @@ final class JettyConnector implements Connector {
 
     /**
      * The body stream. Closing it before the end aborts the exchange instead of draining it; a read that fails
-     * for another reason (the connection broke) is recorded in the {@link BodyFailure}.
+     * for another reason (the connection broke) is recorded in the {@link UpstreamBody}.
      */
-    private static final class AbortOnClose extends FilterInputStream {
+    private static final class AbortOnClose extends FilterInputStream implements UpstreamBody.Finisher {
         private final InputStreamResponseListener listener;
         private final Request exchange;
-        private final BodyFailure failure;
+        private final UpstreamBody body;
         private volatile boolean closed;
 
-        AbortOnClose(InputStreamResponseListener listener, Request exchange, BodyFailure failure) {
+        AbortOnClose(InputStreamResponseListener listener, Request exchange, UpstreamBody body) {
             super(listener.getInputStream());
             this.listener = listener;
             this.exchange = exchange;
-            this.failure = failure;
+            this.body = body;
+            body.attach(this);
         }
 
         @Override
@@ -148,9 +150,27 @@ final class JettyConnector implements Connector {
             listener.close();
         }
 
+        /**
+         * Closes after a normal end of the stream ({@code [DONE]}): the rest of the body (the terminating
+         * chunk) is normally already on its way, and once it is read the connection can serve the next
+         * request. Aborts if it does not come within {@code wait}.
+         */
+        @Override
+        public void finish(Duration wait) throws IOException {
+            try {
+                listener.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+                listener.close();
+            } catch (TimeoutException | InterruptedException e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                close();
+            }
+        }
+
         private IOException recorded(IOException e) {
             if (!closed) {
-                failure.record(e);
+                body.failed(e);
             }
             return e;
         }

@@ -5,6 +5,7 @@ import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Optional;
 import org.glassfish.jersey.media.sse.EventInput;
 
@@ -16,17 +17,30 @@ public final class UpstreamCall implements AutoCloseable {
 
     private final Route route;
     private final Response response;
-    private final BodyFailure bodyFailure;
+    private final UpstreamBody body;
 
-    UpstreamCall(Route route, Response response, BodyFailure bodyFailure) {
+    UpstreamCall(Route route, Response response, UpstreamBody body) {
         this.route = route;
         this.response = response;
-        this.bodyFailure = bodyFailure;
+        this.body = body;
     }
 
     /** Why the body ended early, when the connection broke rather than the upstream finishing. */
     public Optional<IOException> bodyFailure() {
-        return bodyFailure.get();
+        return body.failure();
+    }
+
+    /**
+     * Closes a stream that ended normally: the rest of the body (normally just its terminating chunk) may take
+     * up to {@code wait} to arrive, so the connection serves the next request; otherwise it is aborted.
+     */
+    public void finish(Duration wait) {
+        try {
+            body.finish(wait);
+        } catch (IOException e) {
+            // the connection is gone either way; close() below releases what is left
+        }
+        response.close();
     }
 
     public Route route() {

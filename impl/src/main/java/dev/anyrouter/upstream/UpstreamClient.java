@@ -72,11 +72,11 @@ public final class UpstreamClient implements AutoCloseable {
         Invocation.Builder request = client.target(resolved + "/chat/completions")
                 .request(stream ? MediaType.SERVER_SENT_EVENTS_TYPE : MediaType.APPLICATION_JSON_TYPE);
         route.upstream().apiKey().ifPresent(key -> request.header(HttpHeaders.AUTHORIZATION, "Bearer " + key.reveal()));
-        BodyFailure failure = new BodyFailure();
-        request.property(BodyFailure.PROPERTY, failure);
+        UpstreamBody upstreamBody = new UpstreamBody();
+        request.property(UpstreamBody.PROPERTY, upstreamBody);
         try {
             Response response = request.post(Entity.entity(body, MediaType.APPLICATION_JSON_TYPE));
-            return new UpstreamCall(route, response, failure);
+            return new UpstreamCall(route, response, upstreamBody);
         } catch (ProcessingException e) {
             throw failure(route, e);
         }

@@ -38,6 +38,8 @@ public final class AnyRouterServer implements AutoCloseable {
         ServerConnector connector = new ServerConnector(jetty);
         connector.setHost(host);
         connector.setPort(port);
+        // Bursts of thousands of stream openings must not overflow the listen queue (the JDK default is 50).
+        connector.setAcceptQueueSize(4096);
         jetty.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
         AnyRouterListener listener = new AnyRouterListener(config, settings);

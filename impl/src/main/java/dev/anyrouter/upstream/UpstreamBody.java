@@ -1,0 +1,45 @@
+package dev.anyrouter.upstream;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The relay's handle on an upstream body below Jersey, passed to the connector as a request property. It
+ * records why the body ended early: Jersey's SSE reader reports a broken connection (reset, idle timeout) as a
+ * plain end of stream, and the relay must tell a finished upstream from a failed one. And it lets a stream that
+ * ended normally give its connection back to the pool instead of aborting it.
+ */
+final class UpstreamBody {
+
+    static final String PROPERTY = "dev.anyrouter.upstream.body";
+
+    /** Ends a body normally, within a bounded wait; see {@code JettyConnector}. */
+    interface Finisher {
+        void finish(Duration wait) throws IOException;
+    }
+
+    private volatile IOException failure;
+    private volatile Finisher finisher;
+
+    void failed(IOException e) {
+        if (failure == null) {
+            failure = e;
+        }
+    }
+
+    Optional<IOException> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    void attach(Finisher body) {
+        finisher = body;
+    }
+
+    /** After a normal end: lets the rest of the body arrive (at most {@code wait}) so the connection is reused. */
+    void finish(Duration wait) throws IOException {
+        if (finisher != null) {
+            finisher.finish(wait);
+        }
+    }
+}
