@@ -125,9 +125,9 @@ public final class Bench implements Callable<Integer> {
         long rssBefore = gateway.rss();
         List<CompletableFuture<Trace>> open = new ArrayList<>();
         for (int i = 0; i < streams; i++) {
-            open.add(client.stream(via, 3, 4000));
+            open.add(client.stream(via, 3, quick ? 1500 : 4000));
         }
-        Thread.sleep(Math.max(2000, streams / 2));
+        Thread.sleep(quick ? 1000 : Math.max(2000, streams / 2));
         long heap = gateway.heapAfterGc() - heapBefore;
         long rss = gateway.rss() - rssBefore;
         long threads = gateway.threads();
