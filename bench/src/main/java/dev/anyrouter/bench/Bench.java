@@ -38,6 +38,12 @@ public final class Bench implements Callable<Integer> {
             + "-XX:StartFlightRecording=filename=gateway.jfr to profile it.")
     private List<String> gatewayJvmArgs = List.of();
 
+    @Option(names = "--scenarios", split = ",", description = "Which to run (default: all): ${COMPLETION-CANDIDATES}.")
+    private List<Scenario> scenarios = List.of(Scenario.values());
+
+    /** The parts of a run. */
+    enum Scenario { ttft, paced, throughput, memory, cancel }
+
     @Option(names = "--quick", description = "Small counts: checks the benchmark works, figures mean little.")
     private boolean quick;
 
@@ -68,18 +74,28 @@ public final class Bench implements Callable<Integer> {
             warmUp(direct, via);
             System.out.printf("%-44s %20s %20s %20s%n", "", "direct p50 / p99", "anyrouter p50 / p99",
                     "added p50 / p99");
-            ttft(direct, via);
-            paced(direct, via, 100);
-            if (!quick) {
-                paced(direct, via, 1000);
+            if (scenarios.contains(Scenario.ttft)) {
+                ttft(direct, via);
             }
-            throughput(direct, via);
-            System.out.println();
-            for (int streams : quick ? List.of(100) : openStreams) {
-                memory(gateway, via, streams);
+            if (scenarios.contains(Scenario.paced)) {
+                paced(direct, via, 100);
+                if (!quick) {
+                    paced(direct, via, 1000);
+                }
+            }
+            if (scenarios.contains(Scenario.throughput)) {
+                throughput(direct, via);
             }
             System.out.println();
-            cancellation(cancel, cancelGateway);
+            if (scenarios.contains(Scenario.memory)) {
+                for (int streams : quick ? List.of(100) : openStreams) {
+                    memory(gateway, via, streams);
+                }
+                System.out.println();
+            }
+            if (scenarios.contains(Scenario.cancel)) {
+                cancellation(cancel, cancelGateway);
+            }
         }
         return 0;
     }

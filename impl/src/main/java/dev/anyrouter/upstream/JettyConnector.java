@@ -97,6 +97,9 @@ final class JettyConnector implements Connector {
     }
 
     private static byte[] entity(ClientRequest request) {
+        if (request.getEntity() instanceof byte[] ready) {
+            return ready; // the gateway's own bodies: no trip through Jersey's writers
+        }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         request.setStreamProvider(contentLength -> bytes);
         try {

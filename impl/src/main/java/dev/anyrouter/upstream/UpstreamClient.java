@@ -9,12 +9,15 @@ import jakarta.ws.rs.client.Client;
 import jakarta.ws.rs.client.ClientBuilder;
 import jakarta.ws.rs.client.Entity;
 import jakarta.ws.rs.client.Invocation;
+import jakarta.ws.rs.client.WebTarget;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.ConnectException;
 import java.net.URI;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -32,6 +35,7 @@ public final class UpstreamClient implements AutoCloseable {
 
     private final HttpClient http;
     private final Client client;
+    private final Map<String, WebTarget> targets = new ConcurrentHashMap<>();
 
     public UpstreamClient(GatewayConfig config) {
         QueuedThreadPool threads = new QueuedThreadPool();
@@ -69,7 +73,7 @@ public final class UpstreamClient implements AutoCloseable {
     public UpstreamCall open(Route route, URI localBase, byte[] body, boolean stream) {
         URI base = route.upstream().baseUri();
         URI resolved = base.isAbsolute() ? base : localBase.resolve(base);
-        Invocation.Builder request = client.target(resolved + "/chat/completions")
+        Invocation.Builder request = targets.computeIfAbsent(resolved + "/chat/completions", client::target)
                 .request(stream ? MediaType.SERVER_SENT_EVENTS_TYPE : MediaType.APPLICATION_JSON_TYPE);
         route.upstream().apiKey().ifPresent(key -> request.header(HttpHeaders.AUTHORIZATION, "Bearer " + key.reveal()));
         UpstreamBody upstreamBody = new UpstreamBody();
