@@ -42,7 +42,11 @@ public final class Bench implements Callable<Integer> {
     private List<Scenario> scenarios = List.of(Scenario.values());
 
     /** The parts of a run. */
-    enum Scenario { ttft, paced, throughput, memory, cancel }
+    enum Scenario { ttft, paced, throughput, byteproxy, memory, cancel }
+
+    @Option(names = "--nginx", description = "nginx binary for the byte-proxy baseline (default: ${DEFAULT-VALUE} "
+            + "when present; Debian package nginx-light).")
+    private Path nginx = Path.of("/usr/sbin/nginx");
 
     @Option(names = "--quick", description = "Small counts: checks the benchmark works, figures mean little.")
     private boolean quick;
@@ -86,6 +90,9 @@ public final class Bench implements Callable<Integer> {
             if (scenarios.contains(Scenario.throughput)) {
                 throughput(direct, via);
             }
+            if (scenarios.contains(Scenario.byteproxy) && Files.isExecutable(nginx) && !quick) {
+                byteProxy(via, upstream, dir);
+            }
             System.out.println();
             if (scenarios.contains(Scenario.memory)) {
                 for (int streams : quick ? List.of(100) : openStreams) {
@@ -128,6 +135,24 @@ public final class Bench implements Callable<Integer> {
         double v = chunksPerSecond(via, streams, chunks);
         System.out.printf(Locale.ROOT, "%-44s %20.0f %20.0f %19.0f%%%n", "relayed chunks/s, 32 unpaced streams", d, v,
                 100 * v / d);
+    }
+
+    /** The same workloads through nginx, the plain byte proxy AnyRouter's relay is measured against. */
+    private void byteProxy(LoadClient.Target via, Jvm upstream, Path dir) throws Exception {
+        try (Nginx proxy = Nginx.start(nginx, upstream.port, dir)) {
+            LoadClient.Target bytes = new LoadClient.Target("nginx",
+                    URI.create("http://127.0.0.1:" + proxy.port + "/simulator/v1/chat/completions"), "bench", KEY);
+            client.run(bytes, 3000, 16, 20, 0);
+            Stats n = new Stats(ttfts(client.run(bytes, 1000, 1, 4, 0)));
+            Stats a = new Stats(ttfts(client.run(via, 1000, 1, 4, 0)));
+            System.out.printf("%-44s %20s %20s %20s%n", "", "nginx p50 / p99", "anyrouter p50 / p99",
+                    "anyrouter - nginx");
+            row("time to first token, 1 stream at a time (ms)", n, a);
+            double viaNginx = chunksPerSecond(bytes, 64, 5000);
+            double viaAnyRouter = chunksPerSecond(via, 64, 5000);
+            System.out.printf(Locale.ROOT, "%-44s %20.0f %20.0f %19.0f%%%n",
+                    "relayed chunks/s, 32 unpaced streams", viaNginx, viaAnyRouter, 100 * viaAnyRouter / viaNginx);
+        }
     }
 
     private double chunksPerSecond(LoadClient.Target target, int streams, int chunks) throws InterruptedException {
