@@ -105,15 +105,20 @@ public final class ChunkInspector {
             }
         }
 
-        private void id(JsonToken value) {
+        /** Finds the id value's quotes in the text; the parser has not read the string itself yet. */
+        private void id(JsonToken value) throws IOException {
             if (value != JsonToken.VALUE_STRING) {
                 return;
             }
-            idStart = (int) parser.currentTokenLocation().getCharOffset();
-            int i = idStart + 1;
-            while (json.charAt(i) != '"') {
+            int start = (int) parser.currentTokenLocation().getCharOffset();
+            int i = start + 1;
+            while (i < json.length() && json.charAt(i) != '"') {
                 i += json.charAt(i) == '\\' ? 2 : 1;
             }
+            if (i >= json.length()) {
+                throw new IOException("chunk ends inside its id");
+            }
+            idStart = start;
             idEnd = i + 1;
         }
 

@@ -43,7 +43,7 @@ public final class UpstreamErrors {
     }
 
     /** The message of an OpenAI-style error object ({@code {"error":{"message":…}}} or {@code {"message":…}}). */
-    public static Optional<String> message(JsonNode body) {
+    private static Optional<String> message(JsonNode body) {
         JsonNode error = body.path("error");
         JsonNode message = error.isTextual() ? error : error.path("message");
         if (!message.isTextual()) {

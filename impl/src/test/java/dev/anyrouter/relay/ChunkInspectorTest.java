@@ -95,5 +95,7 @@ class ChunkInspectorTest {
         assertThatThrownBy(() -> ChunkInspector.inspect("[1]")).isInstanceOf(IOException.class);
         assertThatThrownBy(() -> ChunkInspector.inspect("{\"a\":1} {")).isInstanceOf(IOException.class);
         assertThatThrownBy(() -> ChunkInspector.inspect("{\"a\":")).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> ChunkInspector.inspect("{\"id\":\"abc")).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> ChunkInspector.inspect("{\"id\":\"ab\\")).isInstanceOf(IOException.class);
     }
 }
