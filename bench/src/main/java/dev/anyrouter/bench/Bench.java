@@ -164,16 +164,17 @@ public final class Bench implements Callable<Integer> {
     private void memory(Jvm gateway, LoadClient.Target via, int streams) throws Exception {
         long heapBefore = gateway.heapAfterGc();
         long rssBefore = gateway.rss();
-        List<CompletableFuture<Trace>> open = new ArrayList<>();
+        List<Trace> open = new ArrayList<>();
         for (int i = 0; i < streams; i++) {
-            open.add(client.stream(via, 3, quick ? 1500 : 4000));
+            open.add(client.stream(via, 3, quick ? 2000 : 10_000));
         }
-        Thread.sleep(quick ? 1000 : Math.max(2000, streams / 2));
+        // Measured once every stream has its first chunk: all are open, none is still being set up.
+        CompletableFuture.allOf(open.stream().map(t -> t.started).toArray(CompletableFuture[]::new)).join();
         long heap = gateway.heapAfterGc() - heapBefore;
         long rss = gateway.rss() - rssBefore;
         long threads = gateway.threads();
-        for (CompletableFuture<Trace> stream : open) {
-            String problem = stream.join().problem();
+        for (Trace stream : open) {
+            String problem = stream.done.join().problem();
             if (problem != null) {
                 throw new IllegalStateException("an open stream lost data: " + problem);
             }

@@ -26,7 +26,7 @@ final class LoadClient {
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    CompletableFuture<Trace> stream(Target target, int chunks, long chunkDelayMillis) {
+    Trace stream(Target target, int chunks, long chunkDelayMillis) {
         String body = "{\"model\":\"" + target.model() + "\",\"stream\":true,\"messages\":[{\"role\":\"user\","
                 + "\"content\":\"Count to " + chunks + "\"}],\"simulation\":{\"first_token_delay_ms\":0,"
                 + "\"chunk_delay_ms\":" + chunkDelayMillis + "}}";
@@ -40,7 +40,7 @@ final class LoadClient {
                 trace.onError(new IllegalStateException("HTTP " + response.statusCode()));
             }
         });
-        return trace.done;
+        return trace;
     }
 
     /** Runs {@code streams} streams, at most {@code concurrency} at once; fails if any lost or reordered data. */
@@ -50,7 +50,7 @@ final class LoadClient {
         List<CompletableFuture<Trace>> all = new ArrayList<>();
         for (int i = 0; i < streams; i++) {
             inFlight.acquire();
-            all.add(stream(target, chunks, chunkDelayMillis).whenComplete((t, e) -> inFlight.release()));
+            all.add(stream(target, chunks, chunkDelayMillis).done.whenComplete((t, e) -> inFlight.release()));
         }
         List<Trace> traces = new ArrayList<>();
         for (CompletableFuture<Trace> future : all) {

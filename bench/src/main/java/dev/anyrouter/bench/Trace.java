@@ -12,6 +12,8 @@ final class Trace implements Flow.Subscriber<String> {
     final long started = System.nanoTime();
     final long[] chunks;
     final CompletableFuture<Trace> done = new CompletableFuture<>();
+    /** Completes when the first content chunk arrived (or the stream ended without one). */
+    final CompletableFuture<Void> started = new CompletableFuture<>();
     private int count;
     private boolean sawDone;
     private String error;
@@ -48,16 +50,19 @@ final class Trace implements Flow.Subscriber<String> {
             chunks[count] = now;
         }
         count++;
+        started.complete(null);
     }
 
     @Override
     public void onError(Throwable failure) {
         error = "stream failed: " + failure;
+        started.complete(null);
         done.complete(this);
     }
 
     @Override
     public void onComplete() {
+        started.complete(null);
         done.complete(this);
     }
 

@@ -1,13 +1,22 @@
 package dev.anyrouter.engine;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** The one {@link ObjectMapper} of the gateway. */
+/**
+ * The one {@link ObjectMapper} of the gateway. Its parser and generator buffers come from one shared pool, not
+ * Jackson's default pool per thread: every stream has its own (relay or virtual) thread, and a per-thread pool
+ * would keep about 16 KB of buffers alive for each open stream.
+ */
 public final class Json {
 
-    public static final ObjectMapper MAPPER = new ObjectMapper()
+    public static final JsonFactory FACTORY = JsonFactory.builder()
+            .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build();
+
+    public static final ObjectMapper MAPPER = new ObjectMapper(FACTORY)
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private Json() {

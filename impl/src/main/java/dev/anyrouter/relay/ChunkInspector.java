@@ -1,8 +1,8 @@
 package dev.anyrouter.relay;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.anyrouter.engine.Json;
 import java.io.IOException;
 
 /**
@@ -12,14 +12,12 @@ import java.io.IOException;
  */
 public final class ChunkInspector {
 
-    private static final JsonFactory FACTORY = new JsonFactory();
-
     private ChunkInspector() {
     }
 
     /** Inspects one JSON object; an {@link IOException} when the text is not one. */
     public static Chunk inspect(String json) throws IOException {
-        try (JsonParser parser = FACTORY.createParser(json)) {
+        try (JsonParser parser = Json.FACTORY.createParser(json)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException("chunk is not a JSON object");
             }

@@ -2,6 +2,7 @@ package dev.anyrouter.upstream;
 
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.core.HttpHeaders;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -115,13 +116,15 @@ final class JettyConnector implements Connector {
      * for another reason (the connection broke) is recorded in the {@link UpstreamBody}.
      */
     private static final class AbortOnClose extends FilterInputStream implements UpstreamBody.Finisher {
+        private static final int READ_BUFFER = 1024;
         private final InputStreamResponseListener listener;
         private final Request exchange;
         private final UpstreamBody body;
         private volatile boolean closed;
 
         AbortOnClose(InputStreamResponseListener listener, Request exchange, UpstreamBody body) {
-            super(listener.getInputStream());
+            // Jersey's SSE parser reads a byte at a time; unbuffered, each byte would take the listener's lock.
+            super(new BufferedInputStream(listener.getInputStream(), READ_BUFFER));
             this.listener = listener;
             this.exchange = exchange;
             this.body = body;

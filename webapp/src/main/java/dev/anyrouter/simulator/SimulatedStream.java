@@ -32,8 +32,17 @@ final class SimulatedStream implements Runnable {
         this.timer = timer;
     }
 
+    /**
+     * Called from the resource method. Without a first-token delay the first step runs right here: a sink that
+     * another thread writes and closes while Jersey is still finishing the resource call can lose the response
+     * (Jersey issue 5439), and writing from the resource method first makes Jersey commit it on this thread.
+     */
     void start() {
-        timer.schedule(this, knobs.firstTokenMillis(), TimeUnit.MILLISECONDS);
+        if (knobs.firstTokenMillis() == 0) {
+            run();
+        } else {
+            timer.schedule(this, knobs.firstTokenMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     @Override
