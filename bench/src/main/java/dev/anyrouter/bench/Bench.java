@@ -169,7 +169,7 @@ public final class Bench implements Callable<Integer> {
             open.add(client.stream(via, 3, quick ? 2000 : 10_000));
         }
         // Measured once every stream has its first chunk: all are open, none is still being set up.
-        CompletableFuture.allOf(open.stream().map(t -> t.started).toArray(CompletableFuture[]::new)).join();
+        CompletableFuture.allOf(open.stream().map(t -> t.firstChunk).toArray(CompletableFuture[]::new)).join();
         long heap = gateway.heapAfterGc() - heapBefore;
         long rss = gateway.rss() - rssBefore;
         long threads = gateway.threads();

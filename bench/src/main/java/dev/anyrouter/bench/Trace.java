@@ -13,7 +13,7 @@ final class Trace implements Flow.Subscriber<String> {
     final long[] chunks;
     final CompletableFuture<Trace> done = new CompletableFuture<>();
     /** Completes when the first content chunk arrived (or the stream ended without one). */
-    final CompletableFuture<Void> started = new CompletableFuture<>();
+    final CompletableFuture<Void> firstChunk = new CompletableFuture<>();
     private int count;
     private boolean sawDone;
     private String error;
@@ -50,19 +50,19 @@ final class Trace implements Flow.Subscriber<String> {
             chunks[count] = now;
         }
         count++;
-        started.complete(null);
+        firstChunk.complete(null);
     }
 
     @Override
     public void onError(Throwable failure) {
         error = "stream failed: " + failure;
-        started.complete(null);
+        firstChunk.complete(null);
         done.complete(this);
     }
 
     @Override
     public void onComplete() {
-        started.complete(null);
+        firstChunk.complete(null);
         done.complete(this);
     }
 

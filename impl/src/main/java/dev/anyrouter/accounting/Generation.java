@@ -49,10 +49,14 @@ public final class Generation {
         finishReason = reason;
     }
 
-    /** Usage as the upstream reported it; {@code null} parts were not reported. */
+    /** Usage as the upstream reported it; a {@code null} part was not reported and keeps its earlier value. */
     public void usage(Long prompt, Long completionCount) {
-        promptTokens = prompt;
-        completionTokens = completionCount;
+        if (prompt != null) {
+            promptTokens = prompt;
+        }
+        if (completionCount != null) {
+            completionTokens = completionCount;
+        }
     }
 
     public GenerationRecord end(Outcome outcome, String error) {

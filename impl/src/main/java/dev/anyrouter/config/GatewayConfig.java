@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Everything the engine needs to start, read once. Each field's setting name and default are in the README's
@@ -12,6 +13,8 @@ import java.util.Optional;
  *
  * @param apiKeys           client keys accepted as {@code Authorization: Bearer …} ({@code ANYROUTER_API_KEYS})
  * @param openAi            the OpenAI-compatible upstream, when {@code OPENAI_API_KEY} or {@code OPENAI_BASE_URL} is set
+ *                          and {@code ANYROUTER_OFFLINE} is not {@code true}
+ * @param anthropic         the Anthropic upstream, when {@code ANTHROPIC_API_KEY} or {@code ANTHROPIC_BASE_URL} is set
  *                          and {@code ANYROUTER_OFFLINE} is not {@code true}
  * @param maxBodyBytes      the largest request body accepted ({@code ANYROUTER_MAX_BODY_BYTES})
  * @param commitGrace       how long a stream's 200 is held while the upstream is silent ({@code ANYROUTER_COMMIT_GRACE_MS})
@@ -24,6 +27,7 @@ import java.util.Optional;
 public record GatewayConfig(
         List<String> apiKeys,
         Optional<UpstreamConfig> openAi,
+        Optional<UpstreamConfig> anthropic,
         long maxBodyBytes,
         Duration commitGrace,
         Duration keepAlive,
@@ -32,10 +36,12 @@ public record GatewayConfig(
         int relayThreads) {
 
     public static final String DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1";
+    public static final String DEFAULT_ANTHROPIC_BASE_URL = "https://api.anthropic.com";
 
     public GatewayConfig {
         apiKeys = List.copyOf(apiKeys);
         Objects.requireNonNull(openAi, "openAi");
+        Objects.requireNonNull(anthropic, "anthropic");
         Objects.requireNonNull(commitGrace, "commitGrace");
         Objects.requireNonNull(keepAlive, "keepAlive");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
@@ -45,7 +51,8 @@ public record GatewayConfig(
     public static GatewayConfig from(Settings settings) {
         return new GatewayConfig(
                 settings.list("ANYROUTER_API_KEYS"),
-                openAi(settings),
+                upstream(settings, "openai", "OPENAI", DEFAULT_OPENAI_BASE_URL, Api.CHAT_COMPLETIONS),
+                upstream(settings, "anthropic", "ANTHROPIC", DEFAULT_ANTHROPIC_BASE_URL, Api.MESSAGES),
                 settings.number("ANYROUTER_MAX_BODY_BYTES", 4L << 20, 1024, 1L << 30),
                 settings.millis("ANYROUTER_COMMIT_GRACE_MS", Duration.ofMillis(250), Duration.ZERO, Duration.ofSeconds(5)),
                 settings.millis("ANYROUTER_KEEPALIVE_MS", Duration.ofMillis(300), Duration.ofMillis(10), Duration.ofMinutes(1)),
@@ -56,24 +63,31 @@ public record GatewayConfig(
 
     /** True when no upstream is configured: every {@code provider/model} is served by the simulated upstream. */
     public boolean offline() {
-        return openAi.isEmpty();
+        return openAi.isEmpty() && anthropic.isEmpty();
+    }
+
+    /** The configured upstreams. */
+    public List<UpstreamConfig> upstreams() {
+        return Stream.of(openAi, anthropic).flatMap(Optional::stream).toList();
     }
 
     public GatewayConfig withApiKeys(List<String> keys) {
-        return new GatewayConfig(keys, openAi, maxBodyBytes, commitGrace, keepAlive, connectTimeout, firstByteTimeout,
+        return new GatewayConfig(keys, openAi, anthropic, maxBodyBytes, commitGrace, keepAlive, connectTimeout, firstByteTimeout,
                 relayThreads);
     }
 
-    private static Optional<UpstreamConfig> openAi(Settings settings) {
+    /** An upstream from {@code {PREFIX}_API_KEY} and {@code {PREFIX}_BASE_URL}, when either is set. */
+    private static Optional<UpstreamConfig> upstream(Settings settings, String name, String prefix,
+            String defaultBase, Api api) {
         if (settings.flag("ANYROUTER_OFFLINE")) {
             return Optional.empty();
         }
-        Optional<String> key = settings.string("OPENAI_API_KEY");
-        Optional<String> base = settings.string("OPENAI_BASE_URL");
+        Optional<String> key = settings.string(prefix + "_API_KEY");
+        Optional<String> base = settings.string(prefix + "_BASE_URL");
         if (key.isEmpty() && base.isEmpty()) {
             return Optional.empty();
         }
-        URI uri = UpstreamConfig.baseUri("OPENAI_BASE_URL", base.orElse(DEFAULT_OPENAI_BASE_URL));
-        return Optional.of(new UpstreamConfig("openai", uri, key.map(Secret::of)));
+        URI uri = UpstreamConfig.baseUri(prefix + "_BASE_URL", base.orElse(defaultBase));
+        return Optional.of(new UpstreamConfig(name, uri, key.map(Secret::of), api));
     }
 }

@@ -6,19 +6,21 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One upstream provider as its SDK is configured: a base URL and an optional key.
+ * One upstream provider as its SDK is configured: the API it speaks, a base URL and an optional key.
  *
  * @param name    the provider part of {@code provider/model}
- * @param baseUri requests go to {@code {baseUri}/chat/completions}; a relative URI is resolved against the gateway
+ * @param baseUri requests go to {@code {baseUri}/{api path}}; a relative URI is resolved against the gateway
  *                itself (the built-in simulated upstream)
- * @param apiKey  sent as {@code Authorization: Bearer …}; never logged
+ * @param apiKey  sent as {@code Authorization: Bearer …} (OpenAI) or {@code x-api-key} (Anthropic); never logged
+ * @param api     the wire API the upstream speaks
  */
-public record UpstreamConfig(String name, URI baseUri, Optional<Secret> apiKey) {
+public record UpstreamConfig(String name, URI baseUri, Optional<Secret> apiKey, Api api) {
 
     public UpstreamConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(baseUri, "baseUri");
         Objects.requireNonNull(apiKey, "apiKey");
+        Objects.requireNonNull(api, "api");
     }
 
     static URI baseUri(String setting, String value) {

@@ -9,7 +9,10 @@ import dev.anyrouter.upstream.UpstreamErrors;
 import java.io.IOException;
 import java.net.URI;
 
-/** One non-streamed completion: forwards the request, returns the upstream's JSON with our generation id. */
+/**
+ * One non-streamed answer (chat completions or Messages): forwards the request and returns the upstream's JSON as
+ * the request's {@link Translation} makes it for the client, with the generation id.
+ */
 public final class Completion {
 
     private static final int BODY_LIMIT = 64 << 20;
@@ -19,13 +22,16 @@ public final class Completion {
     private final URI localBase;
     private final byte[] body;
     private final Generation generation;
+    private final Translation translation;
 
-    public Completion(AnyRouter engine, Route route, URI localBase, byte[] body, Generation generation) {
+    public Completion(AnyRouter engine, Route route, URI localBase, byte[] body, Generation generation,
+            Translation translation) {
         this.engine = engine;
         this.route = route;
         this.localBase = localBase;
         this.body = body;
         this.generation = generation;
+        this.translation = translation;
     }
 
     /** Runs on a relay thread; upstream failures are thrown as the {@link GatewayException} the client gets. */
@@ -37,17 +43,9 @@ public final class Completion {
             if (!call.ok()) {
                 throw UpstreamErrors.of(call);
             }
-            String json = call.text(BODY_LIMIT);
-            Chunk completion = ChunkInspector.inspect(json);
-            if (completion.error() != null) {
-                throw GatewayException.upstream("upstream '" + route.upstream().name() + "' failed: "
-                        + UpstreamErrors.sanitise(completion.error(), call), null);
-            }
-            generation.delivered(completion.text());
-            generation.finishReason(completion.finishReason());
-            generation.usage(completion.promptTokens(), completion.completionTokens());
+            String json = translation.completion(call.text(BODY_LIMIT));
             outcome = Generation.Outcome.COMPLETED;
-            return completion.withId(json, generation.id());
+            return json;
         } catch (IOException e) {
             error = "upstream '" + route.upstream().name() + "' sent an unreadable completion";
             throw GatewayException.upstream(error, e);

@@ -1,9 +1,7 @@
 package dev.anyrouter.relay;
 
 import dev.anyrouter.accounting.Generation;
-import dev.anyrouter.api.ErrorChunk;
 import dev.anyrouter.engine.AnyRouter;
-import dev.anyrouter.engine.Json;
 import dev.anyrouter.errors.GatewayException;
 import dev.anyrouter.routing.Route;
 import dev.anyrouter.upstream.UpstreamCall;
@@ -28,7 +26,8 @@ import org.glassfish.jersey.media.sse.EventInput;
 import org.glassfish.jersey.media.sse.InboundEvent;
 
 /**
- * Relays one chat-completions stream from an upstream to a client.
+ * Relays one stream (chat completions or Messages) from an upstream to a client, through the request's
+ * {@link Translation}, which passes the upstream's events on or turns them into the client's API.
  *
  * <p>Who does what: the relay thread ({@link #run()}) opens the upstream, reads its events and writes each one
  * to the client's sink as soon as it arrives, so backpressure stops at the upstream socket. The timer thread
@@ -39,13 +38,12 @@ import org.glassfish.jersey.media.sse.InboundEvent;
  * which unblocks a read in progress.
  *
  * <p>The response is held (no bytes sent) until the first event or the grace period, so an upstream that fails
- * fast keeps its real status; after that every failure becomes one in-band error chunk
+ * fast keeps its real status; after that every failure is reported in-band, in the client's own format
  * (wire-format.md section 5).
  */
-public final class ChatStream {
+public final class StreamRelay {
 
-    private static final System.Logger LOG = System.getLogger(ChatStream.class.getName());
-    private static final String DONE = "[DONE]";
+    private static final System.Logger LOG = System.getLogger(StreamRelay.class.getName());
     /** How long a finished upstream body may take to end, so its connection can be reused. */
     private static final Duration BODY_END_WAIT = Duration.ofMillis(50);
 
@@ -58,6 +56,7 @@ public final class ChatStream {
     private final SseEventSink sink;
     private final Sse sse;
     private final Generation generation;
+    private final Translation translation;
     private final AtomicBoolean keepAliveQueued = new AtomicBoolean();
     // One writer at a time, so the relay always writes its own events (a keep-alive writer owning Jersey's
     // flush would otherwise accept the relay's events into an unbounded queue). Keep-alives skip when it is busy.
@@ -71,12 +70,9 @@ public final class ChatStream {
     private UpstreamCall upstream;
 
     private volatile long lastWrite = System.nanoTime();
-    private long created = -1;
-    private String model;
-    private String finishReason;
 
-    public ChatStream(AnyRouter engine, Route route, URI localBase, byte[] body, SseEventSink sink, Sse sse,
-            Generation generation) {
+    public StreamRelay(AnyRouter engine, Route route, URI localBase, byte[] body, SseEventSink sink, Sse sse,
+            Generation generation, Translation translation) {
         this.engine = engine;
         this.route = route;
         this.localBase = localBase;
@@ -84,6 +80,7 @@ public final class ChatStream {
         this.sink = sink;
         this.sse = sse;
         this.generation = generation;
+        this.translation = translation;
     }
 
     /**
@@ -125,7 +122,7 @@ public final class ChatStream {
             }
             cancelled = true;
             if (opening != null) {
-                // JDK HttpClient.send cancels the exchange when its thread is interrupted.
+                // The connector aborts an exchange whose thread is interrupted while it waits for headers.
                 opening.interrupt();
             }
             call = upstream;
@@ -152,25 +149,34 @@ public final class ChatStream {
             }
             // The raw bytes, not readData(): that goes through a message body reader and a new buffer per event.
             String data = new String(event.getRawData(), StandardCharsets.UTF_8);
-            if (DONE.equals(data.strip())) {
-                return finish();
-            }
-            if (!forward(data, call)) {
+            boolean complete = translate(event.getName(), data);
+            if (cancelled()) {
                 return Generation.Outcome.CANCELLED;
+            }
+            if (complete) {
+                return Generation.Outcome.COMPLETED;
             }
         }
         if (cancelled()) {
             return Generation.Outcome.CANCELLED;
         }
-        if (finishReason == null) {
+        if (!translation.end(this::send)) {
             throw call.bodyFailure().map(e -> UpstreamErrors.brokenStream(call, e)).orElseGet(() ->
                     GatewayException.upstream("upstream '" + route.upstream().name()
                             + "' ended the stream before it finished", null));
         }
-        // The answer is complete; some servers close without [DONE], or break off before their usage chunk.
         call.bodyFailure().ifPresent(e -> LOG.log(System.Logger.Level.DEBUG,
-                "stream {0}: upstream broke off after its finish chunk: {1}", generation.id(), e.getMessage()));
-        return finish();
+                "stream {0}: upstream broke off after its answer was complete: {1}", generation.id(),
+                e.getMessage()));
+        return cancelled() ? Generation.Outcome.CANCELLED : Generation.Outcome.COMPLETED;
+    }
+
+    private boolean translate(String name, String data) {
+        try {
+            return translation.event(name, data, this::send);
+        } catch (IOException e) {
+            throw GatewayException.upstream("upstream '" + route.upstream().name() + "' sent a malformed event", e);
+        }
     }
 
     private UpstreamCall open() {
@@ -215,41 +221,7 @@ public final class ChatStream {
         }
     }
 
-    /** Inspects one upstream chunk and sends it on with our generation id; false when the client is gone. */
-    private boolean forward(String data, UpstreamCall call) {
-        Chunk chunk;
-        try {
-            chunk = ChunkInspector.inspect(data);
-        } catch (IOException e) {
-            throw GatewayException.upstream("upstream '" + route.upstream().name() + "' sent a malformed chunk", e);
-        }
-        if (chunk.error() != null) {
-            throw GatewayException.upstream("upstream '" + route.upstream().name() + "' failed mid-stream: "
-                    + UpstreamErrors.sanitise(chunk.error(), call), null);
-        }
-        if (created < 0) {
-            created = chunk.created();
-            model = chunk.model();
-        }
-        if (!send(chunk.withId(data, generation.id()))) {
-            return false;
-        }
-        generation.delivered(chunk.text());
-        if (chunk.finishReason() != null) {
-            finishReason = chunk.finishReason();
-            generation.finishReason(finishReason);
-        }
-        if (chunk.promptTokens() != null || chunk.completionTokens() != null) {
-            generation.usage(chunk.promptTokens(), chunk.completionTokens());
-        }
-        return true;
-    }
-
-    private Generation.Outcome finish() {
-        return send(DONE) ? Generation.Outcome.COMPLETED : Generation.Outcome.CANCELLED;
-    }
-
-    /** After a failure: the status answer if nothing was sent yet, else one error chunk. */
+    /** After a failure: the status answer if nothing was sent yet, else the client's in-band error event. */
     private void fail(GatewayException e) {
         synchronized (lock) {
             if (cancelled) {
@@ -262,17 +234,16 @@ public final class ChatStream {
         }
         LOG.log(System.Logger.Level.DEBUG, "stream {0} failed after it started: {1}", generation.id(),
                 e.getMessage());
-        long when = created >= 0 ? created : System.currentTimeMillis() / 1000;
-        String chunkModel = model != null ? model : route.upstreamModel();
-        send(Json.write(ErrorChunk.of(generation.id(), when, chunkModel, e.status(), e.getMessage())));
+        translation.fail(e, this::send);
     }
 
-    private boolean send(String data) {
+    private boolean send(String name, String data) {
         writing.lock();
         try {
             // As bytes: a String is written through a new OutputStreamWriter (and its 8 KB buffer) per event.
-            return write(sse.newEventBuilder().data(byte[].class, data.getBytes(StandardCharsets.UTF_8))
-                    .mediaType(MediaType.APPLICATION_OCTET_STREAM_TYPE).build());
+            OutboundSseEvent.Builder event = sse.newEventBuilder().data(byte[].class,
+                    data.getBytes(StandardCharsets.UTF_8)).mediaType(MediaType.APPLICATION_OCTET_STREAM_TYPE);
+            return write((name == null ? event : event.name(name)).build());
         } finally {
             writing.unlock();
         }

@@ -11,14 +11,16 @@ import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.HttpHeaders;
 
 /**
- * Admits a request under {@code /api/v1/} only with a known {@code Authorization: Bearer} key, before its body
- * is read. The model list is public, as on OpenRouter. The client's key is never passed on.
+ * Admits a request under {@code /api/v1/} only with a known {@code Authorization: Bearer} key (or, on the Messages
+ * route, {@code x-api-key}), before its body is read. The model list is public, as on OpenRouter. The client's key is never passed on.
  */
 @PreMatching
 @Priority(Priorities.AUTHENTICATION)
 final class AuthFilter implements ContainerRequestFilter {
 
     private static final String BEARER = "Bearer ";
+    /** The Messages API's own key header, accepted on that route (the Anthropic SDK sends it). */
+    private static final String API_KEY = "x-api-key";
 
     private final ApiKeys keys;
 
@@ -33,11 +35,17 @@ final class AuthFilter implements ContainerRequestFilter {
             return;
         }
         String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            throw new GatewayException(401, ErrorTypes.AUTHENTICATION,
-                    "missing API key (expected: Authorization: Bearer ar-…)");
+        String key;
+        if (header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            key = header.substring(BEARER.length()).trim();
+        } else if (path.equals(CompletionsResource.MESSAGES) && request.getHeaderString(API_KEY) != null) {
+            key = request.getHeaderString(API_KEY).trim();
+        } else {
+            throw new GatewayException(401, ErrorTypes.AUTHENTICATION, path.equals(CompletionsResource.MESSAGES)
+                    ? "missing API key (expected: x-api-key: ar-… or Authorization: Bearer ar-…)"
+                    : "missing API key (expected: Authorization: Bearer ar-…)");
         }
-        if (!keys.accepts(header.substring(BEARER.length()).trim())) {
+        if (!keys.accepts(key)) {
             throw new GatewayException(401, ErrorTypes.AUTHENTICATION, "invalid API key");
         }
     }

@@ -2,8 +2,10 @@ package dev.anyrouter.rest;
 
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.engine.AnyRouter;
-import dev.anyrouter.relay.ChatStream;
 import dev.anyrouter.relay.Completion;
+import dev.anyrouter.relay.StreamRelay;
+import dev.anyrouter.relay.Translation;
+import dev.anyrouter.relay.Translations;
 import dev.anyrouter.routing.Route;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -24,64 +26,100 @@ import java.util.UUID;
 import org.glassfish.jersey.server.ManagedAsync;
 
 /**
- * {@code POST /api/v1/chat/completions}. {@link ChatRequestFilter} has validated the body and chosen the method;
- * {@link RelayAdmissionFilter} has given the request its place among the relays, which each method gives back.
- * Both run on a relay thread ({@code @ManagedAsync}), never a container thread, because they block on the
- * upstream; the streaming one also holds the response until the upstream has answered (see {@link ChatStream}).
+ * {@code POST /api/v1/chat/completions} and {@code POST /api/v1/messages}. {@link RequestBodyFilter} has validated
+ * the body and chosen the method; {@link RelayAdmissionFilter} has given the request its place among the relays,
+ * which each method gives back. All run on a relay thread ({@code @ManagedAsync}), never a container thread,
+ * because they block on the upstream; the streaming ones also hold the response until the upstream has answered
+ * (see {@link StreamRelay}). The request's {@link Translation} turns the upstream's API into the client's.
  */
 @Singleton
-@Path("api/v1/chat/completions")
-public final class ChatCompletionsResource {
+@Path("api/v1")
+public final class CompletionsResource {
+
+    static final String CHAT = "api/v1/chat/completions";
+    static final String MESSAGES = "api/v1/messages";
 
     private final AnyRouter engine;
 
     @Inject
-    public ChatCompletionsResource(AnyRouter engine) {
+    public CompletionsResource(AnyRouter engine) {
         this.engine = engine;
     }
 
     @POST
+    @Path("chat/completions")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @ManagedAsync
     @Relayed
-    public void stream(@Context ContainerRequestContext request, @Context HttpServletRequest servlet,
+    public void streamChat(@Context ContainerRequestContext request, @Context HttpServletRequest servlet,
             @Context SseEventSink sink, @Context Sse sse) {
+        stream(request, servlet, sink, sse);
+    }
+
+    @POST
+    @Path("chat/completions")
+    @Produces(MediaType.APPLICATION_JSON)
+    @ManagedAsync
+    @Relayed
+    public Response completeChat(@Context ContainerRequestContext request, @Context HttpServletRequest servlet) {
+        return complete(request, servlet);
+    }
+
+    @POST
+    @Path("messages")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @ManagedAsync
+    @Relayed
+    public void streamMessages(@Context ContainerRequestContext request, @Context HttpServletRequest servlet,
+            @Context SseEventSink sink, @Context Sse sse) {
+        stream(request, servlet, sink, sse);
+    }
+
+    @POST
+    @Path("messages")
+    @Produces(MediaType.APPLICATION_JSON)
+    @ManagedAsync
+    @Relayed
+    public Response completeMessages(@Context ContainerRequestContext request,
+            @Context HttpServletRequest servlet) {
+        return complete(request, servlet);
+    }
+
+    private void stream(ContainerRequestContext request, HttpServletRequest servlet, SseEventSink sink, Sse sse) {
         RelayAdmissionFilter.Permit permit = RelayAdmissionFilter.permit(request);
         try {
-            ChatRequest chat = (ChatRequest) request.getProperty(ChatRequest.PROPERTY);
-            Route route = engine.router().route(chat.model());
-            Generation generation = newGeneration(request, chat, route);
-            ChatStream stream = new ChatStream(engine, route, localBase(servlet), chat.upstreamBody(route), sink,
-                    sse, generation);
-            servlet.getAsyncContext().addListener(new Disconnect(stream));
-            stream.run();
+            ClientRequest client = (ClientRequest) request.getProperty(ClientRequest.PROPERTY);
+            Route route = engine.router().route(client.model());
+            Generation generation = newGeneration(request, client, route);
+            Translation translation = Translations.of(client.api(), route, generation);
+            StreamRelay relay = new StreamRelay(engine, route, localBase(servlet), client.upstreamBody(route), sink,
+                    sse, generation, translation);
+            servlet.getAsyncContext().addListener(new Disconnect(relay));
+            relay.run();
         } finally {
             permit.release();
         }
     }
 
-    @POST
-    @Produces(MediaType.APPLICATION_JSON)
-    @ManagedAsync
-    @Relayed
-    public Response complete(@Context ContainerRequestContext request, @Context HttpServletRequest servlet) {
+    private Response complete(ContainerRequestContext request, HttpServletRequest servlet) {
         RelayAdmissionFilter.Permit permit = RelayAdmissionFilter.permit(request);
         try {
-            ChatRequest chat = (ChatRequest) request.getProperty(ChatRequest.PROPERTY);
-            Route route = engine.router().route(chat.model());
-            Generation generation = newGeneration(request, chat, route);
-            String body = new Completion(engine, route, localBase(servlet), chat.upstreamBody(route), generation)
-                    .run();
+            ClientRequest client = (ClientRequest) request.getProperty(ClientRequest.PROPERTY);
+            Route route = engine.router().route(client.model());
+            Generation generation = newGeneration(request, client, route);
+            Translation translation = Translations.of(client.api(), route, generation);
+            String body = new Completion(engine, route, localBase(servlet), client.upstreamBody(route), generation,
+                    translation).run();
             return Response.ok(body, MediaType.APPLICATION_JSON_TYPE).build();
         } finally {
             permit.release();
         }
     }
 
-    private static Generation newGeneration(ContainerRequestContext request, ChatRequest chat, Route route) {
+    private static Generation newGeneration(ContainerRequestContext request, ClientRequest client, Route route) {
         String id = "gen-" + UUID.randomUUID().toString().replace("-", "");
         request.setProperty(StreamHeadersFilter.GENERATION_ID, id);
-        return new Generation(id, chat.model(), route.upstream().name(), chat.stream());
+        return new Generation(id, client.model(), route.upstream().name(), client.stream());
     }
 
     /** The gateway's own root as reached from this machine, for upstreams it hosts itself (the simulator). */
@@ -95,7 +133,7 @@ public final class ChatCompletionsResource {
     }
 
     /** The container ended the exchange (Jetty reports a vanished client as complete, Tomcat as an error). */
-    private record Disconnect(ChatStream stream) implements AsyncListener {
+    private record Disconnect(StreamRelay stream) implements AsyncListener {
 
         @Override
         public void onComplete(AsyncEvent event) {

@@ -2,21 +2,30 @@ package dev.anyrouter.rest;
 
 import dev.anyrouter.api.ErrorBody;
 import dev.anyrouter.api.ErrorTypes;
+import dev.anyrouter.api.MessagesError;
 import dev.anyrouter.engine.Json;
 import dev.anyrouter.errors.GatewayException;
+import jakarta.inject.Provider;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import java.util.UUID;
+import org.glassfish.jersey.server.ContainerRequest;
 
 /**
- * Every error becomes one JSON shape, {@code {"error":{"code","message","type"}}}, with its real status.
+ * Every error becomes a JSON body with its real status: on {@code /api/v1/messages} the Messages API's shape
+ * ({@link MessagesError}), everywhere else {@code {"error":{"code","message","type"}}} ({@link ErrorBody}).
  * Unexpected failures are logged once with a random id, and only the id reaches the client.
  */
 final class ErrorMapper implements ExceptionMapper<Throwable> {
 
     private static final System.Logger LOG = System.getLogger(ErrorMapper.class.getName());
+
+    // A Provider, not a UriInfo proxy: HK2 cannot build request-scoped proxies inside a WAR's class loader.
+    @Context
+    private Provider<ContainerRequest> request;
 
     @Override
     public Response toResponse(Throwable failure) {
@@ -41,9 +50,14 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
         return json(500, ErrorTypes.SERVER, "internal error (id: " + id + ")").build();
     }
 
-    private static Response.ResponseBuilder json(int status, String type, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(Json.write(ErrorBody.of(status, type, message)));
+    private Response.ResponseBuilder json(int status, String type, String message) {
+        Object body = messagesApi() ? MessagesError.of(status, message) : ErrorBody.of(status, type, message);
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(Json.write(body));
+    }
+
+    private boolean messagesApi() {
+        ContainerRequest current = request == null ? null : request.get();
+        return current != null && CompletionsResource.MESSAGES.equals(current.getUriInfo().getPath());
     }
 
     private static String type(int status) {

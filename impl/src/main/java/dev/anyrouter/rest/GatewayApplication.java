@@ -20,7 +20,7 @@ public final class GatewayApplication {
         DisconnectLogFilter.install();
         ResourceConfig config = new ResourceConfig()
                 .register(new AuthFilter(engine.keys()))
-                .register(new ChatRequestFilter(engine.config().maxBodyBytes()))
+                .register(new RequestBodyFilter(engine.config().maxBodyBytes()))
                 .register(new RelayAdmissionFilter(engine.relayLimit()))
                 .register(new StreamHeadersFilter())
                 .register(new ErrorMapper())
@@ -31,7 +31,7 @@ public final class GatewayApplication {
                         bind(engine).to(AnyRouter.class);
                     }
                 })
-                .register(ChatCompletionsResource.class)
+                .register(CompletionsResource.class)
                 .register(ModelsResource.class)
                 .register(HealthResource.class)
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true);

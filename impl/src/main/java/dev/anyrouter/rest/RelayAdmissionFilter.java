@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Takes a request's place in the {@link RelayLimit} once Jersey has matched it to a {@link Relayed} method, so a
  * full gateway answers 503 before a relay thread is asked for, and every place taken is given back by that
  * method ({@link #release}). Also refuses a request that reached the method without a parsed body (a path
- * variant {@link ChatRequestFilter} does not serve).
+ * variant {@link RequestBodyFilter} does not serve).
  */
 @Relayed
 @Priority(Priorities.USER)
@@ -29,7 +29,7 @@ final class RelayAdmissionFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        if (request.getProperty(ChatRequest.PROPERTY) == null) {
+        if (request.getProperty(ClientRequest.PROPERTY) == null) {
             throw new GatewayException(404, ErrorTypes.NOT_FOUND, "no such endpoint");
         }
         if (!limit.tryAcquire()) {

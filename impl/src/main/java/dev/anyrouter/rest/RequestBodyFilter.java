@@ -14,24 +14,25 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Reads and validates a chat-completions body (at most the configured size; {@link JsonBodies} has made its
- * Content-Type JSON) and picks the resource method by the body's {@code stream} flag: streaming
+ * Reads and validates a chat-completions or Messages body (at most the configured size; {@link JsonBodies} has
+ * made its Content-Type JSON) and picks the resource method by the body's {@code stream} flag: streaming
  * requests go to the {@code SseEventSink} method, the rest to the JSON one.
  */
 @PreMatching
 @Priority(Priorities.ENTITY_CODER)
-final class ChatRequestFilter implements ContainerRequestFilter {
+final class RequestBodyFilter implements ContainerRequestFilter {
 
     private final long maxBodyBytes;
 
-    ChatRequestFilter(long maxBodyBytes) {
+    RequestBodyFilter(long maxBodyBytes) {
         this.maxBodyBytes = maxBodyBytes;
     }
 
     @Override
     public void filter(ContainerRequestContext request) throws IOException {
+        String path = request.getUriInfo().getPath();
         if (!HttpMethod.POST.equals(request.getMethod())
-                || !request.getUriInfo().getPath().equals("api/v1/chat/completions")) {
+                || !path.equals(CompletionsResource.CHAT) && !path.equals(CompletionsResource.MESSAGES)) {
             return;
         }
         if (request.getLength() > maxBodyBytes) {
@@ -44,10 +45,11 @@ final class ChatRequestFilter implements ContainerRequestFilter {
         if (body.length > maxBodyBytes) {
             throw tooLarge();
         }
-        ChatRequest chat = ChatRequest.parse(body);
-        request.setProperty(ChatRequest.PROPERTY, chat);
+        ClientRequest parsed = path.equals(CompletionsResource.CHAT) ? ChatRequest.parse(body)
+                : MessagesRequest.parse(body);
+        request.setProperty(ClientRequest.PROPERTY, parsed);
         request.getHeaders().putSingle(HttpHeaders.ACCEPT,
-                chat.stream() ? MediaType.SERVER_SENT_EVENTS : MediaType.APPLICATION_JSON);
+                parsed.stream() ? MediaType.SERVER_SENT_EVENTS : MediaType.APPLICATION_JSON);
     }
 
     private GatewayException tooLarge() {

@@ -1,6 +1,7 @@
 package dev.anyrouter.routing;
 
 import dev.anyrouter.api.ErrorTypes;
+import dev.anyrouter.config.Api;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.UpstreamConfig;
 import dev.anyrouter.errors.GatewayException;
@@ -18,6 +19,8 @@ public final class Router {
 
     /** Where the simulated upstream is mounted, relative to the gateway's own root. */
     public static final URI SIMULATOR_BASE = URI.create("simulator/v1");
+    /** The simulated upstream's Messages API base: requests go to {@code simulator/v1/messages}. */
+    public static final URI SIMULATOR_ANTHROPIC_BASE = URI.create("simulator");
 
     private final Map<String, UpstreamConfig> providers;
     private final Optional<UpstreamConfig> catchAll;
@@ -27,13 +30,19 @@ public final class Router {
         this.catchAll = catchAll;
     }
 
+    /**
+     * The configured upstreams by provider name. Offline, the simulated upstream serves {@code anthropic/*} with
+     * its Messages API and every other provider with its chat-completions API, so both APIs and every
+     * translation between them work without a network.
+     */
     public static Router from(GatewayConfig config) {
-        Map<String, UpstreamConfig> providers = config.openAi().stream()
-                .collect(Collectors.toMap(UpstreamConfig::name, Function.identity()));
-        Optional<UpstreamConfig> simulated = config.offline()
-                ? Optional.of(new UpstreamConfig("simulated", SIMULATOR_BASE, Optional.empty()))
-                : Optional.empty();
-        return new Router(providers, simulated);
+        if (config.offline()) {
+            return new Router(Map.of("anthropic", new UpstreamConfig("simulated", SIMULATOR_ANTHROPIC_BASE,
+                    Optional.empty(), Api.MESSAGES)), Optional.of(new UpstreamConfig("simulated", SIMULATOR_BASE,
+                    Optional.empty(), Api.CHAT_COMPLETIONS)));
+        }
+        return new Router(config.upstreams().stream()
+                .collect(Collectors.toMap(UpstreamConfig::name, Function.identity())), Optional.empty());
     }
 
     /** The route for a validated {@code provider/model}; a 404 when no upstream serves the provider. */

@@ -1,7 +1,9 @@
 package dev.anyrouter.upstream;
 
 import dev.anyrouter.api.ErrorTypes;
+import dev.anyrouter.config.Api;
 import dev.anyrouter.config.GatewayConfig;
+import dev.anyrouter.config.UpstreamConfig;
 import dev.anyrouter.errors.GatewayException;
 import dev.anyrouter.routing.Route;
 import jakarta.ws.rs.ProcessingException;
@@ -32,6 +34,9 @@ import org.glassfish.jersey.media.sse.SseFeature;
  * stalled stream ends. A streamed body has no whole-call timeout. {@link #close()} stops every thread it started.
  */
 public final class UpstreamClient implements AutoCloseable {
+
+    /** The Messages API version AnyRouter's requests and translations follow. */
+    public static final String ANTHROPIC_VERSION = "2023-06-01";
 
     private final HttpClient http;
     private final Client client;
@@ -67,15 +72,22 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     /**
-     * Sends a chat-completions request and returns once the upstream's response headers arrived. Blocks the
-     * calling relay thread; interrupting it aborts the exchange. Connect failures become 502, timeouts 504.
+     * Sends a request in the route's upstream API (chat completions or Messages) and returns once the upstream's
+     * response headers arrived. Blocks the calling relay thread; interrupting it aborts the exchange. Connect
+     * failures become 502, timeouts 504.
      */
     public UpstreamCall open(Route route, URI localBase, byte[] body, boolean stream) {
-        URI base = route.upstream().baseUri();
+        UpstreamConfig upstream = route.upstream();
+        URI base = upstream.baseUri();
         URI resolved = base.isAbsolute() ? base : localBase.resolve(base);
-        Invocation.Builder request = targets.computeIfAbsent(resolved + "/chat/completions", client::target)
+        Invocation.Builder request = targets.computeIfAbsent(resolved + "/" + upstream.api().path(), client::target)
                 .request(stream ? MediaType.SERVER_SENT_EVENTS_TYPE : MediaType.APPLICATION_JSON_TYPE);
-        route.upstream().apiKey().ifPresent(key -> request.header(HttpHeaders.AUTHORIZATION, "Bearer " + key.reveal()));
+        if (upstream.api() == Api.MESSAGES) {
+            upstream.apiKey().ifPresent(key -> request.header("x-api-key", key.reveal()));
+            request.header("anthropic-version", ANTHROPIC_VERSION);
+        } else {
+            upstream.apiKey().ifPresent(key -> request.header(HttpHeaders.AUTHORIZATION, "Bearer " + key.reveal()));
+        }
         UpstreamBody upstreamBody = new UpstreamBody();
         request.property(UpstreamBody.PROPERTY, upstreamBody);
         try {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.engine.Json;
 import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.routing.Route;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.util.Optional;
@@ -74,7 +75,12 @@ public final class UpstreamErrors {
 
     /** Keeps an upstream message short and free of the provider key. */
     public static String sanitise(String message, UpstreamCall call) {
-        String clean = call.route().upstream().apiKey().map(key -> message.replace(key.reveal(), "****"))
+        return sanitise(message, call.route());
+    }
+
+    /** Keeps an upstream message short and free of the route's provider key. */
+    public static String sanitise(String message, Route route) {
+        String clean = route.upstream().apiKey().map(key -> message.replace(key.reveal(), "****"))
                 .orElse(message);
         return clean.length() > MESSAGE_LIMIT ? clean.substring(0, MESSAGE_LIMIT) + "…" : clean;
     }

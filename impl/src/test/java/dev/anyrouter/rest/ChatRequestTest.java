@@ -1,5 +1,6 @@
 package dev.anyrouter.rest;
 
+import dev.anyrouter.config.Api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,7 +24,7 @@ class ChatRequestTest {
     void keepsUnknownFieldsAndRewritesOnlyTheModel() {
         ChatRequest request = parse("{\"model\":\"openai/gpt-4o\",\"stream\":true,\"seed\":7,"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"vendor_x\":{\"a\":[1,2]}}");
-        Route route = new Route(new UpstreamConfig("openai", URI.create("http://u/v1"), Optional.empty()),
+        Route route = new Route(new UpstreamConfig("openai", URI.create("http://u/v1"), Optional.empty(), Api.CHAT_COMPLETIONS),
                 "openai/gpt-4o", "gpt-4o");
 
         assertThat(request.stream()).isTrue();

@@ -1,5 +1,6 @@
 package dev.anyrouter.upstream;
 
+import dev.anyrouter.config.Api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
@@ -57,7 +58,7 @@ class SseDecodingTest {
     private List<String> decode(String... upstreamWrites) {
         writes = List.of(upstreamWrites);
         URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1");
-        Route route = new Route(new UpstreamConfig("test", base, Optional.empty()), "test/m", "m");
+        Route route = new Route(new UpstreamConfig("test", base, Optional.empty(), Api.CHAT_COMPLETIONS), "test/m", "m");
         List<String> data = new ArrayList<>();
         try (UpstreamCall call = client.open(route, base, "{}".getBytes(StandardCharsets.UTF_8), true)) {
             EventInput events = call.events();

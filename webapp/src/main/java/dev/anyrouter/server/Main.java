@@ -59,10 +59,10 @@ public final class Main implements Callable<Integer> {
         out.println("AnyRouter is listening on " + base);
         if (config.offline()) {
             out.println("  upstream:   SIMULATED - no provider is configured, so every provider/model is answered by");
-            out.println("              the built-in simulated upstream (" + base + "simulator/v1). Set OPENAI_API_KEY");
-            out.println("              (and OPENAI_BASE_URL) to route to a real provider.");
+            out.println("              the built-in simulated upstream (" + base + "simulator/v1; anthropic/* in its");
+            out.println("              Messages API). Set OPENAI_API_KEY or ANTHROPIC_API_KEY to route to a real provider.");
         } else {
-            config.openAi().ifPresent(p -> out.println("  upstream:   openai/* -> " + p.baseUri()));
+            config.upstreams().forEach(p -> out.println("  upstream:   " + p.name() + "/* -> " + p.baseUri()));
         }
         String key = generatedKey != null ? generatedKey : "$YOUR_ANYROUTER_KEY";
         if (generatedKey != null) {

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * The deterministic answer to one request. "Count to N" is answered "1, 2, …, N", one number per chunk; a request
- * with tools calls the chosen (or first) tool with arguments made from its schema's required properties;
+ * with tools calls the chosen (or first) tool with arguments made from its schema's required properties (unless
+ * its last message hands back a tool's result);
  * anything else gets a fixed text of the configured number of chunks. {@code max_tokens} cuts the answer short
  * with {@code finish_reason "length"} (one chunk counts as one token here).
  *
@@ -59,22 +60,47 @@ record Script(List<String> pieces, String toolName, String finishReason) {
     private static java.util.Optional<Script> toolCall(ObjectNode request) {
         JsonNode tools = request.path("tools");
         JsonNode choice = request.path("tool_choice");
-        if (!tools.isArray() || tools.isEmpty() || "none".equals(choice.asText())) {
+        if (!tools.isArray() || tools.isEmpty() || "none".equals(choice.asText())
+                || "none".equals(choice.path("type").asText()) || answersToolResult(request)) {
             return java.util.Optional.empty();
         }
-        String chosen = choice.path("function").path("name").asText(null);
+        // OpenAI: {"function": {"name": …}}; Anthropic: {"type": "tool", "name": …}
+        String chosen = choice.path("function").path("name").asText(choice.path("name").asText(null));
         JsonNode tool = tools.get(0);
         for (JsonNode candidate : tools) {
-            if (candidate.path("function").path("name").asText("").equals(chosen)) {
+            if (toolName(candidate).equals(chosen)) {
                 tool = candidate;
             }
         }
-        String name = tool.path("function").path("name").asText("tool");
-        String arguments = Json.write(arguments(tool.path("function").path("parameters")));
+        String name = toolName(tool);
+        String arguments = Json.write(arguments(tool.has("function") ? tool.path("function").path("parameters")
+                : tool.path("input_schema")));
         int third = Math.max(1, arguments.length() / 3);
         List<String> pieces = List.of(arguments.substring(0, third), arguments.substring(third, 2 * third),
                 arguments.substring(2 * third));
         return java.util.Optional.of(new Script(pieces, name, FinishReasons.TOOL_CALLS));
+    }
+
+    private static String toolName(JsonNode tool) {
+        return tool.path("function").path("name").asText(tool.path("name").asText("tool"));
+    }
+
+    /** True when the last message hands back a tool's result: the answer is then text, not another call. */
+    private static boolean answersToolResult(ObjectNode request) {
+        JsonNode messages = request.path("messages");
+        if (messages.isEmpty()) {
+            return false;
+        }
+        JsonNode last = messages.get(messages.size() - 1);
+        if ("tool".equals(last.path("role").asText())) {
+            return true;
+        }
+        for (JsonNode block : last.path("content")) {
+            if ("tool_result".equals(block.path("type").asText())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static ObjectNode arguments(JsonNode schema) {

@@ -12,18 +12,29 @@ import java.util.concurrent.TimeUnit;
  */
 final class SimulatedStream implements Runnable {
 
-    private final List<String> chunks;
+    /** One server-sent event; {@code name} is {@code null} for an unnamed one (chat completions). */
+    record Event(String name, String data) {
+    }
+
+    private final List<Event> chunks;
+    private final int lead;
     private final int pieces;
     private final Knobs knobs;
-    private final String failure;
+    private final Event failure;
     private final SseEventSink sink;
     private final Sse sse;
     private final ScheduledExecutorService timer;
     private int next;
 
-    SimulatedStream(List<String> chunks, int pieces, Knobs knobs, String failure, SseEventSink sink, Sse sse,
-            ScheduledExecutorService timer) {
+    /**
+     * @param chunks  every event up to the end; the {@code lead} first go out with the first piece, the ones after
+     *                the {@code pieces} content events go out with the last piece
+     * @param failure the event a stream configured to fail ends with ({@code fail_mode "error"})
+     */
+    SimulatedStream(List<Event> chunks, int lead, int pieces, Knobs knobs, Event failure, SseEventSink sink,
+            Sse sse, ScheduledExecutorService timer) {
         this.chunks = chunks;
+        this.lead = lead;
         this.pieces = pieces;
         this.knobs = knobs;
         this.failure = failure;
@@ -47,10 +58,10 @@ final class SimulatedStream implements Runnable {
 
     @Override
     public void run() {
-        // chunks: role, pieces 1..n, finish, usage. The role chunk goes out with the first piece, the finish
-        // (and usage) with the last; pieces in between one delay apart.
+        // The lead events (role chunk, or message_start and content_block_start) go out with the first piece, the
+        // closing ones with the last; pieces in between one delay apart.
         do {
-            if (knobs.failAfter() >= 0 && next == knobs.failAfter() + 1) {
+            if (knobs.failAfter() >= 0 && next == knobs.failAfter() + lead) {
                 if ("error".equals(knobs.failMode())) {
                     send(failure);
                 }
@@ -58,7 +69,9 @@ final class SimulatedStream implements Runnable {
                 return;
             }
             if (next == chunks.size()) {
-                send("[DONE]");
+                if (chunks.get(0).name() == null) {
+                    send(new Event(null, "[DONE]"));
+                }
                 sink.close();
                 return;
             }
@@ -66,16 +79,17 @@ final class SimulatedStream implements Runnable {
                 sink.close();
                 return;
             }
-        } while (next <= 1 || next > pieces || knobs.chunkDelayMillis() == 0);
+        } while (next <= lead || next >= lead + pieces || knobs.chunkDelayMillis() == 0);
         timer.schedule(this, knobs.chunkDelayMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private boolean send(String data) {
+    private boolean send(Event event) {
         if (sink.isClosed()) {
             return false;
         }
         try {
-            return !sink.send(sse.newEvent(data)).toCompletableFuture().isCompletedExceptionally();
+            return !sink.send(event.name() == null ? sse.newEvent(event.data()) : sse.newEvent(event.name(),
+                    event.data())).toCompletableFuture().isCompletedExceptionally();
         } catch (IllegalStateException closed) {
             return false;
         }

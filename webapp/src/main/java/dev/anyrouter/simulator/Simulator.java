@@ -11,8 +11,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.glassfish.jersey.internal.inject.AbstractBinder;
 
 /**
- * The built-in simulated upstream: a real OpenAI-compatible HTTP + SSE endpoint, mounted at
- * {@code /simulator/v1} of the same server, that answers deterministically (see {@link Script}) with usage
+ * The built-in simulated upstream: real HTTP + SSE endpoints in OpenAI's chat-completions and Anthropic's
+ * Messages APIs, mounted at {@code /simulator/v1} of the same server, that answers deterministically (see {@link Script}) with usage
  * counted by a real tokenizer ({@code o200k_base}). It is the offline default and what the tests and benchmarks
  * stream from. Pacing runs on its own timer threads; {@link #close()} stops them.
  */
@@ -48,12 +48,22 @@ public final class Simulator implements AutoCloseable {
     }
 
     Answer answer(ObjectNode request, Script script) {
-        long prompt = 0;
+        return new Answer(request.path("model").asText("simulated"), script, promptTokens(request),
+                tokenizer.countTokens(script.text()));
+    }
+
+    MessagesAnswer messagesAnswer(ObjectNode request, Script script) {
+        return new MessagesAnswer(request.path("model").asText("simulated"), script, promptTokens(request),
+                tokenizer.countTokens(script.text()));
+    }
+
+    /** The tokens of every message's text, and of a top-level {@code system} (Messages API). */
+    private long promptTokens(ObjectNode request) {
+        long prompt = tokenizer.countTokens(Script.contentText(request.path("system")));
         for (JsonNode message : request.path("messages")) {
             prompt += tokenizer.countTokens(Script.contentText(message.path("content")));
         }
-        return new Answer(request.path("model").asText("simulated"), script, prompt,
-                tokenizer.countTokens(script.text()));
+        return prompt;
     }
 
     ScheduledExecutorService timer() {

@@ -1,6 +1,7 @@
 package dev.anyrouter.simulator;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.anyrouter.api.MessagesError;
 import dev.anyrouter.engine.Json;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -16,15 +17,19 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code POST /simulator/v1/chat/completions}: the built-in OpenAI-compatible upstream. {@link SimulatorFilter}
- * has parsed the body and chosen the method by its {@code stream} flag.
+ * {@code POST /simulator/v1/chat/completions} and {@code POST /simulator/v1/messages}: the built-in upstream, in
+ * OpenAI's and Anthropic's APIs. {@link SimulatorFilter} has parsed the body and chosen the method by its
+ * {@code stream} flag.
  */
 @Singleton
-@Path("simulator/v1/chat/completions")
+@Path("simulator/v1")
 public final class SimulatorResource {
+
+    private static final String FAILURE = "simulated upstream failure";
 
     private final Simulator simulator;
 
@@ -34,40 +39,76 @@ public final class SimulatorResource {
     }
 
     @POST
+    @Path("chat/completions")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public void stream(@Context ContainerRequestContext request, @Context SseEventSink sink, @Context Sse sse) {
+    public void streamChat(@Context ContainerRequestContext request, @Context SseEventSink sink, @Context Sse sse) {
         ObjectNode body = (ObjectNode) request.getProperty(SimulatorFilter.PROPERTY);
         Knobs knobs = simulator.knobs(body);
-        failFast(knobs);
+        failFast(knobs, false);
         Script script = Script.of(body, knobs);
         Answer answer = simulator.answer(body, script);
         boolean usage = body.path("stream_options").path("include_usage").asBoolean(false);
-        new SimulatedStream(answer.chunks(usage), script.pieces().size(), knobs,
-                answer.error("simulated upstream failure"), sink, sse, simulator.timer()).start();
+        List<SimulatedStream.Event> events = answer.chunks(usage).stream()
+                .map(data -> new SimulatedStream.Event(null, data)).toList();
+        new SimulatedStream(events, 1, script.pieces().size(), knobs,
+                new SimulatedStream.Event(null, answer.error(FAILURE)), sink, sse, simulator.timer()).start();
     }
 
     @POST
+    @Path("chat/completions")
     @Produces(MediaType.APPLICATION_JSON)
-    public void complete(@Context ContainerRequestContext request, @Suspended AsyncResponse response) {
+    public void completeChat(@Context ContainerRequestContext request, @Suspended AsyncResponse response) {
         ObjectNode body = (ObjectNode) request.getProperty(SimulatorFilter.PROPERTY);
         Knobs knobs = simulator.knobs(body);
-        failFast(knobs);
+        failFast(knobs, false);
+        answerLater(response, simulator.answer(body, Script.of(body, knobs)).completion(), knobs);
+    }
+
+    @POST
+    @Path("messages")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void streamMessages(@Context ContainerRequestContext request, @Context SseEventSink sink,
+            @Context Sse sse) {
+        ObjectNode body = (ObjectNode) request.getProperty(SimulatorFilter.PROPERTY);
+        Knobs knobs = simulator.knobs(body);
+        failFast(knobs, true);
         Script script = Script.of(body, knobs);
-        String completion = simulator.answer(body, script).completion();
-        simulator.timer().schedule(() -> response.resume(Response.ok(completion, MediaType.APPLICATION_JSON_TYPE)
+        MessagesAnswer answer = simulator.messagesAnswer(body, script);
+        new SimulatedStream(answer.events(), MessagesAnswer.LEAD, script.pieces().size(), knobs,
+                answer.error(FAILURE), sink, sse, simulator.timer()).start();
+    }
+
+    @POST
+    @Path("messages")
+    @Produces(MediaType.APPLICATION_JSON)
+    public void completeMessages(@Context ContainerRequestContext request, @Suspended AsyncResponse response) {
+        ObjectNode body = (ObjectNode) request.getProperty(SimulatorFilter.PROPERTY);
+        Knobs knobs = simulator.knobs(body);
+        failFast(knobs, true);
+        answerLater(response, simulator.messagesAnswer(body, Script.of(body, knobs)).completion(), knobs);
+    }
+
+    private void answerLater(AsyncResponse response, String json, Knobs knobs) {
+        simulator.timer().schedule(() -> response.resume(Response.ok(json, MediaType.APPLICATION_JSON_TYPE)
                 .build()), knobs.firstTokenMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private static void failFast(Knobs knobs) {
+    private static void failFast(Knobs knobs, boolean messagesApi) {
         if (knobs.failStatus() >= 400) {
-            throw error(knobs.failStatus(), "simulated upstream error " + knobs.failStatus());
+            throw error(knobs.failStatus(), "simulated upstream error " + knobs.failStatus(), messagesApi);
         }
     }
 
-    static WebApplicationException error(int status, String message) {
+    /** An error answer in the API's own shape, as the real providers send them. */
+    static WebApplicationException error(int status, String message, boolean messagesApi) {
         ObjectNode body = Json.MAPPER.createObjectNode();
-        body.putObject("error").put("message", message).put("type", status == 429 ? "rate_limit_exceeded"
-                : status >= 500 ? "server_error" : "invalid_request_error").putNull("param").put("code", status);
+        if (messagesApi) {
+            body.put("type", "error").putObject("error").put("type", MessagesError.type(status))
+                    .put("message", message);
+        } else {
+            body.putObject("error").put("message", message).put("type", status == 429 ? "rate_limit_exceeded"
+                    : status >= 500 ? "server_error" : "invalid_request_error").putNull("param").put("code", status);
+        }
         Response.ResponseBuilder response = Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(Json.write(body));
         if (status == 429) {

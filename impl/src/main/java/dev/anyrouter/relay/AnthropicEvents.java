@@ -1,0 +1,46 @@
+package dev.anyrouter.relay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** Reading the parts of Messages API events and answers the gateway accounts on. */
+final class AnthropicEvents {
+
+    private AnthropicEvents() {
+    }
+
+    /** The text a {@code content_block_delta} adds: answer text, thinking, or a piece of tool input JSON. */
+    static String deltaText(JsonNode delta) {
+        return switch (delta.path("type").asText("")) {
+            case "text_delta" -> delta.path("text").asText("");
+            case "thinking_delta" -> delta.path("thinking").asText("");
+            case "input_json_delta" -> delta.path("partial_json").asText("");
+            default -> "";
+        };
+    }
+
+    /** The text of one content block of a whole answer. */
+    static String blockText(JsonNode block) {
+        return switch (block.path("type").asText("")) {
+            case "text" -> block.path("text").asText("");
+            case "thinking" -> block.path("thinking").asText("");
+            case "tool_use" -> block.path("input").toString();
+            default -> "";
+        };
+    }
+
+    /** Prompt tokens: {@code input_tokens} plus cache reads and writes; {@code null} when not reported. */
+    static Long inputTokens(JsonNode usage) {
+        JsonNode input = usage.path("input_tokens");
+        if (!input.isNumber()) {
+            return null;
+        }
+        return input.asLong() + usage.path("cache_creation_input_tokens").asLong(0)
+                + usage.path("cache_read_input_tokens").asLong(0);
+    }
+
+    /** {@code output_tokens} (cumulative in {@code message_delta}); {@code null} when not reported. */
+    static Long outputTokens(JsonNode usage) {
+        JsonNode output = usage.path("output_tokens");
+        return output.isNumber() ? output.asLong() : null;
+    }
+}

@@ -1,0 +1,118 @@
+package dev.anyrouter.relay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.anyrouter.accounting.Generation;
+import dev.anyrouter.api.MessagesError;
+import dev.anyrouter.engine.Json;
+import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.routing.Route;
+import dev.anyrouter.upstream.UpstreamErrors;
+import java.io.IOException;
+
+/**
+ * An Anthropic upstream answering a Messages client: every event passes as it came, except that the message id
+ * in {@code message_start} (and in a whole answer) becomes the generation id (wire-format.md section 3).
+ */
+public final class AnthropicPassThrough implements Translation {
+
+    private final Route route;
+    private final Generation generation;
+    private boolean stopped;
+
+    public AnthropicPassThrough(Route route, Generation generation) {
+        this.route = route;
+        this.generation = generation;
+    }
+
+    @Override
+    public boolean event(String name, String data, Out out) throws IOException {
+        JsonNode event = Json.MAPPER.readTree(data);
+        if (event == null || !event.isObject()) {
+            throw new IOException("event data is not a JSON object");
+        }
+        String type = event.path("type").asText(name == null ? "" : name);
+        switch (type) {
+            case "message_start" -> {
+                JsonNode message = event.path("message");
+                if (!message.isObject()) {
+                    throw new IOException("message_start without a message");
+                }
+                ((ObjectNode) message).put("id", generation.id());
+                usage(message.path("usage"));
+                out.send(type, Json.write(event));
+                return false;
+            }
+            case "content_block_delta" -> {
+                if (!out.send(type, data)) {
+                    return false;
+                }
+                generation.delivered(AnthropicEvents.deltaText(event.path("delta")));
+                return false;
+            }
+            case "message_delta" -> {
+                if (!out.send(type, data)) {
+                    return false;
+                }
+                String reason = event.path("delta").path("stop_reason").asText(null);
+                if (reason != null) {
+                    stopped = true;
+                    generation.finishReason(reason);
+                }
+                usage(event.path("usage"));
+                return false;
+            }
+            case "message_stop" -> {
+                out.send(type, data);
+                return true;
+            }
+            case "error" -> throw GatewayException.upstream("upstream '" + route.upstream().name()
+                    + "' failed mid-stream: " + UpstreamErrors.sanitise(
+                            event.path("error").path("message").asText("unknown error"), route), null);
+            default -> {
+                out.send(name, data); // ping, content_block_start/stop, and event types newer than this code
+                return false;
+            }
+        }
+    }
+
+    @Override
+    public boolean end(Out out) {
+        if (!stopped) {
+            return false;
+        }
+        out.send("message_stop", "{\"type\":\"message_stop\"}");
+        return true;
+    }
+
+    @Override
+    public void fail(GatewayException failure, Out out) {
+        out.send("error", Json.write(MessagesError.of(failure.status(), failure.getMessage())));
+    }
+
+    @Override
+    public String completion(String json) throws IOException {
+        JsonNode message = Json.MAPPER.readTree(json);
+        if (message == null || !message.isObject()) {
+            throw new IOException("the answer is not a JSON object");
+        }
+        if ("error".equals(message.path("type").asText())) {
+            throw GatewayException.upstream("upstream '" + route.upstream().name() + "' failed: "
+                    + UpstreamErrors.sanitise(message.path("error").path("message").asText("unknown error"),
+                            route), null);
+        }
+        ((ObjectNode) message).put("id", generation.id());
+        StringBuilder text = new StringBuilder();
+        for (JsonNode block : message.path("content")) {
+            text.append(AnthropicEvents.blockText(block));
+        }
+        generation.delivered(text);
+        generation.finishReason(message.path("stop_reason").asText(null));
+        usage(message.path("usage"));
+        return Json.write(message);
+    }
+
+    private void usage(JsonNode usage) {
+        generation.usage(AnthropicEvents.inputTokens(usage), AnthropicEvents.outputTokens(usage));
+    }
+}

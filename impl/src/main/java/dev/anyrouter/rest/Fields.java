@@ -1,0 +1,95 @@
+package dev.anyrouter.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.anyrouter.engine.Json;
+import dev.anyrouter.errors.GatewayException;
+import java.io.IOException;
+
+/** Checks shared by the request bodies of both APIs; every problem is a 400 naming the field and what was expected. */
+final class Fields {
+
+    private Fields() {
+    }
+
+    /** The body as a JSON object. */
+    static ObjectNode object(byte[] bytes) {
+        JsonNode tree;
+        try {
+            tree = Json.MAPPER.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            throw GatewayException.badRequest("request body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw GatewayException.badRequest("request body cannot be read");
+        }
+        if (tree == null || !tree.isObject()) {
+            throw GatewayException.badRequest("request body: expected a JSON object");
+        }
+        return (ObjectNode) tree;
+    }
+
+    /** {@code provider/model}. */
+    static String model(JsonNode model) {
+        if (model == null || model.isNull()) {
+            throw GatewayException.badRequest("model: missing (expected: \"provider/model\", e.g. \"openai/gpt-4o\")");
+        }
+        if (!model.isTextual()) {
+            throw invalid("model", model, "a string \"provider/model\"");
+        }
+        String value = model.asText();
+        int slash = value.indexOf('/');
+        if (slash <= 0 || slash == value.length() - 1) {
+            throw GatewayException.badRequest("model: '" + value + "' (expected: \"provider/model\", e.g. \"openai/gpt-4o\")");
+        }
+        return value;
+    }
+
+    static boolean optionalBoolean(ObjectNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return false;
+        }
+        if (!value.isBoolean()) {
+            throw invalid(field, value, "true or false");
+        }
+        return value.asBoolean();
+    }
+
+    /** A non-empty array. */
+    static JsonNode array(JsonNode value, String field) {
+        if (value == null || value.isNull()) {
+            throw GatewayException.badRequest(field + ": missing (expected: a non-empty array)");
+        }
+        if (!value.isArray() || value.isEmpty()) {
+            throw invalid(field, value, "a non-empty array");
+        }
+        return value;
+    }
+
+    /** A string field that must be there. */
+    static String text(JsonNode node, String field, String where) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isTextual()) {
+            throw invalid(where + "." + field, value, "a string");
+        }
+        return value.asText();
+    }
+
+    /** True for a whole number of at least 1. */
+    static boolean count(JsonNode value) {
+        return value.canConvertToInt() && value.isIntegralNumber() && value.asInt() >= 1;
+    }
+
+    static GatewayException invalid(String field, JsonNode value, String expected) {
+        return GatewayException.badRequest(field + ": " + describe(value) + " (expected: " + expected + ")");
+    }
+
+    static String describe(JsonNode value) {
+        if (value == null) {
+            return "missing";
+        }
+        String text = value.toString();
+        return text.length() > 60 ? text.substring(0, 60) + "…" : text;
+    }
+}
