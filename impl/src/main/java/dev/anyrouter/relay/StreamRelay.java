@@ -4,6 +4,7 @@ import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.errors.GatewayException;
 import dev.anyrouter.routing.Route;
+import dev.anyrouter.translate.Translation;
 import dev.anyrouter.upstream.UpstreamCall;
 import dev.anyrouter.upstream.UpstreamErrors;
 import jakarta.ws.rs.ProcessingException;

@@ -4,14 +4,13 @@ import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.relay.Completion;
 import dev.anyrouter.relay.StreamRelay;
-import dev.anyrouter.relay.Translation;
-import dev.anyrouter.relay.Translations;
 import dev.anyrouter.routing.Route;
+import dev.anyrouter.translate.Translations;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.inject.Inject;
-import jakarta.inject.Singleton;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -30,7 +29,8 @@ import org.glassfish.jersey.server.ManagedAsync;
  * the body and chosen the method; {@link RelayAdmissionFilter} has given the request its place among the relays,
  * which each method gives back. All run on a relay thread ({@code @ManagedAsync}), never a container thread,
  * because they block on the upstream; the streaming ones also hold the response until the upstream has answered
- * (see {@link StreamRelay}). The request's {@link Translation} turns the upstream's API into the client's.
+ * (see {@link StreamRelay}). {@link Translations} plans how the request and answer cross between the client's
+ * API and the upstream's.
  */
 @Singleton
 @Path("api/v1")
@@ -91,9 +91,9 @@ public final class CompletionsResource {
             ClientRequest client = (ClientRequest) request.getProperty(ClientRequest.PROPERTY);
             Route route = engine.router().route(client.model());
             Generation generation = newGeneration(request, client, route);
-            Translation translation = Translations.of(client.api(), route, generation);
-            StreamRelay relay = new StreamRelay(engine, route, localBase(servlet), client.upstreamBody(route), sink,
-                    sse, generation, translation);
+            Translations.Plan plan = Translations.plan(client.api(), client.body(), route, generation);
+            StreamRelay relay = new StreamRelay(engine, route, localBase(servlet), plan.upstreamBody(), sink, sse,
+                    generation, plan.translation());
             servlet.getAsyncContext().addListener(new Disconnect(relay));
             relay.run();
         } finally {
@@ -107,9 +107,9 @@ public final class CompletionsResource {
             ClientRequest client = (ClientRequest) request.getProperty(ClientRequest.PROPERTY);
             Route route = engine.router().route(client.model());
             Generation generation = newGeneration(request, client, route);
-            Translation translation = Translations.of(client.api(), route, generation);
-            String body = new Completion(engine, route, localBase(servlet), client.upstreamBody(route), generation,
-                    translation).run();
+            Translations.Plan plan = Translations.plan(client.api(), client.body(), route, generation);
+            String body = new Completion(engine, route, localBase(servlet), plan.upstreamBody(), generation,
+                    plan.translation()).run();
             return Response.ok(body, MediaType.APPLICATION_JSON_TYPE).build();
         } finally {
             permit.release();

@@ -1,18 +1,20 @@
 package dev.anyrouter.rest;
 
-import dev.anyrouter.config.Api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.anyrouter.accounting.Generation;
+import dev.anyrouter.config.Api;
 import dev.anyrouter.config.UpstreamConfig;
 import dev.anyrouter.errors.GatewayException;
 import dev.anyrouter.routing.Route;
+import dev.anyrouter.translate.Translations;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class ChatRequestTest {
 
@@ -24,12 +26,14 @@ class ChatRequestTest {
     void keepsUnknownFieldsAndRewritesOnlyTheModel() {
         ChatRequest request = parse("{\"model\":\"openai/gpt-4o\",\"stream\":true,\"seed\":7,"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"vendor_x\":{\"a\":[1,2]}}");
-        Route route = new Route(new UpstreamConfig("openai", URI.create("http://u/v1"), Optional.empty(), Api.CHAT_COMPLETIONS),
-                "openai/gpt-4o", "gpt-4o");
+        Route route = new Route(new UpstreamConfig("openai", URI.create("http://u/v1"), Optional.empty(),
+                Api.CHAT_COMPLETIONS), "openai/gpt-4o", "gpt-4o");
+        byte[] upstreamBody = Translations.plan(request.api(), request.body(), route,
+                new Generation("gen-1", request.model(), "openai", true)).upstreamBody();
 
         assertThat(request.stream()).isTrue();
         assertThat(request.model()).isEqualTo("openai/gpt-4o");
-        assertThat(new String(request.upstreamBody(route), StandardCharsets.UTF_8)).isEqualTo(
+        assertThat(new String(upstreamBody, StandardCharsets.UTF_8)).isEqualTo(
                 "{\"model\":\"gpt-4o\",\"stream\":true,\"seed\":7,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
                         + "\"vendor_x\":{\"a\":[1,2]}}");
     }

@@ -1,7 +1,7 @@
 package dev.anyrouter.bench.jmh;
 
-import dev.anyrouter.relay.Chunk;
-import dev.anyrouter.relay.ChunkInspector;
+import dev.anyrouter.translate.Chunk;
+import dev.anyrouter.translate.ChunkInspector;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

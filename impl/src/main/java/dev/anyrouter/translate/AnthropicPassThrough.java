@@ -1,4 +1,4 @@
-package dev.anyrouter.relay;
+package dev.anyrouter.translate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -27,10 +27,7 @@ public final class AnthropicPassThrough implements Translation {
 
     @Override
     public boolean event(String name, String data, Out out) throws IOException {
-        JsonNode event = Json.MAPPER.readTree(data);
-        if (event == null || !event.isObject()) {
-            throw new IOException("event data is not a JSON object");
-        }
+        JsonNode event = AnthropicEvents.read(data);
         String type = event.path("type").asText(name == null ? "" : name);
         switch (type) {
             case "message_start" -> {
@@ -92,10 +89,7 @@ public final class AnthropicPassThrough implements Translation {
 
     @Override
     public String completion(String json) throws IOException {
-        JsonNode message = Json.MAPPER.readTree(json);
-        if (message == null || !message.isObject()) {
-            throw new IOException("the answer is not a JSON object");
-        }
+        JsonNode message = AnthropicEvents.read(json);
         if ("error".equals(message.path("type").asText())) {
             throw GatewayException.upstream("upstream '" + route.upstream().name() + "' failed: "
                     + UpstreamErrors.sanitise(message.path("error").path("message").asText("unknown error"),

@@ -1,11 +1,22 @@
-package dev.anyrouter.relay;
+package dev.anyrouter.translate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.anyrouter.engine.Json;
+import java.io.IOException;
 
 /** Reading the parts of Messages API events and answers the gateway accounts on. */
 final class AnthropicEvents {
 
     private AnthropicEvents() {
+    }
+
+    /** An event's data (or a whole answer) as a JSON object; an {@link IOException} when it is not one. */
+    static JsonNode read(String json) throws IOException {
+        JsonNode node = Json.MAPPER.readTree(json);
+        if (node == null || !node.isObject()) {
+            throw new IOException("not a JSON object");
+        }
+        return node;
     }
 
     /** The text a {@code content_block_delta} adds: answer text, thinking, or a piece of tool input JSON. */

@@ -1,4 +1,4 @@
-package dev.anyrouter.relay;
+package dev.anyrouter.translate;
 
 import dev.anyrouter.errors.GatewayException;
 import java.io.IOException;

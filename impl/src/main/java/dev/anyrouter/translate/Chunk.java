@@ -1,4 +1,4 @@
-package dev.anyrouter.relay;
+package dev.anyrouter.translate;
 
 /**
  * What the gateway reads from one upstream chat-completion chunk (or a whole non-streamed completion) without

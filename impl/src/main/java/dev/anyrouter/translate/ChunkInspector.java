@@ -1,4 +1,4 @@
-package dev.anyrouter.relay;
+package dev.anyrouter.translate;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;

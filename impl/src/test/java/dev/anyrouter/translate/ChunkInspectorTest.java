@@ -1,4 +1,4 @@
-package dev.anyrouter.relay;
+package dev.anyrouter.translate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.anyrouter.relay;
+package dev.anyrouter.translate;
 
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.api.ErrorChunk;

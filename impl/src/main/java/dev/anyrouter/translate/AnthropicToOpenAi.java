@@ -1,0 +1,237 @@
+package dev.anyrouter.translate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.anyrouter.accounting.Generation;
+import dev.anyrouter.api.ErrorChunk;
+import dev.anyrouter.api.FinishReasons;
+import dev.anyrouter.engine.Json;
+import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.routing.Route;
+import dev.anyrouter.upstream.UpstreamErrors;
+import java.io.IOException;
+
+/**
+ * An Anthropic upstream answering a chat-completions client (wire-format.md section 4): {@code message_start}
+ * becomes the role chunk, text and thinking deltas become {@code content} and {@code reasoning}, each
+ * {@code tool_use} block a tool call with its own index, the stop reason one finish chunk, and
+ * {@code message_stop} the usage chunk (when asked for) and {@code [DONE]}.
+ */
+final class AnthropicToOpenAi implements Translation {
+
+    private final Route route;
+    private final Generation generation;
+    private final boolean includeUsage;
+    private final long created = System.currentTimeMillis() / 1000;
+    private String model;
+    /** The tool-call index of the open {@code tool_use} block, or -1. */
+    private int toolIndex = -1;
+    private int tools;
+    private String finishReason;
+    private Long inputTokens;
+    private Long outputTokens;
+
+    AnthropicToOpenAi(Route route, Generation generation, boolean includeUsage) {
+        this.route = route;
+        this.generation = generation;
+        this.includeUsage = includeUsage;
+        this.model = route.upstreamModel();
+    }
+
+    @Override
+    public boolean event(String name, String data, Out out) throws IOException {
+        JsonNode event = AnthropicEvents.read(data);
+        switch (event.path("type").asText(name == null ? "" : name)) {
+            case "message_start" -> {
+                JsonNode message = event.path("message");
+                model = message.path("model").asText(model);
+                usage(message.path("usage"));
+                ObjectNode delta = Json.MAPPER.createObjectNode().put("role", "assistant").put("content", "");
+                send(out, delta, null, "");
+            }
+            case "content_block_start" -> {
+                JsonNode block = event.path("content_block");
+                toolIndex = -1;
+                if ("tool_use".equals(block.path("type").asText())) {
+                    toolIndex = tools++;
+                    ObjectNode call = toolCall().put("id", block.path("id").asText()).put("type", "function");
+                    call.putObject("function").put("name", block.path("name").asText()).put("arguments", "");
+                    send(out, deltaWith(call), null, "");
+                }
+            }
+            case "content_block_delta" -> delta(event.path("delta"), out);
+            case "message_delta" -> {
+                usage(event.path("usage"));
+                String reason = event.path("delta").path("stop_reason").asText(null);
+                if (reason != null && finishReason == null) {
+                    finishReason = finishReason(reason);
+                    generation.finishReason(finishReason);
+                    send(out, Json.MAPPER.createObjectNode(), finishReason, "");
+                }
+            }
+            case "message_stop" -> {
+                return end(out);
+            }
+            case "error" -> throw GatewayException.upstream("upstream '" + route.upstream().name()
+                    + "' failed mid-stream: " + UpstreamErrors.sanitise(
+                            event.path("error").path("message").asText("unknown error"), route), null);
+            default -> {
+                // ping, content_block_stop, signature deltas and newer event types carry nothing for the client
+            }
+        }
+        return false;
+    }
+
+    private void delta(JsonNode delta, Out out) {
+        switch (delta.path("type").asText()) {
+            case "text_delta" -> send(out, Json.MAPPER.createObjectNode().put("content", delta.path("text").asText()),
+                    null, delta.path("text").asText());
+            case "thinking_delta" -> send(out, Json.MAPPER.createObjectNode().put("reasoning",
+                    delta.path("thinking").asText()), null, delta.path("thinking").asText());
+            case "input_json_delta" -> {
+                if (toolIndex >= 0) {
+                    String piece = delta.path("partial_json").asText();
+                    ObjectNode call = toolCall();
+                    call.putObject("function").put("arguments", piece);
+                    send(out, deltaWith(call), null, piece);
+                }
+            }
+            default -> {
+                // signature_delta and newer kinds: nothing a chat client can use
+            }
+        }
+    }
+
+    @Override
+    public boolean end(Out out) {
+        if (finishReason == null) {
+            return false;
+        }
+        if (includeUsage) {
+            ObjectNode chunk = envelope();
+            chunk.putArray("choices");
+            chunk.set("usage", usageObject());
+            out.send(null, Json.write(chunk));
+        }
+        out.send(null, OpenAiPassThrough.DONE);
+        return true;
+    }
+
+    @Override
+    public void fail(GatewayException failure, Out out) {
+        out.send(null, Json.write(ErrorChunk.of(generation.id(), created, model, failure.status(),
+                failure.getMessage())));
+    }
+
+    @Override
+    public String completion(String json) throws IOException {
+        JsonNode message = AnthropicEvents.read(json);
+        if ("error".equals(message.path("type").asText())) {
+            throw GatewayException.upstream("upstream '" + route.upstream().name() + "' failed: "
+                    + UpstreamErrors.sanitise(message.path("error").path("message").asText("unknown error"),
+                            route), null);
+        }
+        model = message.path("model").asText(model);
+        usage(message.path("usage"));
+        StringBuilder text = new StringBuilder();
+        StringBuilder reasoning = new StringBuilder();
+        ArrayNode calls = Json.MAPPER.createArrayNode();
+        for (JsonNode block : message.path("content")) {
+            switch (block.path("type").asText()) {
+                case "text" -> text.append(block.path("text").asText());
+                case "thinking" -> reasoning.append(block.path("thinking").asText());
+                case "tool_use" -> {
+                    ObjectNode call = calls.addObject().put("id", block.path("id").asText()).put("type", "function");
+                    call.putObject("function").put("name", block.path("name").asText())
+                            .put("arguments", block.path("input").toString());
+                }
+                default -> {
+                    // redacted thinking and server-tool blocks have no chat-completions form
+                }
+            }
+        }
+        finishReason = finishReason(message.path("stop_reason").asText("end_turn"));
+        ObjectNode body = Json.MAPPER.createObjectNode().put("id", generation.id()).put("object", "chat.completion")
+                .put("created", created).put("model", model);
+        ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
+        ObjectNode reply = choice.putObject("message").put("role", "assistant");
+        if (text.length() > 0 || calls.isEmpty()) {
+            reply.put("content", text.toString());
+        } else {
+            reply.putNull("content");
+        }
+        if (reasoning.length() > 0) {
+            reply.put("reasoning", reasoning.toString());
+        }
+        if (!calls.isEmpty()) {
+            reply.set("tool_calls", calls);
+        }
+        reply.putNull("refusal");
+        choice.putNull("logprobs");
+        choice.put("finish_reason", finishReason);
+        body.set("usage", usageObject());
+        generation.delivered(text.append(reasoning));
+        calls.forEach(call -> generation.delivered(call.path("function").path("arguments").asText()));
+        generation.finishReason(finishReason);
+        return Json.write(body);
+    }
+
+    /** OpenAI's finish reason for an Anthropic stop reason. */
+    static String finishReason(String stopReason) {
+        return switch (stopReason) {
+            case "max_tokens", "model_context_window_exceeded" -> FinishReasons.LENGTH;
+            case "tool_use" -> FinishReasons.TOOL_CALLS;
+            case "refusal" -> "content_filter";
+            default -> FinishReasons.STOP; // end_turn, stop_sequence, pause_turn
+        };
+    }
+
+    private ObjectNode toolCall() {
+        return Json.MAPPER.createObjectNode().put("index", toolIndex);
+    }
+
+    private static ObjectNode deltaWith(ObjectNode call) {
+        ObjectNode delta = Json.MAPPER.createObjectNode();
+        delta.putArray("tool_calls").add(call);
+        return delta;
+    }
+
+    private void send(Out out, ObjectNode delta, String finish, String text) {
+        ObjectNode chunk = envelope();
+        ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
+        choice.set("delta", delta);
+        choice.putNull("logprobs");
+        if (finish == null) {
+            choice.putNull("finish_reason");
+        } else {
+            choice.put("finish_reason", finish);
+        }
+        if (includeUsage) {
+            chunk.putNull("usage");
+        }
+        if (out.send(null, Json.write(chunk))) {
+            generation.delivered(text);
+        }
+    }
+
+    private ObjectNode envelope() {
+        return Json.MAPPER.createObjectNode().put("id", generation.id()).put("object", "chat.completion.chunk")
+                .put("created", created).put("model", model);
+    }
+
+    private void usage(JsonNode usage) {
+        Long input = AnthropicEvents.inputTokens(usage);
+        Long output = AnthropicEvents.outputTokens(usage);
+        inputTokens = input != null ? input : inputTokens;
+        outputTokens = output != null ? output : outputTokens;
+        generation.usage(input, output);
+    }
+
+    private ObjectNode usageObject() {
+        long prompt = inputTokens == null ? 0 : inputTokens;
+        long completion = outputTokens == null ? 0 : outputTokens;
+        return Json.MAPPER.createObjectNode().put("prompt_tokens", prompt).put("completion_tokens", completion)
+                .put("total_tokens", prompt + completion);
+    }
+}

@@ -1,0 +1,249 @@
+package dev.anyrouter.translate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.anyrouter.accounting.Generation;
+import dev.anyrouter.api.FinishReasons;
+import dev.anyrouter.api.MessagesError;
+import dev.anyrouter.engine.Json;
+import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.routing.Route;
+import dev.anyrouter.upstream.UpstreamErrors;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * An OpenAI-compatible upstream answering a Messages client (wire-format.md section 4): exactly one
+ * {@code message_start}; a text (or thinking) block opened on the first such delta and closed before the next
+ * block; each tool call its own {@code tool_use} block with {@code input_json_delta} pieces; the finish reason and
+ * usage in one {@code message_delta}; then {@code message_stop}.
+ */
+final class OpenAiToAnthropic implements Translation {
+
+    private enum Block { NONE, TEXT, THINKING, TOOL }
+
+    private final Route route;
+    private final Generation generation;
+    private boolean started;
+    private Block open = Block.NONE;
+    private int blocks;
+    /** Content-block index of each tool call, by the call's OpenAI index. */
+    private final Map<Integer, Integer> toolBlocks = new HashMap<>();
+    private int openTool = -1;
+    private String stopReason;
+    private Long inputTokens;
+    private Long outputTokens;
+
+    OpenAiToAnthropic(Route route, Generation generation) {
+        this.route = route;
+        this.generation = generation;
+    }
+
+    @Override
+    public boolean event(String name, String data, Out out) throws IOException {
+        if (OpenAiPassThrough.DONE.equals(data.strip())) {
+            return end(out);
+        }
+        JsonNode chunk = AnthropicEvents.read(data);
+        if (chunk.has("error")) {
+            JsonNode error = chunk.path("error");
+            String message = error.isTextual() ? error.asText() : error.path("message").asText("unknown error");
+            throw GatewayException.upstream("upstream '" + route.upstream().name() + "' failed mid-stream: "
+                    + UpstreamErrors.sanitise(message, route), null);
+        }
+        if (!started) {
+            start(chunk.path("model").asText(route.upstreamModel()), out);
+        }
+        JsonNode choice = chunk.path("choices").path(0);
+        JsonNode delta = choice.path("delta");
+        text(Block.THINKING, delta.has("reasoning") ? delta.path("reasoning") : delta.path("reasoning_content"),
+                out);
+        text(Block.TEXT, delta.path("content"), out);
+        JsonNode calls = delta.path("tool_calls");
+        for (JsonNode call : calls) {
+            toolCall(call, out);
+        }
+        String finish = choice.path("finish_reason").asText(null);
+        if (finish != null && stopReason == null) {
+            close(out);
+            stopReason = stopReason(finish);
+            generation.finishReason(stopReason);
+        }
+        JsonNode usage = chunk.path("usage");
+        if (usage.isObject()) {
+            inputTokens = usage.path("prompt_tokens").isNumber() ? usage.path("prompt_tokens").asLong() : inputTokens;
+            outputTokens = usage.path("completion_tokens").isNumber() ? usage.path("completion_tokens").asLong()
+                    : outputTokens;
+            generation.usage(inputTokens, outputTokens);
+        }
+        return false;
+    }
+
+    private void start(String model, Out out) {
+        started = true;
+        ObjectNode event = Json.MAPPER.createObjectNode().put("type", "message_start");
+        ObjectNode message = event.putObject("message").put("id", generation.id()).put("type", "message")
+                .put("role", "assistant");
+        message.putArray("content");
+        message.put("model", model).putNull("stop_reason").putNull("stop_sequence");
+        message.putObject("usage").put("input_tokens", 0).put("output_tokens", 0);
+        send(out, event, "");
+    }
+
+    private void text(Block kind, JsonNode piece, Out out) {
+        if (!piece.isTextual() || piece.asText().isEmpty()) {
+            return;
+        }
+        if (open != kind) {
+            close(out);
+            ObjectNode block = Json.MAPPER.createObjectNode();
+            if (kind == Block.TEXT) {
+                block.put("type", "text").put("text", "");
+            } else {
+                block.put("type", "thinking").put("thinking", "").put("signature", "");
+            }
+            blockStart(block, kind, out);
+        }
+        ObjectNode delta = Json.MAPPER.createObjectNode();
+        if (kind == Block.TEXT) {
+            delta.put("type", "text_delta").put("text", piece.asText());
+        } else {
+            delta.put("type", "thinking_delta").put("thinking", piece.asText());
+        }
+        blockDelta(delta, out, piece.asText());
+    }
+
+    private void toolCall(JsonNode call, Out out) {
+        int index = call.path("index").asInt(toolBlocks.size());
+        Integer block = toolBlocks.get(index);
+        if (block == null) {
+            close(out);
+            ObjectNode toolUse = Json.MAPPER.createObjectNode().put("type", "tool_use")
+                    .put("id", call.path("id").asText("toolu_" + generation.id() + "_" + index))
+                    .put("name", call.path("function").path("name").asText());
+            toolUse.putObject("input");
+            blockStart(toolUse, Block.TOOL, out);
+            toolBlocks.put(index, blocks - 1);
+            openTool = index;
+        } else if (openTool != index) {
+            throw GatewayException.upstream("upstream '" + route.upstream().name() + "' interleaved the arguments "
+                    + "of parallel tool calls, which the Messages API cannot stream", null);
+        }
+        String arguments = call.path("function").path("arguments").asText("");
+        if (!arguments.isEmpty()) {
+            blockDelta(Json.MAPPER.createObjectNode().put("type", "input_json_delta").put("partial_json", arguments),
+                    out, arguments);
+        }
+    }
+
+    private void blockStart(ObjectNode block, Block kind, Out out) {
+        ObjectNode event = Json.MAPPER.createObjectNode().put("type", "content_block_start").put("index", blocks);
+        event.set("content_block", block);
+        send(out, event, "");
+        open = kind;
+        blocks++;
+    }
+
+    private void blockDelta(ObjectNode delta, Out out, String text) {
+        ObjectNode event = Json.MAPPER.createObjectNode().put("type", "content_block_delta").put("index", blocks - 1);
+        event.set("delta", delta);
+        send(out, event, text);
+    }
+
+    private void close(Out out) {
+        if (open != Block.NONE) {
+            send(out, Json.MAPPER.createObjectNode().put("type", "content_block_stop").put("index", blocks - 1), "");
+            open = Block.NONE;
+            openTool = -1;
+        }
+    }
+
+    @Override
+    public boolean end(Out out) {
+        if (stopReason == null) {
+            return false;
+        }
+        ObjectNode delta = Json.MAPPER.createObjectNode().put("type", "message_delta");
+        delta.putObject("delta").put("stop_reason", stopReason).putNull("stop_sequence");
+        ObjectNode usage = delta.putObject("usage");
+        if (inputTokens != null) {
+            usage.put("input_tokens", inputTokens);
+        }
+        usage.put("output_tokens", outputTokens == null ? 0 : outputTokens);
+        send(out, delta, "");
+        send(out, Json.MAPPER.createObjectNode().put("type", "message_stop"), "");
+        return true;
+    }
+
+    @Override
+    public void fail(GatewayException failure, Out out) {
+        out.send("error", Json.write(MessagesError.of(failure.status(), failure.getMessage())));
+    }
+
+    @Override
+    public String completion(String json) throws IOException {
+        JsonNode body = AnthropicEvents.read(json);
+        if (body.has("error")) {
+            throw GatewayException.upstream("upstream '" + route.upstream().name() + "' failed: "
+                    + UpstreamErrors.sanitise(body.path("error").path("message").asText("unknown error"), route),
+                    null);
+        }
+        JsonNode choice = body.path("choices").path(0);
+        JsonNode reply = choice.path("message");
+        ObjectNode message = Json.MAPPER.createObjectNode().put("id", generation.id()).put("type", "message")
+                .put("role", "assistant").put("model", body.path("model").asText(route.upstreamModel()));
+        ArrayNode content = message.putArray("content");
+        StringBuilder delivered = new StringBuilder();
+        String reasoning = reply.path("reasoning").asText(reply.path("reasoning_content").asText(""));
+        if (!reasoning.isEmpty()) {
+            content.addObject().put("type", "thinking").put("thinking", reasoning).put("signature", "");
+            delivered.append(reasoning);
+        }
+        if (reply.path("content").isTextual() && !reply.path("content").asText().isEmpty()) {
+            content.addObject().put("type", "text").put("text", reply.path("content").asText());
+            delivered.append(reply.path("content").asText());
+        }
+        for (JsonNode call : reply.path("tool_calls")) {
+            String arguments = call.path("function").path("arguments").asText("");
+            JsonNode input;
+            try {
+                input = arguments.isBlank() ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(arguments);
+            } catch (IOException e) {
+                throw GatewayException.upstream("upstream '" + route.upstream().name() + "' returned tool "
+                        + "arguments that are not JSON", e);
+            }
+            ObjectNode block = content.addObject().put("type", "tool_use").put("id", call.path("id").asText())
+                    .put("name", call.path("function").path("name").asText());
+            block.set("input", input);
+            delivered.append(arguments);
+        }
+        stopReason = stopReason(choice.path("finish_reason").asText(FinishReasons.STOP));
+        message.put("stop_reason", stopReason).putNull("stop_sequence");
+        JsonNode usage = body.path("usage");
+        message.putObject("usage").put("input_tokens", usage.path("prompt_tokens").asLong(0))
+                .put("output_tokens", usage.path("completion_tokens").asLong(0));
+        generation.delivered(delivered);
+        generation.finishReason(stopReason);
+        generation.usage(usage.path("prompt_tokens").isNumber() ? usage.path("prompt_tokens").asLong() : null,
+                usage.path("completion_tokens").isNumber() ? usage.path("completion_tokens").asLong() : null);
+        return Json.write(message);
+    }
+
+    /** Anthropic's stop reason for an OpenAI finish reason. */
+    static String stopReason(String finishReason) {
+        return switch (finishReason) {
+            case FinishReasons.LENGTH -> "max_tokens";
+            case FinishReasons.TOOL_CALLS, "function_call" -> "tool_use";
+            case "content_filter" -> "refusal";
+            default -> "end_turn";
+        };
+    }
+
+    private void send(Out out, ObjectNode event, String text) {
+        if (out.send(event.path("type").asText(), Json.write(event))) {
+            generation.delivered(text);
+        }
+    }
+}
