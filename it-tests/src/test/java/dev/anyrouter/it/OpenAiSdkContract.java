@@ -50,8 +50,13 @@ abstract class OpenAiSdkContract {
         return OpenAIOkHttpClient.builder().apiKey(key).baseUrl(baseUrl()).maxRetries(0).build();
     }
 
-    static ChatCompletionCreateParams.Builder ask(String prompt) {
-        return ChatCompletionCreateParams.builder().model("openai/gpt-4-turbo").addUserMessage(prompt);
+    /** The model asked: an OpenAI-compatible one by default, answered without translation. */
+    String model() {
+        return "openai/gpt-4-turbo";
+    }
+
+    ChatCompletionCreateParams.Builder ask(String prompt) {
+        return ChatCompletionCreateParams.builder().model(model()).addUserMessage(prompt);
     }
 
     @Test
