@@ -18,7 +18,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
-/** After hundreds of completed, cancelled and failed streams, nothing the gateway opened is left open. */
+/**
+ * After hundreds of completed, cancelled and failed streams — half of them Messages API streams translated to
+ * the OpenAI-compatible upstream — nothing the gateway opened is left open.
+ */
 class NoLeaksIT {
 
     private static final int STREAMS = 300;
@@ -46,7 +49,8 @@ class NoLeaksIT {
             List<Future<String>> ids = new ArrayList<>();
             for (int i = 0; i < STREAMS; i++) {
                 Kind kind = Kind.values()[i % Kind.values().length];
-                ids.add(clients.submit(() -> run(gateway, kind)));
+                boolean messagesApi = i % 2 == 1;
+                ids.add(clients.submit(() -> run(gateway, kind, messagesApi)));
             }
             Map<Generation.Outcome, Integer> outcomes = new EnumMap<>(Generation.Outcome.class);
             for (Future<String> id : ids) {
@@ -72,10 +76,13 @@ class NoLeaksIT {
         }
     }
 
-    private static String run(Gateway gateway, Kind kind) throws Exception {
-        String body = "{\"model\":\"openai/gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\""
-                + kind + "\"}]}";
-        RawClient client = RawClient.connect(gateway.uri()).post("/api/v1/chat/completions", Gateway.BEARER, body);
+    private static String run(Gateway gateway, Kind kind, boolean messagesApi) throws Exception {
+        String message = "\"messages\":[{\"role\":\"user\",\"content\":\"" + kind + "\"}]}";
+        RawClient client = messagesApi
+                ? RawClient.connect(gateway.uri()).post("/api/v1/messages", Gateway.BEARER,
+                        "{\"model\":\"openai/gpt-4o\",\"stream\":true,\"max_tokens\":50," + message)
+                : RawClient.connect(gateway.uri()).post("/api/v1/chat/completions", Gateway.BEARER,
+                        "{\"model\":\"openai/gpt-4o\",\"stream\":true," + message);
         try {
             String id = client.headers.get("x-generation-id");
             switch (kind) {
