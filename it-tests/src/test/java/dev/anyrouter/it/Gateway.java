@@ -36,6 +36,17 @@ final class Gateway implements AutoCloseable {
         return new Gateway(values);
     }
 
+    /** Routes {@code anthropic/*} to {@code upstream}, a Messages API root; {@code overrides} are more settings. */
+    static Gateway againstAnthropic(URI upstream, String... overrides) {
+        Map<String, String> values = base();
+        values.put("ANTHROPIC_BASE_URL", upstream.toString());
+        values.put("ANTHROPIC_API_KEY", UPSTREAM_KEY);
+        for (int i = 0; i < overrides.length; i += 2) {
+            values.put(overrides[i], overrides[i + 1]);
+        }
+        return new Gateway(values);
+    }
+
     /** The offline default: every model answered by the built-in simulated upstream. */
     static Gateway offline(String... overrides) {
         Map<String, String> values = base();

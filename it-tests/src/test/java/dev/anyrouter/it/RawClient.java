@@ -40,6 +40,15 @@ final class RawClient implements AutoCloseable {
         return post(path, authorization, body, "Content-Type: application/x-www-form-urlencoded");
     }
 
+    /** POSTs a JSON {@code body} with more header lines ({@code "x-api-key: …"}) and reads the status and headers. */
+    RawClient postJson(String path, String body, String... headerLines) throws IOException {
+        StringBuilder head = new StringBuilder("Content-Type: application/json");
+        for (String line : headerLines) {
+            head.append("\r\n").append(line);
+        }
+        return post(path, null, body, head.toString());
+    }
+
     RawClient post(String path, String authorization, String body, String contentType) throws IOException {
         StringBuilder request = new StringBuilder("POST " + path + " HTTP/1.1\r\nHost: localhost\r\n");
         if (authorization != null) {

@@ -22,8 +22,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A fake OpenAI-compatible upstream on loopback that speaks raw HTTP/1.1, so a test controls every byte it sends
- * (chunked SSE, CRLF, comments, abrupt drops) and learns the instant the gateway closed the connection.
+ * A fake upstream (OpenAI-compatible or Anthropic) on loopback that speaks raw HTTP/1.1, so a test controls every
+ * byte it sends (chunked SSE, CRLF, comments, abrupt drops) and learns the instant the gateway closed the connection.
  * Each request is answered by the current {@link Script}; exchanges are recorded in order.
  */
 final class ScriptedUpstream implements AutoCloseable {
@@ -48,6 +48,11 @@ final class ScriptedUpstream implements AutoCloseable {
     /** The base URL to configure as {@code OPENAI_BASE_URL}. */
     URI baseUri() {
         return URI.create("http://127.0.0.1:" + server.getLocalPort() + "/v1");
+    }
+
+    /** The base URL to configure as {@code ANTHROPIC_BASE_URL}: the gateway appends {@code /v1/messages}. */
+    URI root() {
+        return URI.create("http://127.0.0.1:" + server.getLocalPort());
     }
 
     void script(Script next) {
@@ -176,6 +181,11 @@ final class ScriptedUpstream implements AutoCloseable {
         /** One {@code data:} event. */
         Exchange data(String json) throws IOException {
             return chunk("data: " + json + "\n\n");
+        }
+
+        /** One named event, as the Messages API sends them. */
+        Exchange event(String name, String json) throws IOException {
+            return chunk("event: " + name + "\ndata: " + json + "\n\n");
         }
 
         /** The terminating chunk: a clean end of the body. */
