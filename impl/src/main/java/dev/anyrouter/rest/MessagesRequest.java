@@ -8,11 +8,13 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * A validated Anthropic Messages request (wire-format.md section 3). Besides the field types it checks what
  * Anthropic rejects: {@code max_tokens} is required; the conversation starts with a user turn and alternates
- * user and assistant; every content block is well formed; a {@code tool_result} answers a {@code tool_use} of an
+ * user and assistant; every content block is an object with a type, and the common kinds (text, image, document,
+ * tool use and result, thinking) are well formed and in the right role; a {@code tool_result} answers a {@code tool_use} of an
  * earlier assistant turn; a forced {@code tool_choice} names a declared tool.
  *
  * @param body   the request as the client sent it
@@ -22,9 +24,11 @@ import java.util.Set;
 public record MessagesRequest(ObjectNode body, String model, boolean stream) implements ClientRequest {
 
     private static final Set<String> NUMBERS = Set.of("temperature", "top_p");
-    private static final Map<String, String> BLOCK_TYPES = Map.of(
-            "text", "user, assistant", "image", "user", "document", "user", "tool_result", "user",
-            "tool_use", "assistant", "thinking", "assistant", "redacted_thinking", "assistant");
+    /** The block types checked here, and the roles that may hold them; other types pass on to the upstream. */
+    private static final Map<String, Set<String>> CHECKED_BLOCKS = new TreeMap<>(Map.of(
+            "text", Set.of("user", "assistant"), "image", Set.of("user"), "document", Set.of("user"),
+            "tool_result", Set.of("user"), "tool_use", Set.of("assistant"), "thinking", Set.of("assistant"),
+            "redacted_thinking", Set.of("assistant")));
 
     public MessagesRequest {
         Objects.requireNonNull(body, "body");
@@ -164,11 +168,14 @@ public record MessagesRequest(ObjectNode body, String model, boolean stream) imp
     }
 
     private static void block(String where, String role, JsonNode block, Set<String> toolUses) {
-        String type = block.path("type").asText("");
-        if (!block.isObject() || !BLOCK_TYPES.containsKey(type)) {
-            throw Fields.invalid(where, block, "a content block of type " + BLOCK_TYPES.keySet());
+        if (!block.isObject() || !block.path("type").isTextual()) {
+            throw Fields.invalid(where, block, "a content block: an object with a string type");
         }
-        if (!BLOCK_TYPES.get(type).contains(role)) {
+        String type = block.path("type").asText();
+        if (!CHECKED_BLOCKS.containsKey(type)) {
+            return; // server-tool blocks (server_tool_use, web_search_tool_result, …) and newer kinds
+        }
+        if (!CHECKED_BLOCKS.get(type).contains(role)) {
             throw GatewayException.badRequest(where + ": a '" + type + "' block cannot be in a " + role
                     + " message");
         }

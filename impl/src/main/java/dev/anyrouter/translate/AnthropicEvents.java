@@ -1,7 +1,11 @@
 package dev.anyrouter.translate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.engine.Json;
+import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.routing.Route;
+import dev.anyrouter.upstream.UpstreamErrors;
 import java.io.IOException;
 
 /** Reading the parts of Messages API events and answers the gateway accounts on. */
@@ -17,6 +21,21 @@ final class AnthropicEvents {
             throw new IOException("not a JSON object");
         }
         return node;
+    }
+
+    /**
+     * The failure an Anthropic error object ({@code {"type":"error","error":{"type","message"}}}, mid-stream or as
+     * a whole answer) stands for: an overload stays an overload (503), a rate limit a 429, the rest a 502.
+     */
+    static GatewayException error(JsonNode body, Route route, String when) {
+        JsonNode error = body.path("error");
+        String message = "upstream '" + route.upstream().name() + "' failed" + when + ": "
+                + UpstreamErrors.sanitise(error.path("message").asText("unknown error"), route);
+        return switch (error.path("type").asText()) {
+            case "overloaded_error" -> new GatewayException(503, ErrorTypes.OVERLOADED, message);
+            case "rate_limit_error" -> new GatewayException(429, ErrorTypes.RATE_LIMIT, message);
+            default -> GatewayException.upstream(message, null);
+        };
     }
 
     /** The text a {@code content_block_delta} adds: answer text, thinking, or a piece of tool input JSON. */

@@ -7,7 +7,6 @@ import dev.anyrouter.api.MessagesError;
 import dev.anyrouter.engine.Json;
 import dev.anyrouter.errors.GatewayException;
 import dev.anyrouter.routing.Route;
-import dev.anyrouter.upstream.UpstreamErrors;
 import java.io.IOException;
 
 /**
@@ -63,9 +62,7 @@ public final class AnthropicPassThrough implements Translation {
                 out.send(type, data);
                 return true;
             }
-            case "error" -> throw GatewayException.upstream("upstream '" + route.upstream().name()
-                    + "' failed mid-stream: " + UpstreamErrors.sanitise(
-                            event.path("error").path("message").asText("unknown error"), route), null);
+            case "error" -> throw AnthropicEvents.error(event, route, " mid-stream");
             default -> {
                 out.send(name, data); // ping, content_block_start/stop, and event types newer than this code
                 return false;
@@ -91,9 +88,7 @@ public final class AnthropicPassThrough implements Translation {
     public String completion(String json) throws IOException {
         JsonNode message = AnthropicEvents.read(json);
         if ("error".equals(message.path("type").asText())) {
-            throw GatewayException.upstream("upstream '" + route.upstream().name() + "' failed: "
-                    + UpstreamErrors.sanitise(message.path("error").path("message").asText("unknown error"),
-                            route), null);
+            throw AnthropicEvents.error(message, route, "");
         }
         ((ObjectNode) message).put("id", generation.id());
         StringBuilder text = new StringBuilder();

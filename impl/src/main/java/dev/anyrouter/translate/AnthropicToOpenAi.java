@@ -9,7 +9,6 @@ import dev.anyrouter.api.FinishReasons;
 import dev.anyrouter.engine.Json;
 import dev.anyrouter.errors.GatewayException;
 import dev.anyrouter.routing.Route;
-import dev.anyrouter.upstream.UpstreamErrors;
 import java.io.IOException;
 
 /**
@@ -73,9 +72,7 @@ final class AnthropicToOpenAi implements Translation {
             case "message_stop" -> {
                 return end(out);
             }
-            case "error" -> throw GatewayException.upstream("upstream '" + route.upstream().name()
-                    + "' failed mid-stream: " + UpstreamErrors.sanitise(
-                            event.path("error").path("message").asText("unknown error"), route), null);
+            case "error" -> throw AnthropicEvents.error(event, route, " mid-stream");
             default -> {
                 // ping, content_block_stop, signature deltas and newer event types carry nothing for the client
             }
@@ -128,9 +125,7 @@ final class AnthropicToOpenAi implements Translation {
     public String completion(String json) throws IOException {
         JsonNode message = AnthropicEvents.read(json);
         if ("error".equals(message.path("type").asText())) {
-            throw GatewayException.upstream("upstream '" + route.upstream().name() + "' failed: "
-                    + UpstreamErrors.sanitise(message.path("error").path("message").asText("unknown error"),
-                            route), null);
+            throw AnthropicEvents.error(message, route, "");
         }
         model = message.path("model").asText(model);
         usage(message.path("usage"));

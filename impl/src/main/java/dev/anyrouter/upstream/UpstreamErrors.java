@@ -12,7 +12,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Turns an upstream's error answer into the error the client sees. The client's own mistakes keep their status;
- * rate limits keep {@code Retry-After}; credential problems are the gateway's and never show the upstream's text
+ * rate limits and overloads (503, Anthropic's 529: a 503 here) keep {@code Retry-After}; credential problems are the gateway's and never show the upstream's text
  * (it can quote part of the provider key); everything else is a 502, or a 504 for an upstream timeout.
  */
 public final class UpstreamErrors {
@@ -35,6 +35,9 @@ public final class UpstreamErrors {
                     "upstream '" + provider + "' rejected the gateway's credentials (HTTP " + status + ")");
             case 429 -> new GatewayException(429, ErrorTypes.RATE_LIMIT,
                     "upstream '" + provider + "' is rate limiting" + detail,
+                    Optional.ofNullable(call.header("Retry-After")), null);
+            case 503, 529 -> new GatewayException(503, ErrorTypes.OVERLOADED,
+                    "upstream '" + provider + "' is overloaded (HTTP " + status + ")" + detail,
                     Optional.ofNullable(call.header("Retry-After")), null);
             case 408, 504 -> new GatewayException(504, ErrorTypes.TIMEOUT,
                     "upstream '" + provider + "' timed out (HTTP " + status + ")" + detail);

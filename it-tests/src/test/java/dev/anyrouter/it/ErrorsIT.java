@@ -47,8 +47,8 @@ class ErrorsIT {
     @CsvSource({
         "429, 429, rate_limit_error",
         "500, 502, upstream_error",
-        "503, 502, upstream_error",
-        "529, 502, upstream_error",
+        "503, 503, overloaded_error",
+        "529, 503, overloaded_error",
         "401, 502, upstream_error",
         "403, 502, upstream_error",
         "400, 400, invalid_request_error",

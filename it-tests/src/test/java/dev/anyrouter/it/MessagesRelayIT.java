@@ -239,9 +239,9 @@ class MessagesRelayIT {
 
     @ParameterizedTest(name = "upstream {0} -> {1} ({2})")
     @CsvSource({
-        "529, 502, api_error",
+        "529, 503, overloaded_error",
         "500, 502, api_error",
-        "503, 502, api_error",
+        "503, 503, overloaded_error",
         "401, 502, api_error",
         "429, 429, rate_limit_error",
         "400, 400, invalid_request_error",
@@ -281,7 +281,8 @@ class MessagesRelayIT {
             assertThat(client.nextEvent()).as("kept alive while the upstream is silent").isEqualTo(": keep-alive\n\n");
             String id = client.headers.get("x-generation-id");
             assertThat(client.nextData()).isEqualTo("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":"
-                    + "\"api_error\",\"message\":\"upstream 'anthropic' failed (HTTP 529): Overloaded\"}}\n\n");
+                    + "\"overloaded_error\",\"message\":\"upstream 'anthropic' is overloaded (HTTP 529): "
+                    + "Overloaded\"}}\n\n");
             assertThat(client.nextData()).isNull();
             assertThat(gateway.generation(id).outcome()).isEqualTo(Generation.Outcome.FAILED);
         }
