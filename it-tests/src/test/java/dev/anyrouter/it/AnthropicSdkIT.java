@@ -48,7 +48,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class AnthropicSdkIT {
 
-    private static final String MODEL = "anthropic/claude-test";
+    /** The model asked: an Anthropic one, answered by the simulator's Messages API without translation. */
+    String model() {
+        return "anthropic/claude-test";
+    }
+
+    /** The model name the upstream answers with. */
+    String upstreamModel() {
+        return model().substring(model().indexOf('/') + 1);
+    }
 
     private static Gateway gateway;
     private AnthropicClient client;
@@ -78,8 +86,8 @@ class AnthropicSdkIT {
         return builder.baseUrl(gateway.uri() + "api").maxRetries(0).build();
     }
 
-    private static MessageCreateParams.Builder ask(String prompt) {
-        return MessageCreateParams.builder().model(MODEL).maxTokens(256).addUserMessage(prompt);
+    MessageCreateParams.Builder ask(String prompt) {
+        return MessageCreateParams.builder().model(model()).maxTokens(256).addUserMessage(prompt);
     }
 
     private static MessageCreateParams.Builder simulate(MessageCreateParams.Builder params, Map<String, ?> knobs) {
@@ -120,12 +128,12 @@ class AnthropicSdkIT {
         assertThat(message.content().get(0).isText()).isTrue();
         assertThat(text(message)).isEqualTo("1, 2, 3");
         assertThat(message.stopReason()).contains(StopReason.END_TURN);
-        assertThat(message.model().asString()).isEqualTo("claude-test");
+        assertThat(message.model().asString()).isEqualTo(upstreamModel());
         assertThat(message.usage().inputTokens()).isPositive();
         assertThat(message.usage().outputTokens()).isPositive();
 
         GenerationRecord record = gateway.generation(message.id());
-        assertThat(record.model()).isEqualTo(MODEL);
+        assertThat(record.model()).isEqualTo(model());
         assertThat(record.streamed()).isFalse();
         assertThat(record.outcome()).isEqualTo(Generation.Outcome.COMPLETED);
         assertThat(record.completionText()).isEqualTo("1, 2, 3");
@@ -280,7 +288,7 @@ class AnthropicSdkIT {
     @Test
     void answersABodyWithoutMaxTokensWith400InTheMessagesErrorShape() throws Exception {
         HttpResponse<String> response = post(Map.of("x-api-key", Gateway.KEY),
-                "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+                "{\"model\":\"" + model() + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type ->
@@ -336,7 +344,7 @@ class AnthropicSdkIT {
 
     @Test
     void authenticatesRawRequestsByXApiKeyOrBearerOnTheMessagesRoute() throws Exception {
-        String body = "{\"model\":\"" + MODEL + "\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\","
+        String body = "{\"model\":\"" + model() + "\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\","
                 + "\"content\":\"Count to 2\"}]}";
 
         HttpResponse<String> byApiKey = post(Map.of("x-api-key", Gateway.KEY), body);
