@@ -34,4 +34,15 @@ class ModelsIT {
             assertThat(data.findValuesAsText("id")).contains("openai/gpt-4o", "openai/gpt-4-turbo");
         }
     }
+
+    @Test
+    void listsAnthropicModelsWhenAnthropicRoutesAndBothOffline() throws Exception {
+        try (Gateway anthropicOnly = Gateway.offline("ANYROUTER_OFFLINE", "false", "ANTHROPIC_API_KEY", "sk-x");
+                Gateway offline = Gateway.offline()) {
+            assertThat(models(anthropicOnly).path("data").findValuesAsText("id"))
+                    .contains("anthropic/claude-sonnet-4").allSatisfy(id -> assertThat(id).startsWith("anthropic/"));
+            assertThat(models(offline).path("data").findValuesAsText("id"))
+                    .contains("anthropic/claude-sonnet-4", "openai/gpt-4o");
+        }
+    }
 }

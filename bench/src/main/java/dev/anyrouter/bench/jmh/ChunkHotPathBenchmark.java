@@ -1,8 +1,18 @@
 package dev.anyrouter.bench.jmh;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.anyrouter.accounting.Generation;
+import dev.anyrouter.config.Api;
+import dev.anyrouter.config.UpstreamConfig;
+import dev.anyrouter.engine.Json;
+import dev.anyrouter.routing.Route;
 import dev.anyrouter.translate.Chunk;
 import dev.anyrouter.translate.ChunkInspector;
+import dev.anyrouter.translate.Translation;
+import dev.anyrouter.translate.Translations;
 import java.io.IOException;
+import java.net.URI;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -17,7 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The gateway's own work per relayed chunk: one streaming-parser pass over the upstream's JSON (what it routes
- * and accounts on) and the splice that puts the generation id in, with no re-serialisation.
+ * and accounts on) and the splice that puts the generation id in, with no re-serialisation; and the translation
+ * of one event between the two APIs, each way (parse, build the other API's event, serialise).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -33,6 +44,10 @@ public class ChunkHotPathBenchmark {
     public String kind;
 
     private String chunk;
+    private String anthropicEvent;
+    private Translation toOpenAi;
+    private Translation toAnthropic;
+    private final Translation.Out sink = (name, data) -> true;
 
     @org.openjdk.jmh.annotations.Setup
     public void setUp() {
@@ -47,6 +62,32 @@ public class ChunkHotPathBenchmark {
             default -> head + "\"choices\":[],\"usage\":{\"prompt_tokens\":1234,\"completion_tokens\":567,"
                     + "\"total_tokens\":1801,\"prompt_tokens_details\":{\"cached_tokens\":0}}}";
         };
+        anthropicEvent = switch (kind) {
+            case "content" -> "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\","
+                    + "\"text\":\" world\"}}";
+            case "tool_call" -> "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":"
+                    + "\"input_json_delta\",\"partial_json\":\"{\\\"city\\\": \\\"Par\"}}";
+            default -> "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},"
+                    + "\"usage\":{\"output_tokens\":567}}";
+        };
+        toOpenAi = translation(Api.CHAT_COMPLETIONS, Api.MESSAGES);
+        toAnthropic = translation(Api.MESSAGES, Api.CHAT_COMPLETIONS);
+        try {
+            // the block the deltas belong to is open, as mid-stream
+            toOpenAi.event(null, "{\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":"
+                    + "\"tool_use\",\"id\":\"toolu_1\",\"name\":\"get_weather\",\"input\":{}}}", sink);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Translation translation(Api client, Api upstream) {
+        Route route = new Route(new UpstreamConfig("bench", URI.create("http://127.0.0.1/v1"), Optional.empty(),
+                upstream), "bench/model", "model");
+        ObjectNode body = Json.MAPPER.createObjectNode().put("model", "bench/model").put("max_tokens", 100);
+        body.putArray("messages").addObject().put("role", "user").put("content", "hi");
+        return Translations.plan(client, body, route, new Generation(ID, "bench/model", "bench", true))
+                .translation();
     }
 
     @Benchmark
@@ -57,5 +98,17 @@ public class ChunkHotPathBenchmark {
     @Benchmark
     public String inspectAndRewriteId() throws IOException {
         return ChunkInspector.inspect(chunk).withId(chunk, ID);
+    }
+
+    /** An Anthropic event, as a chat-completions chunk. */
+    @Benchmark
+    public boolean translateToOpenAi() throws IOException {
+        return toOpenAi.event(null, anthropicEvent, sink);
+    }
+
+    /** An OpenAI chunk, as Messages API events. */
+    @Benchmark
+    public boolean translateToAnthropic() throws IOException {
+        return toAnthropic.event(null, chunk, sink);
     }
 }
