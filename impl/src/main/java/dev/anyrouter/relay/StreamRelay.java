@@ -58,6 +58,7 @@ public final class StreamRelay {
     private final Sse sse;
     private final Generation generation;
     private final Translation translation;
+    private final AtomicBoolean flushHold;
     private final AtomicBoolean keepAliveQueued = new AtomicBoolean();
     // One writer at a time, so the relay always writes its own events (a keep-alive writer owning Jersey's
     // flush would otherwise accept the relay's events into an unbounded queue). Keep-alives skip when it is busy.
@@ -72,14 +73,19 @@ public final class StreamRelay {
 
     private volatile long lastWrite = System.nanoTime();
 
+    /**
+     * @param flushHold set while the next upstream event is already buffered, so the client's flushes can wait
+     *                  for it (see {@code FlushBatching}); a fresh one when the container has no such filter
+     */
     public StreamRelay(AnyRouter engine, Route route, URI localBase, byte[] body, SseEventSink sink, Sse sse,
-            Generation generation, Translation translation) {
+            AtomicBoolean flushHold, Generation generation, Translation translation) {
         this.engine = engine;
         this.route = route;
         this.localBase = localBase;
         this.body = body;
         this.sink = sink;
         this.sse = sse;
+        this.flushHold = flushHold == null ? new AtomicBoolean() : flushHold;
         this.generation = generation;
         this.translation = translation;
     }
@@ -146,10 +152,18 @@ public final class StreamRelay {
         InboundEvent event;
         while ((event = read(events)) != null) {
             if (event.isEmpty()) {
-                continue; // a comment or an empty event: our own keep-alives cover the silence
+                // A comment or an empty event: our own keep-alives cover the silence. Events held back for it
+                // must not wait for the network, though.
+                if (flushHold.get() && !call.eventBuffered()) {
+                    flushHold.set(false);
+                    send(null, null);
+                }
+                continue;
             }
             // The raw bytes, not readData(): that goes through a message body reader and a new buffer per event.
             String data = new String(event.getRawData(), StandardCharsets.UTF_8);
+            // When the next event is already here, this one's flush can wait for it: a burst leaves in one write.
+            flushHold.set(call.eventBuffered());
             boolean complete = translate(event.getName(), data);
             if (cancelled()) {
                 return Generation.Outcome.CANCELLED;
@@ -235,12 +249,17 @@ public final class StreamRelay {
         }
         LOG.log(System.Logger.Level.DEBUG, "stream {0} failed after it started: {1}", generation.id(),
                 e.getMessage());
+        flushHold.set(false);
         translation.fail(e, this::send);
     }
 
+    /** Sends one event; a {@code null} data sends a keep-alive comment. */
     private boolean send(String name, String data) {
         writing.lock();
         try {
+            if (data == null) {
+                return write(sse.newEventBuilder().comment("keep-alive").build());
+            }
             // As bytes: a String is written through a new OutputStreamWriter (and its 8 KB buffer) per event.
             OutboundSseEvent.Builder event = sse.newEventBuilder().data(byte[].class,
                     data.getBytes(StandardCharsets.UTF_8)).mediaType(MediaType.APPLICATION_OCTET_STREAM_TYPE);

@@ -22,6 +22,7 @@ import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.net.URI;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.glassfish.jersey.server.ManagedAsync;
 
 /**
@@ -93,7 +94,7 @@ public final class CompletionsResource {
             Generation generation = newGeneration(request, client, route);
             Translations.Plan plan = Translations.plan(client.api(), client.body(), route, generation);
             StreamRelay relay = new StreamRelay(engine, route, localBase(servlet), plan.upstreamBody(), sink, sse,
-                    generation, plan.translation());
+                    (AtomicBoolean) servlet.getAttribute(FlushBatching.HOLD), generation, plan.translation());
             servlet.getAsyncContext().addListener(new Disconnect(relay));
             relay.run();
         } finally {

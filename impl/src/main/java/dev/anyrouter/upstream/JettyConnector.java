@@ -115,8 +115,26 @@ final class JettyConnector implements Connector {
      * The body stream. Closing it before the end aborts the exchange instead of draining it; a read that fails
      * for another reason (the connection broke) is recorded in the {@link UpstreamBody}.
      */
+    /** Read-ahead of the body that can tell whether it holds the end of an event (a blank line). */
+    private static final class EventBuffer extends BufferedInputStream {
+        private static final int SIZE = 1024;
+
+        EventBuffer(InputStream in) {
+            super(in, SIZE);
+        }
+
+        synchronized boolean holdsEventEnd() {
+            for (int i = pos + 1; i < count; i++) {
+                boolean crlf = buf[i - 1] == '\r' && i >= pos + 2 && buf[i - 2] == '\n';
+                if (buf[i] == '\n' && (buf[i - 1] == '\n' || crlf)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
     private static final class AbortOnClose extends FilterInputStream implements UpstreamBody.Finisher {
-        private static final int READ_BUFFER = 1024;
         private final InputStreamResponseListener listener;
         private final Request exchange;
         private final UpstreamBody body;
@@ -124,7 +142,7 @@ final class JettyConnector implements Connector {
 
         AbortOnClose(InputStreamResponseListener listener, Request exchange, UpstreamBody body) {
             // Jersey's SSE parser reads a byte at a time; unbuffered, each byte would take the listener's lock.
-            super(new BufferedInputStream(listener.getInputStream(), READ_BUFFER));
+            super(new EventBuffer(listener.getInputStream()));
             this.listener = listener;
             this.exchange = exchange;
             this.body = body;
@@ -147,6 +165,11 @@ final class JettyConnector implements Connector {
             } catch (IOException e) {
                 throw recorded(e);
             }
+        }
+
+        @Override
+        public boolean eventBuffered() {
+            return ((EventBuffer) in).holdsEventEnd();
         }
 
         @Override

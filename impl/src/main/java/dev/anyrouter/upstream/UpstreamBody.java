@@ -8,15 +8,20 @@ import java.util.Optional;
  * The relay's handle on an upstream body below Jersey, passed to the connector as a request property. It
  * records why the body ended early: Jersey's SSE reader reports a broken connection (reset, idle timeout) as a
  * plain end of stream, and the relay must tell a finished upstream from a failed one. And it lets a stream that
- * ended normally give its connection back to the pool instead of aborting it.
+ * ended normally give its connection back to the pool instead of aborting it. And it tells whether the next
+ * event is already buffered, so the relay can batch writes as a byte proxy does.
  */
 final class UpstreamBody {
 
     static final String PROPERTY = "dev.anyrouter.upstream.body";
 
-    /** Ends a body normally, within a bounded wait; see {@code JettyConnector}. */
+    /** The connector's side: see {@code JettyConnector}. */
     interface Finisher {
+        /** Ends a body normally, within a bounded wait. */
         void finish(Duration wait) throws IOException;
+
+        /** True when a whole next event is already buffered: reading it will not wait for the network. */
+        boolean eventBuffered();
     }
 
     private volatile IOException failure;
@@ -34,6 +39,11 @@ final class UpstreamBody {
 
     void attach(Finisher body) {
         finisher = body;
+    }
+
+    boolean eventBuffered() {
+        Finisher body = finisher;
+        return body != null && body.eventBuffered();
     }
 
     /** After a normal end: lets the rest of the body arrive (at most {@code wait}) so the connection is reused. */

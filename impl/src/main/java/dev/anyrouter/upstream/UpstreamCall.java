@@ -43,6 +43,11 @@ public final class UpstreamCall implements AutoCloseable {
         response.close();
     }
 
+    /** True when the whole next event is already here: reading it will not wait for the upstream. */
+    public boolean eventBuffered() {
+        return body.eventBuffered();
+    }
+
     public Route route() {
         return route;
     }

@@ -178,4 +178,34 @@ class StreamingRelayIT {
                     + "data: [DONE]\n\n");
         }
     }
+
+    /**
+     * A burst of events is written with one flush, but never held while the upstream is silent: every event of
+     * the burst, even one followed only by a comment, reaches the client before the upstream speaks again.
+     */
+    @ParameterizedTest(name = "burst ending with {0}")
+    @ValueSource(strings = {"an event", "a comment"})
+    void flushesABurstBeforeWaitingForTheUpstream(String ending) throws Exception {
+        StringBuilder burst = new StringBuilder("data: " + role() + "\n\n");
+        for (int i = 0; i < 40; i++) {
+            burst.append("data: ").append(content("b" + i)).append("\n\n");
+        }
+        if (ending.equals("a comment")) {
+            burst.append(": upstream keep-alive\n\n");
+        }
+        upstream.script(x -> x.sseHead().chunk(burst.toString()).pause(1_500).data(finish("stop")).data("[DONE]")
+                .end());
+
+        try (RawClient client = stream(REQUEST)) {
+            long start = System.nanoTime();
+            assertThat(client.nextData()).contains("\"role\":\"assistant\"");
+            for (int i = 0; i < 40; i++) {
+                assertThat(client.nextData()).contains("\"content\":\"b" + i + "\"");
+            }
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+                    .as("ms until the whole burst arrived; the upstream is silent for 1,500 ms after it")
+                    .isLessThan(1_000);
+            assertThat(Chunks.withoutComments(client.rest())).endsWith("data: [DONE]\n\n");
+        }
+    }
 }

@@ -5,6 +5,7 @@ import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.Settings;
 import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.rest.GatewayApplication;
+import dev.anyrouter.rest.FlushBatching;
 import dev.anyrouter.rest.JsonBodies;
 import dev.anyrouter.simulator.Simulator;
 import jakarta.servlet.FilterRegistration;
@@ -18,7 +19,7 @@ import org.glassfish.jersey.servlet.ServletContainer;
 /**
  * Starts AnyRouter inside a servlet context and stops it with the context. The WAR declares it in
  * {@code web.xml}; the embedded server adds it with a ready-made configuration. Either way the same Jersey
- * application is registered, with async support, at {@code /*}, behind the {@link JsonBodies} filter.
+ * application is registered, with async support, at {@code /*}, behind the {@link JsonBodies} and {@link FlushBatching} filters.
  */
 public final class AnyRouterListener implements ServletContextListener {
 
@@ -59,6 +60,9 @@ public final class AnyRouterListener implements ServletContextListener {
         FilterRegistration.Dynamic json = context.addFilter("anyrouter-json-bodies", new JsonBodies());
         json.setAsyncSupported(true);
         json.addMappingForServletNames(null, false, "anyrouter");
+        FilterRegistration.Dynamic batching = context.addFilter("anyrouter-flush-batching", new FlushBatching());
+        batching.setAsyncSupported(true);
+        batching.addMappingForServletNames(null, false, "anyrouter");
     }
 
     @Override
