@@ -1,0 +1,76 @@
+package dev.anyrouter.translate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.anyrouter.accounting.Generation;
+import dev.anyrouter.config.Api;
+import dev.anyrouter.config.UpstreamConfig;
+import dev.anyrouter.engine.Json;
+import dev.anyrouter.routing.Route;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/** Routes, generations and data files shared by the translation tests. */
+final class Fixtures {
+
+    static final String GENERATION_ID = "gen-test";
+
+    static final Route ANTHROPIC = new Route(new UpstreamConfig("anthropic", URI.create("https://api.anthropic.com"),
+            Optional.empty(), Api.MESSAGES), "anthropic/claude-sonnet-4-5", "claude-sonnet-4-5");
+
+    static final Route OPENAI = new Route(new UpstreamConfig("openai", URI.create("https://api.openai.com/v1"),
+            Optional.empty(), Api.CHAT_COMPLETIONS), "openai/gpt-4o", "gpt-4o");
+
+    private Fixtures() {
+    }
+
+    static Generation generation(Route route, boolean streamed) {
+        return new Generation(GENERATION_ID, route.requestedModel(), route.upstream().name(), streamed);
+    }
+
+    /** A data file under this package's test resources, as text. */
+    static String text(String path) {
+        try (InputStream in = Fixtures.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no test resource " + path);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static JsonNode json(String path) {
+        return Json.read(text(path));
+    }
+
+    static ObjectNode object(String json) {
+        return (ObjectNode) Json.read(json);
+    }
+
+    /** The names of the files in a resource folder that end with {@code suffix}, less the suffix, sorted. */
+    static List<String> cases(String folder, String suffix) {
+        URL url = Fixtures.class.getResource(folder);
+        if (url == null) {
+            throw new IllegalArgumentException("no test resource folder " + folder);
+        }
+        try (Stream<Path> files = Files.list(Path.of(url.toURI()))) {
+            return files.map(file -> file.getFileName().toString()).filter(name -> name.endsWith(suffix))
+                    .map(name -> name.substring(0, name.length() - suffix.length())).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
