@@ -20,6 +20,8 @@ final class ChatToAnthropicRequest {
 
     /** {@code max_tokens} when the client gave none: the Messages API requires one. */
     static final int DEFAULT_MAX_TOKENS = 4096;
+    /** Anthropic's smallest thinking budget. */
+    private static final int MIN_THINKING = 1024;
 
     private static final Pattern DATA_URL = Pattern.compile("data:([\\w.+-]+/[\\w.+-]+);base64,(.*)", Pattern.DOTALL);
     /** Fields that only tune OpenAI's sampling or service and have no Messages counterpart: left out. */
@@ -34,7 +36,8 @@ final class ChatToAnthropicRequest {
 
     static ObjectNode translate(ObjectNode chat, Route route) {
         ObjectNode out = Json.MAPPER.createObjectNode().put("model", route.upstreamModel());
-        out.put("max_tokens", maxTokens(chat));
+        Integer maxTokens = maxTokens(chat);
+        out.put("max_tokens", maxTokens != null ? maxTokens : DEFAULT_MAX_TOKENS);
         ArrayNode system = Json.MAPPER.createArrayNode();
         ArrayNode messages = Json.MAPPER.createArrayNode();
         JsonNode list = chat.path("messages");
@@ -50,19 +53,21 @@ final class ChatToAnthropicRequest {
                 && !chat.path("parallel_tool_calls").asBoolean()) {
             out.putObject("tool_choice").put("type", "auto").put("disable_parallel_tool_use", true);
         }
+        thinking(chat, out);
         if (chat.has("simulation")) {
             out.set("simulation", chat.get("simulation")); // the built-in simulated upstream's knobs
         }
         return out;
     }
 
-    private static int maxTokens(ObjectNode chat) {
+    /** The client's token bound, or {@code null}. */
+    private static Integer maxTokens(ObjectNode chat) {
         for (String field : new String[] {"max_completion_tokens", "max_tokens"}) {
             if (chat.path(field).canConvertToInt()) {
                 return chat.path(field).asInt();
             }
         }
-        return DEFAULT_MAX_TOKENS;
+        return null;
     }
 
     private static void option(String name, JsonNode value, ObjectNode chat, ObjectNode out) {
@@ -73,7 +78,7 @@ final class ChatToAnthropicRequest {
             case "max_tokens" -> {
                 // set above
             }
-            case "stream", "temperature", "top_p", "top_k" -> out.set(name, value);
+            case "stream", "top_p", "top_k" -> out.set(name, value);
             case "stop" -> out.set("stop_sequences", value.isTextual()
                     ? Json.MAPPER.createArrayNode().add(value.asText()) : value);
             case "tools" -> out.set("tools", tools(value));
@@ -96,31 +101,82 @@ final class ChatToAnthropicRequest {
                 }
             }
             case "modalities", "audio" -> throw unsupported(name + " (Anthropic models answer in text only)");
-            case "reasoning_effort" -> out.set("thinking", thinking(budget(value.asText()), out));
-            case "reasoning" -> { // OpenRouter's: {"effort"} or {"max_tokens"}, {"enabled": false} to turn it off
-                if (value.path("enabled").asBoolean(true) && !value.path("exclude").asBoolean(false)) {
-                    out.set("thinking", thinking(value.path("max_tokens").canConvertToInt()
-                            ? value.path("max_tokens").asInt() : budget(value.path("effort").asText("medium")), out));
+            case "temperature" -> {
+                if (value.isNumber() && value.asDouble() > 1) {
+                    throw unsupported("temperature: " + value + " (Anthropic models take 0 to 1)");
                 }
+                out.set(name, value);
+            }
+            case "reasoning_effort", "reasoning" -> {
+                // see thinking()
             }
             default -> throw unsupported(name + " (no Messages API counterpart)");
         }
     }
 
-    /** Thinking tokens for an OpenAI reasoning effort. */
-    private static int budget(String effort) {
+    /**
+     * Extended thinking for OpenAI's {@code reasoning_effort} or OpenRouter's {@code reasoning}: a budget of 1024
+     * (low), 4096 (medium) or 16384 (high) tokens, or {@code reasoning.max_tokens}. It fits inside the client's
+     * token bound, as OpenAI's reasoning does; without a bound the default grows to make room. It stays off in a
+     * tool loop, where Anthropic wants the signed thinking block of the last turn back and a chat client has none.
+     */
+    private static void thinking(ObjectNode chat, ObjectNode out) {
+        Integer budget = budget(chat);
+        if (budget == null || lastAssistantCallsTools(out.path("messages"))) {
+            return;
+        }
+        String choice = out.path("tool_choice").path("type").asText();
+        if (choice.equals("any") || choice.equals("tool")) {
+            throw unsupported("reasoning_effort with a tool_choice that forces a tool (Anthropic models cannot "
+                    + "think when a tool is forced)");
+        }
+        int maxTokens = out.path("max_tokens").asInt();
+        if (maxTokens(chat) != null) {
+            budget = Math.min(budget, maxTokens - 1);
+            if (budget < MIN_THINKING) {
+                throw unsupported("reasoning with max_tokens " + maxTokens + " (Anthropic models think with at least "
+                        + MIN_THINKING + " tokens below max_tokens)");
+            }
+        } else if (maxTokens <= budget) {
+            out.put("max_tokens", budget + DEFAULT_MAX_TOKENS);
+        }
+        out.putObject("thinking").put("type", "enabled").put("budget_tokens", budget);
+    }
+
+    private static Integer budget(ObjectNode chat) {
+        JsonNode reasoning = chat.path("reasoning");
+        if (reasoning.isObject()) { // OpenRouter's: {"effort"} or {"max_tokens"}; {"enabled": false} turns it off
+            if (!reasoning.path("enabled").asBoolean(true)) {
+                return null;
+            }
+            return reasoning.path("max_tokens").canConvertToInt() ? Integer.valueOf(reasoning.path("max_tokens")
+                    .asInt()) : effort(reasoning.path("effort").asText("medium"));
+        }
+        return chat.path("reasoning_effort").isTextual() ? effort(chat.path("reasoning_effort").asText()) : null;
+    }
+
+    private static Integer effort(String effort) {
         return switch (effort) {
-            case "low", "minimal" -> 1024;
+            case "none" -> null;
+            case "low", "minimal" -> MIN_THINKING;
             case "high" -> 16_384;
             default -> 4096;
         };
     }
 
-    private static ObjectNode thinking(int budget, ObjectNode out) {
-        if (out.path("max_tokens").asInt() <= budget) {
-            out.put("max_tokens", budget + DEFAULT_MAX_TOKENS);
+    private static boolean lastAssistantCallsTools(JsonNode messages) {
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            JsonNode message = messages.get(i);
+            if ("assistant".equals(message.path("role").asText())) {
+                for (JsonNode block : message.path("content")) {
+                    if ("tool_use".equals(block.path("type").asText())) {
+                        return true;
+                    }
+                }
+                return false;
+            }
         }
-        return Json.MAPPER.createObjectNode().put("type", "enabled").put("budget_tokens", budget);
+        return false;
     }
 
     private static void message(String where, JsonNode message, ArrayNode system, ArrayNode messages) {

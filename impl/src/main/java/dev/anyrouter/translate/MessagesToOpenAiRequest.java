@@ -11,14 +11,15 @@ import java.util.Set;
 /**
  * A Messages request as a chat-completions request (wire-format.md section 4): the top-level {@code system}
  * becomes the first message; {@code tool_use} blocks become tool calls and {@code tool_result} blocks
- * {@code tool} messages; {@code image} blocks become image parts. Thinking blocks of earlier turns are left out
- * (a chat-completions model cannot take them back). Anything else the chat API cannot express is a 400.
+ * {@code tool} messages; {@code image} blocks become image parts; a thinking budget becomes a reasoning effort.
+ * Thinking blocks of earlier turns are left out (a chat-completions model cannot take them back). Anything else
+ * the chat API cannot express is a 400.
  */
 final class MessagesToOpenAiRequest {
 
     /** Fields with no chat-completions counterpart that only tune Anthropic's sampling or service: left out. */
     private static final Set<String> DROPPED = Set.of("model", "messages", "system", "max_tokens", "top_k",
-            "thinking", "service_tier", "anthropic_version", "container", "simulation");
+            "thinking", "service_tier", "anthropic_version", "container", "simulation"); // thinking: see translate
 
     private MessagesToOpenAiRequest() {
     }
@@ -34,7 +35,15 @@ final class MessagesToOpenAiRequest {
         for (int i = 0; i < list.size(); i++) {
             message("messages[" + i + "]", list.get(i), messages);
         }
-        out.put("max_tokens", request.path("max_tokens").asInt());
+        // OpenAI's own API wants max_completion_tokens (its reasoning models refuse max_tokens); other
+        // OpenAI-compatible servers know max_tokens best.
+        boolean openAi = "api.openai.com".equals(route.upstream().baseUri().getHost());
+        out.put(openAi ? "max_completion_tokens" : "max_tokens", request.path("max_tokens").asInt());
+        JsonNode thinking = request.path("thinking");
+        if ("enabled".equals(thinking.path("type").asText())) {
+            int budget = thinking.path("budget_tokens").asInt();
+            out.put("reasoning_effort", budget < 4096 ? "low" : budget < 16_384 ? "medium" : "high");
+        }
         request.fields().forEachRemaining(field -> option(field.getKey(), field.getValue(), out));
         if (request.path("stream").asBoolean(false)) {
             out.putObject("stream_options").put("include_usage", true); // usage for message_delta

@@ -72,16 +72,17 @@ class CompletionTranslationTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            anthropic | {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}              | upstream 'anthropic' failed: Overloaded
-            openai    | {"error":{"message":"The server had an error","type":"server_error","param":null,"code":null}} | upstream 'openai' failed: The server had an error
+            anthropic | {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}              | 503 | upstream 'anthropic' failed: Overloaded
+            anthropic | {"type":"error","error":{"type":"api_error","message":"Internal"}}                      | 502 | upstream 'anthropic' failed: Internal
+            openai    | {"error":{"message":"The server had an error","type":"server_error","param":null,"code":null}} | 502 | upstream 'openai' failed: The server had an error
             """)
-    void anUpstreamErrorAnswerIsA502(String upstream, String body, String message) {
+    void anUpstreamErrorAnswerIsA502Or503WhenOverloaded(String upstream, String body, int status, String message) {
         Translation translation = upstream.equals("anthropic")
                 ? new AnthropicToOpenAi(Fixtures.ANTHROPIC, Fixtures.generation(Fixtures.ANTHROPIC, false), false)
                 : new OpenAiToAnthropic(Fixtures.OPENAI, Fixtures.generation(Fixtures.OPENAI, false));
 
         assertThatThrownBy(() -> translation.completion(body)).isInstanceOfSatisfying(GatewayException.class, e -> {
-            assertThat(e.status()).isEqualTo(502);
+            assertThat(e.status()).isEqualTo(status);
             assertThat(e.getMessage()).isEqualTo(message);
         });
     }
