@@ -89,12 +89,10 @@ public final class CompletionsResource {
     private void stream(ContainerRequestContext request, HttpServletRequest servlet, SseEventSink sink, Sse sse) {
         RelayAdmissionFilter.Permit permit = RelayAdmissionFilter.permit(request);
         try {
-            ClientRequest client = (ClientRequest) request.getProperty(ClientRequest.PROPERTY);
-            Route route = engine.router().route(client.model());
-            Generation generation = newGeneration(request, client, route);
-            Translations.Plan plan = Translations.plan(client.api(), client.body(), route, generation);
-            StreamRelay relay = new StreamRelay(engine, route, localBase(servlet), plan.upstreamBody(), sink, sse,
-                    (AtomicBoolean) servlet.getAttribute(FlushBatching.HOLD), generation, plan.translation());
+            Exchange exchange = exchange(request);
+            StreamRelay relay = new StreamRelay(engine, exchange.route(), localBase(servlet),
+                    exchange.plan().upstreamBody(), sink, sse, (AtomicBoolean) servlet.getAttribute(FlushBatching.HOLD),
+                    exchange.generation(), exchange.plan().translation());
             servlet.getAsyncContext().addListener(new Disconnect(relay));
             relay.run();
         } finally {
@@ -105,22 +103,26 @@ public final class CompletionsResource {
     private Response complete(ContainerRequestContext request, HttpServletRequest servlet) {
         RelayAdmissionFilter.Permit permit = RelayAdmissionFilter.permit(request);
         try {
-            ClientRequest client = (ClientRequest) request.getProperty(ClientRequest.PROPERTY);
-            Route route = engine.router().route(client.model());
-            Generation generation = newGeneration(request, client, route);
-            Translations.Plan plan = Translations.plan(client.api(), client.body(), route, generation);
-            String body = new Completion(engine, route, localBase(servlet), plan.upstreamBody(), generation,
-                    plan.translation()).run();
+            Exchange exchange = exchange(request);
+            String body = new Completion(engine, exchange.route(), localBase(servlet), exchange.plan().upstreamBody(),
+                    exchange.generation(), exchange.plan().translation()).run();
             return Response.ok(body, MediaType.APPLICATION_JSON_TYPE).build();
         } finally {
             permit.release();
         }
     }
 
-    private static Generation newGeneration(ContainerRequestContext request, ClientRequest client, Route route) {
+    /** Where a request goes, its generation record, and how it crosses to the upstream's API. */
+    private record Exchange(Route route, Generation generation, Translations.Plan plan) {
+    }
+
+    private Exchange exchange(ContainerRequestContext request) {
+        ClientRequest client = (ClientRequest) request.getProperty(ClientRequest.PROPERTY);
+        Route route = engine.router().route(client.model());
         String id = "gen-" + UUID.randomUUID().toString().replace("-", "");
         request.setProperty(StreamHeadersFilter.GENERATION_ID, id);
-        return new Generation(id, client.model(), route.upstream().name(), client.stream());
+        Generation generation = new Generation(id, client.model(), route.upstream().name(), client.stream());
+        return new Exchange(route, generation, Translations.plan(client.api(), client.body(), route, generation));
     }
 
     /** The gateway's own root as reached from this machine, for upstreams it hosts itself (the simulator). */
