@@ -60,14 +60,16 @@ public final class Bench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dir = Files.createTempDirectory("anyrouter-bench");
+        // A copy: rebuilding the project during a run must not pull classes from under the running JVMs.
+        Path copy = Files.copy(jar, dir.resolve("anyrouter.jar"));
         List<String> heap = List.of("-Xms1g", "-Xmx4g");
-        try (Jvm upstream = Jvm.start("upstream", jar, javaHome, heap,
+        try (Jvm upstream = Jvm.start("upstream", copy, javaHome, heap,
                 Map.of("ANYROUTER_OFFLINE", "true", "ANYROUTER_API_KEYS", KEY), dir);
                 CancelBench cancel = new CancelBench();
-                Jvm gateway = Jvm.start("gateway", jar, javaHome, concat(heap, gatewayJvmArgs), Map.of("ANYROUTER_API_KEYS", KEY,
+                Jvm gateway = Jvm.start("gateway", copy, javaHome, concat(heap, gatewayJvmArgs), Map.of("ANYROUTER_API_KEYS", KEY,
                         "OPENAI_BASE_URL", "http://127.0.0.1:" + upstream.port + "/simulator/v1",
                         "OPENAI_API_KEY", "sk-bench", "ANYROUTER_RELAY_THREADS", "25000"), dir);
-                Jvm cancelGateway = Jvm.start("cancel-gateway", jar, javaHome, heap, Map.of("ANYROUTER_API_KEYS", KEY,
+                Jvm cancelGateway = Jvm.start("cancel-gateway", copy, javaHome, heap, Map.of("ANYROUTER_API_KEYS", KEY,
                         "OPENAI_BASE_URL", cancel.baseUrl(), "OPENAI_API_KEY", "sk-bench"), dir)) {
             LoadClient.Target direct = new LoadClient.Target("direct",
                     URI.create("http://127.0.0.1:" + upstream.port + "/simulator/v1/chat/completions"), "bench", KEY);

@@ -7,7 +7,10 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Streams "Count to N" answers from one endpoint (the simulator directly, or the gateway in front of it) with a
@@ -53,8 +56,14 @@ final class LoadClient {
             all.add(stream(target, chunks, chunkDelayMillis).done.whenComplete((t, e) -> inFlight.release()));
         }
         List<Trace> traces = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         for (CompletableFuture<Trace> future : all) {
-            Trace trace = future.join();
+            Trace trace;
+            try {
+                trace = future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                throw new IllegalStateException(target.name() + ": streams did not finish within 5 minutes", e);
+            }
             if (trace.problem() != null) {
                 throw new IllegalStateException(target.name() + ": a stream lost data: " + trace.problem());
             }
