@@ -14,11 +14,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.InputStreamResponseListener;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.io.Content;
 import org.glassfish.jersey.client.ClientRequest;
 import org.glassfish.jersey.client.ClientResponse;
 import org.glassfish.jersey.client.spi.AsyncConnectorCallback;
@@ -52,7 +54,7 @@ final class JettyConnector implements Connector {
         if (request.hasEntity()) {
             exchange.body(new BytesRequestContent(request.getHeaderString(HttpHeaders.CONTENT_TYPE), entity(request)));
         }
-        InputStreamResponseListener listener = new InputStreamResponseListener();
+        CountingListener listener = new CountingListener();
         exchange.send(listener);
         Response response;
         try {
@@ -115,15 +117,77 @@ final class JettyConnector implements Connector {
      * The body stream. Closing it before the end aborts the exchange instead of draining it; a read that fails
      * for another reason (the connection broke) is recorded in the {@link UpstreamBody}.
      */
-    /** Read-ahead of the body that can tell whether it holds the end of an event (a blank line). */
-    private static final class EventBuffer extends BufferedInputStream {
-        private static final int SIZE = 1024;
+    /**
+     * Jetty's stream listener, counting the body bytes Jetty has handed it that have not been read yet (its
+     * stream's {@code available()} says 0 regardless). Jetty reads the next HTTP chunk as soon as the last one was
+     * read, so a nonzero count means more of the body is already here.
+     */
+    private static final class CountingListener extends InputStreamResponseListener {
+        private final AtomicLong unread = new AtomicLong();
 
-        EventBuffer(InputStream in) {
-            super(in, SIZE);
+        @Override
+        public void onContent(Response response, Content.Chunk chunk, Runnable demander) {
+            unread.addAndGet(chunk.remaining());
+            super.onContent(response, chunk, demander);
         }
 
-        synchronized boolean holdsEventEnd() {
+        InputStream stream() {
+            return new FilterInputStream(getInputStream()) {
+                @Override
+                public int read() throws IOException {
+                    int b = super.read();
+                    if (b >= 0) {
+                        unread.decrementAndGet();
+                    }
+                    return b;
+                }
+
+                @Override
+                public int read(byte[] buffer, int offset, int length) throws IOException {
+                    int n = super.read(buffer, offset, length);
+                    if (n > 0) {
+                        unread.addAndGet(-n);
+                    }
+                    return n;
+                }
+            };
+        }
+    }
+
+    /**
+     * Read-ahead of the body that can tell whether a whole next event (up to its blank line) is here: in its
+     * buffer, or there once it takes in what Jetty has already received, which does not wait for the network.
+     */
+    private static final class EventBuffer extends BufferedInputStream {
+        private static final int SIZE = 1024;
+        private final AtomicLong unread;
+
+        EventBuffer(CountingListener listener) {
+            super(listener.stream(), SIZE);
+            this.unread = listener.unread;
+        }
+
+        synchronized boolean holdsEventEnd() throws IOException {
+            while (!eventEndBuffered()) {
+                if (unread.get() <= 0 || count - pos == buf.length) {
+                    return false;
+                }
+                if (pos > 0) {
+                    System.arraycopy(buf, pos, buf, 0, count - pos);
+                    count -= pos;
+                    pos = 0;
+                    markpos = -1;
+                }
+                int n = in.read(buf, count, buf.length - count);
+                if (n <= 0) {
+                    return false;
+                }
+                count += n;
+            }
+            return true;
+        }
+
+        private boolean eventEndBuffered() {
             for (int i = pos + 1; i < count; i++) {
                 boolean crlf = buf[i - 1] == '\r' && i >= pos + 2 && buf[i - 2] == '\n';
                 if (buf[i] == '\n' && (buf[i - 1] == '\n' || crlf)) {
@@ -140,9 +204,9 @@ final class JettyConnector implements Connector {
         private final UpstreamBody body;
         private volatile boolean closed;
 
-        AbortOnClose(InputStreamResponseListener listener, Request exchange, UpstreamBody body) {
+        AbortOnClose(CountingListener listener, Request exchange, UpstreamBody body) {
             // Jersey's SSE parser reads a byte at a time; unbuffered, each byte would take the listener's lock.
-            super(new EventBuffer(listener.getInputStream()));
+            super(new EventBuffer(listener));
             this.listener = listener;
             this.exchange = exchange;
             this.body = body;
@@ -169,7 +233,11 @@ final class JettyConnector implements Connector {
 
         @Override
         public boolean eventBuffered() {
-            return ((EventBuffer) in).holdsEventEnd();
+            try {
+                return ((EventBuffer) in).holdsEventEnd();
+            } catch (IOException e) {
+                return false; // the next read reports it
+            }
         }
 
         @Override
