@@ -14,11 +14,13 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's demo: {@code java -jar anyrouter.jar} starts offline and prints a curl that works. */
+/** The README's demo: {@code java -jar anyrouter.jar} starts offline and prints curls (both APIs) that work. */
 class JarIT {
 
     private static final Pattern CURL = Pattern.compile(
             "curl -N (\\S+) \\\\\\s+-H \"Authorization: Bearer (ar-\\S+)\" \\\\\\s+-d '(.+)'");
+    private static final Pattern MESSAGES_CURL = Pattern.compile(
+            "curl -N (\\S+) \\\\\\s+-H \"x-api-key: (ar-\\S+)\" \\\\\\s+-d '(.+)'");
 
     @Test
     void startsOfflineAndPrintsACurlThatWorks(@TempDir Path work) throws Exception {
@@ -41,6 +43,16 @@ class JarIT {
                 String body = Chunks.withoutComments(client.rest());
                 assertThat(body).contains("\"content\":\"1\"").contains("\"content\":\", 10\"")
                         .endsWith("data: [DONE]\n\n");
+            }
+            Matcher messages = MESSAGES_CURL.matcher(banner);
+            assertThat(messages.find()).as("a Messages API curl").isTrue();
+            URI messagesEndpoint = URI.create(messages.group(1));
+            try (RawClient client = RawClient.connect(messagesEndpoint).postJson(messagesEndpoint.getPath(),
+                    messages.group(3), "x-api-key: " + messages.group(2))) {
+                assertThat(client.status).isEqualTo(200);
+                String body = Chunks.withoutComments(client.rest());
+                assertThat(body).startsWith("event: message_start\n").contains("\"text\":\", 10\"")
+                        .endsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
             }
         } finally {
             process.destroy();

@@ -76,6 +76,11 @@ public final class Main implements Callable<Integer> {
         out.println("    -H \"Authorization: Bearer " + key + "\" \\");
         out.println("    -d '{\"model\": \"openai/gpt-4-turbo\", \"stream\": true,"
                 + " \"messages\": [{\"role\": \"user\", \"content\": \"Count to 10\"}]}'");
+        out.println("The same through the Anthropic Messages API (any model works from either API):");
+        out.println("  curl -N " + base + "api/v1/messages \\");
+        out.println("    -H \"x-api-key: " + key + "\" \\");
+        out.println("    -d '{\"model\": \"anthropic/claude-sonnet-4\", \"max_tokens\": 256, \"stream\": true,"
+                + " \"messages\": [{\"role\": \"user\", \"content\": \"Count to 10\"}]}'");
         out.println();
         out.flush();
     }
