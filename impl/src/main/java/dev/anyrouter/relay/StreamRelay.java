@@ -58,7 +58,7 @@ public final class StreamRelay {
     private final Sse sse;
     private final Generation generation;
     private final Translation translation;
-    private final AtomicBoolean flushHold;
+    private final FlushHold flushHold;
     private final AtomicBoolean keepAliveQueued = new AtomicBoolean();
     // One writer at a time, so the relay always writes its own events (a keep-alive writer owning Jersey's
     // flush would otherwise accept the relay's events into an unbounded queue). Keep-alives skip when it is busy.
@@ -74,18 +74,18 @@ public final class StreamRelay {
     private volatile long lastWrite = System.nanoTime();
 
     /**
-     * @param flushHold set while the next upstream event is already buffered, so the client's flushes can wait
-     *                  for it (see {@code FlushBatching}); a fresh one when the container has no such filter
+     * @param flushHold the hold over the client's flushes (see {@code FlushBatching}); {@code null} when the
+     *                  container has no such filter: every event is flushed on its own
      */
     public StreamRelay(AnyRouter engine, Route route, URI localBase, byte[] body, SseEventSink sink, Sse sse,
-            AtomicBoolean flushHold, Generation generation, Translation translation) {
+            FlushHold flushHold, Generation generation, Translation translation) {
         this.engine = engine;
         this.route = route;
         this.localBase = localBase;
         this.body = body;
         this.sink = sink;
         this.sse = sse;
-        this.flushHold = flushHold == null ? new AtomicBoolean() : flushHold;
+        this.flushHold = flushHold == null ? new FlushHold() : flushHold;
         this.generation = generation;
         this.translation = translation;
     }
@@ -150,20 +150,12 @@ public final class StreamRelay {
         // Not closed here: end() closes the call, letting a finished body give its connection back.
         EventInput events = call.events();
         InboundEvent event;
-        while ((event = read(events)) != null) {
+        while ((event = read(events, call)) != null) {
             if (event.isEmpty()) {
-                // A comment or an empty event: our own keep-alives cover the silence. Events held back for it
-                // must not wait for the network, though.
-                if (flushHold.get() && !call.eventBuffered()) {
-                    flushHold.set(false);
-                    send(null, null);
-                }
-                continue;
+                continue; // a comment or an empty event: our own keep-alives cover the silence
             }
             // The raw bytes, not readData(): that goes through a message body reader and a new buffer per event.
             String data = new String(event.getRawData(), StandardCharsets.UTF_8);
-            // When the next event is already here, this one's flush can wait for it: a burst leaves in one write.
-            flushHold.set(call.eventBuffered());
             boolean complete = translate(event.getName(), data);
             if (cancelled()) {
                 return Generation.Outcome.CANCELLED;
@@ -224,7 +216,34 @@ public final class StreamRelay {
         return call;
     }
 
-    private InboundEvent read(EventInput events) {
+    /**
+     * Reads the next upstream event. While the next one is already buffered, the flushes of the events written
+     * meanwhile are held, so a burst leaves in one write; before a read that may wait for the network, what is
+     * held is flushed.
+     */
+    private InboundEvent read(EventInput events, UpstreamCall call) {
+        if (!call.eventBuffered() && !releaseHold()) {
+            return null;
+        }
+        InboundEvent event = readEvent(events);
+        flushHold.hold();
+        return event;
+    }
+
+    /**
+     * Flushes what the hold kept back, with a keep-alive comment (Jersey's sink offers no bare flush); false when
+     * the client is gone.
+     */
+    private boolean releaseHold() {
+        writing.lock();
+        try {
+            return !flushHold.release() || write(sse.newEventBuilder().comment("keep-alive").build());
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    private InboundEvent readEvent(EventInput events) {
         try {
             return events.read();
         } catch (ProcessingException | IllegalStateException | UncheckedIOException e) {
@@ -249,17 +268,14 @@ public final class StreamRelay {
         }
         LOG.log(System.Logger.Level.DEBUG, "stream {0} failed after it started: {1}", generation.id(),
                 e.getMessage());
-        flushHold.set(false);
         translation.fail(e, this::send);
+        releaseHold();
     }
 
-    /** Sends one event; a {@code null} data sends a keep-alive comment. */
+    /** Sends one event. */
     private boolean send(String name, String data) {
         writing.lock();
         try {
-            if (data == null) {
-                return write(sse.newEventBuilder().comment("keep-alive").build());
-            }
             // As bytes: a String is written through a new OutputStreamWriter (and its 8 KB buffer) per event.
             OutboundSseEvent.Builder event = sse.newEventBuilder().data(byte[].class,
                     data.getBytes(StandardCharsets.UTF_8)).mediaType(MediaType.APPLICATION_OCTET_STREAM_TYPE);

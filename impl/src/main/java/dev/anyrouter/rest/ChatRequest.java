@@ -86,9 +86,45 @@ public record ChatRequest(ObjectNode body, String model, boolean stream) impleme
         } else if (!content.isTextual()) {
             throw Fields.invalid(where + ".content", content, "a string or an array of parts");
         }
+        JsonNode calls = message.get("tool_calls");
+        if (calls != null && !calls.isNull()) {
+            if (!calls.isArray()) {
+                throw Fields.invalid(where + ".tool_calls", calls, "an array of tool calls");
+            }
+            for (int i = 0; i < calls.size(); i++) {
+                JsonNode call = calls.get(i);
+                boolean named = call.path("function").path("name").isTextual();
+                if (!call.isObject() || !call.path("id").isTextual() || !named) {
+                    throw Fields.invalid(where + ".tool_calls[" + i + "]", call,
+                            "an object with a string id and function.name");
+                }
+            }
+        }
         if ("tool".equals(role.asText()) && !message.path("tool_call_id").isTextual()) {
             throw GatewayException.badRequest(where + ".tool_call_id: missing (expected: the id of the tool call answered)");
         }
+    }
+
+    private static void tools(JsonNode tools) {
+        if (!tools.isArray()) {
+            throw Fields.invalid("tools", tools, "an array");
+        }
+        for (int i = 0; i < tools.size(); i++) {
+            JsonNode tool = tools.get(i);
+            boolean function = "function".equals(tool.path("type").asText("function"));
+            if (!tool.isObject() || function && !tool.path("function").path("name").isTextual()) {
+                throw Fields.invalid("tools[" + i + "]", tool, "an object with function.name");
+            }
+        }
+    }
+
+    private static boolean allText(JsonNode array) {
+        for (JsonNode item : array) {
+            if (!item.isTextual()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void fieldTypes(ObjectNode body) {
@@ -104,8 +140,11 @@ public record ChatRequest(ObjectNode body, String model, boolean stream) impleme
             if (COUNTS.contains(field.getKey()) && !Fields.count(value)) {
                 throw Fields.invalid(field.getKey(), value, "a whole number of at least 1");
             }
-            if ("tools".equals(field.getKey()) && !value.isArray()) {
-                throw Fields.invalid("tools", value, "an array");
+            if ("tools".equals(field.getKey())) {
+                tools(value);
+            }
+            if ("stop".equals(field.getKey()) && !value.isTextual() && !(value.isArray() && allText(value))) {
+                throw Fields.invalid("stop", value, "a string or an array of strings");
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.anyrouter.rest;
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.relay.Completion;
+import dev.anyrouter.relay.FlushHold;
 import dev.anyrouter.relay.StreamRelay;
 import dev.anyrouter.routing.Route;
 import dev.anyrouter.translate.Translations;
@@ -22,7 +23,6 @@ import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.net.URI;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.glassfish.jersey.server.ManagedAsync;
 
 /**
@@ -91,7 +91,7 @@ public final class CompletionsResource {
         try {
             Exchange exchange = exchange(request);
             StreamRelay relay = new StreamRelay(engine, exchange.route(), localBase(servlet),
-                    exchange.plan().upstreamBody(), sink, sse, (AtomicBoolean) servlet.getAttribute(FlushBatching.HOLD),
+                    exchange.plan().upstreamBody(), sink, sse, (FlushHold) servlet.getAttribute(FlushBatching.HOLD),
                     exchange.generation(), exchange.plan().translation());
             servlet.getAsyncContext().addListener(new Disconnect(relay));
             relay.run();

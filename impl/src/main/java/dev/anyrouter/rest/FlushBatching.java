@@ -1,5 +1,6 @@
 package dev.anyrouter.rest;
 
+import dev.anyrouter.relay.FlushHold;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -10,24 +11,21 @@ import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A servlet filter that lets a relay write several events with one flush, as a byte proxy does. Jersey flushes
- * after every event it writes; while the relay holds the {@link #HOLD} flag of its request (set only when the
- * next upstream event is already buffered, so it can be written at once), those flushes are skipped and the
- * events gather in the container's response buffer. The relay's next write without the flag flushes them all.
+ * A servlet filter that gives each request a {@link FlushHold} (request attribute {@link #HOLD}) over its response
+ * stream, so a relay can write several events with one flush, as a byte proxy does.
  */
 public final class FlushBatching implements Filter {
 
-    /** The request attribute holding the {@link AtomicBoolean} a relay sets while more events are ready. */
+    /** The request attribute holding the request's {@link FlushHold}. */
     public static final String HOLD = "dev.anyrouter.flush-hold";
 
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         if (response instanceof HttpServletResponse http) {
-            AtomicBoolean hold = new AtomicBoolean();
+            FlushHold hold = new FlushHold();
             request.setAttribute(HOLD, hold);
             chain.doFilter(request, new Held(http, hold));
         } else {
@@ -36,10 +34,10 @@ public final class FlushBatching implements Filter {
     }
 
     private static final class Held extends HttpServletResponseWrapper {
-        private final AtomicBoolean hold;
+        private final FlushHold hold;
         private HeldOutput output;
 
-        Held(HttpServletResponse response, AtomicBoolean hold) {
+        Held(HttpServletResponse response, FlushHold hold) {
             super(response);
             this.hold = hold;
         }
@@ -55,9 +53,9 @@ public final class FlushBatching implements Filter {
 
     private static final class HeldOutput extends ServletOutputStream {
         private final ServletOutputStream out;
-        private final AtomicBoolean hold;
+        private final FlushHold hold;
 
-        HeldOutput(ServletOutputStream out, AtomicBoolean hold) {
+        HeldOutput(ServletOutputStream out, FlushHold hold) {
             this.out = out;
             this.hold = hold;
         }
@@ -74,7 +72,7 @@ public final class FlushBatching implements Filter {
 
         @Override
         public void flush() throws IOException {
-            if (!hold.get()) {
+            if (!hold.skipFlush()) {
                 out.flush();
             }
         }

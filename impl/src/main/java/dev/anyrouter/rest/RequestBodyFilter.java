@@ -41,6 +41,8 @@ final class RequestBodyFilter implements ContainerRequestFilter {
         byte[] body;
         try (InputStream in = request.getEntityStream()) {
             body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+        } catch (IOException e) {
+            throw GatewayException.badRequest("the request body could not be read to its end");
         }
         if (body.length > maxBodyBytes) {
             throw tooLarge();

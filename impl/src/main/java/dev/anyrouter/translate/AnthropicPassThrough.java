@@ -64,7 +64,9 @@ public final class AnthropicPassThrough implements Translation {
             }
             case "error" -> throw AnthropicEvents.error(event, route, " mid-stream");
             default -> {
-                out.send(name, data); // ping, content_block_start/stop, and event types newer than this code
+                // ping, content_block_start/stop, and event types newer than this code; named by their type, as the
+                // SDKs route events by name even when the upstream sent none
+                out.send(type.isEmpty() ? name : type, data);
                 return false;
             }
         }

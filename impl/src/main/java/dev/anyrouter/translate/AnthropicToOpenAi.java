@@ -70,6 +70,11 @@ final class AnthropicToOpenAi implements Translation {
                 }
             }
             case "message_stop" -> {
+                if (finishReason == null) { // the answer is whole; only its stop reason went missing
+                    finishReason = FinishReasons.STOP;
+                    generation.finishReason(finishReason);
+                    send(out, Json.MAPPER.createObjectNode(), finishReason, "");
+                }
                 return end(out);
             }
             case "error" -> throw AnthropicEvents.error(event, route, " mid-stream");

@@ -266,10 +266,12 @@ final class ChatToAnthropicRequest {
         JsonNode function = call.path("function");
         ObjectNode block = Json.MAPPER.createObjectNode().put("type", "tool_use").put("id", call.path("id").asText())
                 .put("name", function.path("name").asText());
-        String arguments = function.path("arguments").asText("");
+        JsonNode given = function.path("arguments");
+        String arguments = given.asText("");
         JsonNode input;
         try {
-            input = arguments.isBlank() ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(arguments);
+            input = given.isObject() ? given
+                    : arguments.isBlank() ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(arguments);
         } catch (java.io.IOException e) {
             input = null;
         }

@@ -32,6 +32,7 @@ final class OpenAiToAnthropic implements Translation {
     /** Content-block index of each tool call, by the call's OpenAI index. */
     private final Map<Integer, Integer> toolBlocks = new HashMap<>();
     private int openTool = -1;
+    private String openToolId;
     private String stopReason;
     private Long inputTokens;
     private Long outputTokens;
@@ -47,28 +48,29 @@ final class OpenAiToAnthropic implements Translation {
             return end(out);
         }
         JsonNode chunk = AnthropicEvents.read(data);
-        if (chunk.has("error")) {
+        if (chunk.hasNonNull("error")) {
             JsonNode error = chunk.path("error");
             String message = error.isTextual() ? error.asText() : error.path("message").asText("unknown error");
             throw GatewayException.upstream("upstream '" + route.upstream().name() + "' failed mid-stream: "
                     + UpstreamErrors.sanitise(message, route), null);
         }
         if (!started) {
-            start(chunk.path("model").asText(route.upstreamModel()), out);
+            String model = chunk.path("model").asText("");
+            start(model.isBlank() ? route.upstreamModel() : model, out);
         }
         JsonNode choice = chunk.path("choices").path(0);
         JsonNode delta = choice.path("delta");
-        text(Block.THINKING, delta.has("reasoning") ? delta.path("reasoning") : delta.path("reasoning_content"),
-                out);
+        text(Block.THINKING, delta.path("reasoning").isTextual() ? delta.path("reasoning")
+                : delta.path("reasoning_content"), out);
         text(Block.TEXT, delta.path("content"), out);
         JsonNode calls = delta.path("tool_calls");
         for (JsonNode call : calls) {
             toolCall(call, out);
         }
-        String finish = choice.path("finish_reason").asText(null);
-        if (finish != null && stopReason == null) {
+        String finish = choice.path("finish_reason").asText("");
+        if (!finish.isBlank() && stopReason == null) {
             close(out);
-            stopReason = stopReason(finish);
+            stopReason = stopReason(finish, !toolBlocks.isEmpty());
             generation.finishReason(stopReason);
         }
         JsonNode usage = chunk.path("usage");
@@ -115,23 +117,33 @@ final class OpenAiToAnthropic implements Translation {
         blockDelta(delta, out, piece.asText());
     }
 
+    /**
+     * One tool-call fragment. A fragment with a new {@code id} starts a call (some servers reuse an index for
+     * parallel calls); one without continues the call of its index, or the open one when it has no index.
+     */
     private void toolCall(JsonNode call, Out out) {
-        int index = call.path("index").asInt(toolBlocks.size());
-        Integer block = toolBlocks.get(index);
-        if (block == null) {
+        int index = call.path("index").canConvertToInt() ? call.path("index").asInt()
+                : openTool >= 0 ? openTool : toolBlocks.size();
+        String id = call.path("id").isTextual() && !call.path("id").asText().isEmpty() ? call.path("id").asText()
+                : null;
+        boolean continues = open == Block.TOOL && openTool == index && (id == null || id.equals(openToolId));
+        if (!continues) {
+            if (id == null && toolBlocks.containsKey(index)) {
+                throw GatewayException.upstream("upstream '" + route.upstream().name() + "' interleaved the "
+                        + "arguments of parallel tool calls, which the Messages API cannot stream", null);
+            }
             close(out);
-            ObjectNode toolUse = Json.MAPPER.createObjectNode().put("type", "tool_use")
-                    .put("id", call.path("id").asText("toolu_" + generation.id() + "_" + index))
+            openToolId = id != null ? id : "toolu_" + generation.id().substring(4) + "_" + blocks;
+            ObjectNode toolUse = Json.MAPPER.createObjectNode().put("type", "tool_use").put("id", openToolId)
                     .put("name", call.path("function").path("name").asText());
             toolUse.putObject("input");
             blockStart(toolUse, Block.TOOL, out);
             toolBlocks.put(index, blocks - 1);
             openTool = index;
-        } else if (openTool != index) {
-            throw GatewayException.upstream("upstream '" + route.upstream().name() + "' interleaved the arguments "
-                    + "of parallel tool calls, which the Messages API cannot stream", null);
         }
-        String arguments = call.path("function").path("arguments").asText("");
+        JsonNode function = call.path("function");
+        String arguments = function.path("arguments").isObject() ? function.path("arguments").toString()
+                : function.path("arguments").asText("");
         if (!arguments.isEmpty()) {
             blockDelta(Json.MAPPER.createObjectNode().put("type", "input_json_delta").put("partial_json", arguments),
                     out, arguments);
@@ -185,7 +197,7 @@ final class OpenAiToAnthropic implements Translation {
     @Override
     public String completion(String json) throws IOException {
         JsonNode body = AnthropicEvents.read(json);
-        if (body.has("error")) {
+        if (body.hasNonNull("error")) {
             throw GatewayException.upstream("upstream '" + route.upstream().name() + "' failed: "
                     + UpstreamErrors.sanitise(body.path("error").path("message").asText("unknown error"), route),
                     null);
@@ -206,7 +218,8 @@ final class OpenAiToAnthropic implements Translation {
             delivered.append(reply.path("content").asText());
         }
         for (JsonNode call : reply.path("tool_calls")) {
-            String arguments = call.path("function").path("arguments").asText("");
+            JsonNode given = call.path("function").path("arguments");
+            String arguments = given.isObject() ? given.toString() : given.asText("");
             JsonNode input;
             try {
                 input = arguments.isBlank() ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(arguments);
@@ -219,7 +232,8 @@ final class OpenAiToAnthropic implements Translation {
             block.set("input", input);
             delivered.append(arguments);
         }
-        stopReason = stopReason(choice.path("finish_reason").asText(FinishReasons.STOP));
+        stopReason = stopReason(choice.path("finish_reason").asText(FinishReasons.STOP),
+                reply.path("tool_calls").size() > 0);
         message.put("stop_reason", stopReason).putNull("stop_sequence");
         JsonNode usage = body.path("usage");
         message.putObject("usage").put("input_tokens", usage.path("prompt_tokens").asLong(0))
@@ -231,8 +245,15 @@ final class OpenAiToAnthropic implements Translation {
         return Json.write(message);
     }
 
-    /** Anthropic's stop reason for an OpenAI finish reason. */
-    static String stopReason(String finishReason) {
+    /**
+     * Anthropic's stop reason for an OpenAI finish reason. After tool calls it is {@code tool_use} even when the
+     * upstream said {@code stop}, as OpenAI does for a forced tool choice: agents run tools only on
+     * {@code tool_use}.
+     */
+    static String stopReason(String finishReason, boolean calledTools) {
+        if (calledTools && (finishReason.isBlank() || finishReason.equals(FinishReasons.STOP))) {
+            return "tool_use";
+        }
         return switch (finishReason) {
             case FinishReasons.LENGTH -> "max_tokens";
             case FinishReasons.TOOL_CALLS, "function_call" -> "tool_use";

@@ -43,7 +43,8 @@ class ChatRequestTest {
         ChatRequest request = parse("{\"model\":\"a/b\",\"messages\":["
                 + "{\"role\":\"system\",\"content\":\"s\"},"
                 + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"x\"}]},"
-                + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"c\"}]},"
+                + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"c\",\"type\":\"function\","
+                + "\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]},"
                 + "{\"role\":\"tool\",\"tool_call_id\":\"c\",\"content\":\"42\"}]}");
 
         assertThat(request.stream()).isFalse();
@@ -71,6 +72,10 @@ class ChatRequestTest {
         "{\"model\":\"a/b\",\"max_tokens\":0,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|max_tokens: 0",
         "{\"model\":\"a/b\",\"n\":1.5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|n: 1.5",
         "{\"model\":\"a/b\",\"tools\":{},\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|tools: {} (expected: an array)",
+        "{\"model\":\"a/b\",\"tools\":[1],\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|tools[0]: 1 (expected: an object with function.name)",
+        "{\"model\":\"a/b\",\"stop\":[1],\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|stop: [1] (expected: a string or an array of strings)",
+        "{\"model\":\"a/b\",\"messages\":[{\"role\":\"assistant\",\"tool_calls\":{\"a\":1}}]}|messages[0].tool_calls: {\"a\":1} (expected: an array of tool calls)",
+        "{\"model\":\"a/b\",\"messages\":[{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"c\"}]}]}|messages[0].tool_calls[0]: {\"id\":\"c\"} (expected: an object with a string id and function.name)",
     })
     void rejectsBadInputWithA400NamingTheField(String body, String message) {
         assertThatThrownBy(() -> parse(body))

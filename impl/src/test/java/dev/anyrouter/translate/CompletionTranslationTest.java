@@ -67,7 +67,7 @@ class CompletionTranslationTest {
     @CsvSource({"stop, end_turn", "length, max_tokens", "tool_calls, tool_use", "function_call, tool_use",
             "content_filter, refusal"})
     void openAiFinishReasonBecomesAnthropicStopReason(String finishReason, String stopReason) {
-        assertThat(OpenAiToAnthropic.stopReason(finishReason)).isEqualTo(stopReason);
+        assertThat(OpenAiToAnthropic.stopReason(finishReason, false)).isEqualTo(stopReason);
     }
 
     @ParameterizedTest(name = "{0}")
