@@ -21,8 +21,9 @@ public final class FlushHold {
         return false;
     }
 
-    void hold() {
-        holding = true;
+    /** Holds the next flushes, or lets them through (what an earlier one skipped stays pending). */
+    void hold(boolean on) {
+        holding = on;
     }
 
     /** Stops holding; true when a flush was skipped since the last real one, so something waits unflushed. */

@@ -217,16 +217,16 @@ public final class StreamRelay {
     }
 
     /**
-     * Reads the next upstream event. While the next one is already buffered, the flushes of the events written
-     * meanwhile are held, so a burst leaves in one write; before a read that may wait for the network, what is
-     * held is flushed.
+     * Reads the next upstream event. While the one after it is already buffered, the flushes of what this one
+     * writes are held, so a burst leaves in one write; before a read that may wait for the network, anything
+     * still held is flushed.
      */
     private InboundEvent read(EventInput events, UpstreamCall call) {
         if (!call.eventBuffered() && !releaseHold()) {
             return null;
         }
         InboundEvent event = readEvent(events);
-        flushHold.hold();
+        flushHold.hold(call.eventBuffered()); // a lone event (paced output) is flushed as it is written
         return event;
     }
 

@@ -219,9 +219,10 @@ class TranslatedStreamIT {
      * the response buffer while the upstream thinks: the role chunk arrives before the first token.
      */
     @Test
-    @Disabled("open bug: after the upstream's first burst (message_start, content_block_start, ping) nothing reaches "
-            + "the client until the upstream speaks again 1.5 s later, not even the commit's keep-alive comment; the "
-            + "gateway writes and flushes at once (traced), and it fails with the flush hold off too")
+    @Disabled("open: against this scripted upstream nothing reaches the client until the upstream speaks again "
+            + "1.5 s later, not even the commit's keep-alive comment. The same sequence from the simulator arrives "
+            + "at once (checked by hand with curl), so the cause may be in this harness or in the read-ahead's "
+            + "count of what Jetty has received; see the session note")
     void nothingIsHeldBackWhileTheUpstreamIsSilent() throws Exception {
         String base = upstream.baseUri().toString();
         try (Gateway quiet = Gateway.against(upstream.baseUri(), "ANTHROPIC_BASE_URL",
