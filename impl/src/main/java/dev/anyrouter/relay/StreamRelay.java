@@ -72,6 +72,8 @@ public final class StreamRelay {
     private UpstreamCall upstream;
 
     private volatile long lastWrite = System.nanoTime();
+    /** Whether the upstream event after the one just read was already buffered; only the relay thread uses it. */
+    private boolean nextBuffered;
 
     /**
      * @param flushHold the hold over the client's flushes (see {@code FlushBatching}); {@code null} when the
@@ -222,11 +224,12 @@ public final class StreamRelay {
      * still held is flushed.
      */
     private InboundEvent read(EventInput events, UpstreamCall call) {
-        if (!call.eventBuffered() && !releaseHold()) {
+        if (!nextBuffered && !releaseHold()) {
             return null;
         }
         InboundEvent event = readEvent(events);
-        flushHold.hold(call.eventBuffered()); // a lone event (paced output) is flushed as it is written
+        nextBuffered = call.eventBuffered();
+        flushHold.hold(nextBuffered); // a lone event (paced output) is flushed as it is written
         return event;
     }
 
@@ -237,7 +240,7 @@ public final class StreamRelay {
     private boolean releaseHold() {
         writing.lock();
         try {
-            return !flushHold.release() || write(sse.newEventBuilder().comment("keep-alive").build());
+            return !flushHold.release() || write(keepAliveComment());
         } finally {
             writing.unlock();
         }
@@ -268,8 +271,8 @@ public final class StreamRelay {
         }
         LOG.log(System.Logger.Level.DEBUG, "stream {0} failed after it started: {1}", generation.id(),
                 e.getMessage());
+        flushHold.hold(false);
         translation.fail(e, this::send);
-        releaseHold();
     }
 
     /** Sends one event. */
@@ -329,11 +332,15 @@ public final class StreamRelay {
         keepAliveQueued.set(false);
         if (!cancelled() && writing.tryLock()) {
             try {
-                write(sse.newEventBuilder().comment("keep-alive").build());
+                write(keepAliveComment());
             } finally {
                 writing.unlock();
             }
         }
+    }
+
+    private OutboundSseEvent keepAliveComment() {
+        return sse.newEventBuilder().comment("keep-alive").build();
     }
 
     private boolean cancelled() {

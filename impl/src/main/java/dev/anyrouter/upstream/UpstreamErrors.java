@@ -76,11 +76,6 @@ public final class UpstreamErrors {
         return false;
     }
 
-    /** Keeps an upstream message short and free of the provider key. */
-    public static String sanitise(String message, UpstreamCall call) {
-        return sanitise(message, call.route());
-    }
-
     /** Keeps an upstream message short and free of the route's provider key. */
     public static String sanitise(String message, Route route) {
         String clean = route.upstream().apiKey().map(key -> message.replace(key.reveal(), "****"))
@@ -91,7 +86,7 @@ public final class UpstreamErrors {
     private static Optional<String> message(UpstreamCall call) {
         try {
             String text = call.text(BODY_LIMIT);
-            return message(Json.MAPPER.readTree(text)).map(m -> sanitise(m, call));
+            return message(Json.MAPPER.readTree(text)).map(m -> sanitise(m, call.route()));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
