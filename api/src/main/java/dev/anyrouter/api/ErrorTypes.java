@@ -7,6 +7,8 @@ public final class ErrorTypes {
 
     public static final String INVALID_REQUEST = "invalid_request_error";
     public static final String AUTHENTICATION = "authentication_error";
+    public static final String INSUFFICIENT_CREDITS = "insufficient_credits";
+    public static final String PERMISSION = "permission_error";
     public static final String NOT_FOUND = "not_found_error";
     public static final String REQUEST_TOO_LARGE = "request_too_large";
     public static final String RATE_LIMIT = "rate_limit_error";

@@ -20,10 +20,11 @@ public record ModelList(List<Model> data) {
      *
      * @param id            {@code provider/model}, as clients name it
      * @param name          a display name
-     * @param contextLength the context window in tokens
+     * @param contextLength the context window in tokens, or {@code null} when not known (a model priced only in
+     *                      the gateway's configuration)
      * @param pricing       USD per token, as decimal strings
      */
-    public record Model(String id, String name, @JsonProperty("context_length") long contextLength, Pricing pricing) {
+    public record Model(String id, String name, @JsonProperty("context_length") Long contextLength, Pricing pricing) {
 
         public Model {
             Objects.requireNonNull(id, "id");

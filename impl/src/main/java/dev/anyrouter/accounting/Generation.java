@@ -1,11 +1,20 @@
 package dev.anyrouter.accounting;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.anyrouter.config.Api;
+import dev.anyrouter.routing.Route;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Objects;
 
 /**
- * What one generation delivered, built up by its relay thread and read after it ends. Counts only what reached
+ * What one generation delivered, built up by its relay thread and billed when it ends. Counts only what reached
  * the client: a chunk is counted once its write succeeded.
+ *
+ * <p>Billing: a request the upstream refused (an error status) costs nothing. Otherwise the upstream's own usage
+ * numbers are billed where it reported them; where it did not (a stream cancelled or broken before its usage
+ * arrived), the prompt tokens are counted from the request and the completion tokens from exactly the text the
+ * client received ({@link TokenCounter}). An explicit upstream number is never replaced by a count.
  */
 public final class Generation {
 
@@ -13,27 +22,54 @@ public final class Generation {
     public enum Outcome { COMPLETED, CANCELLED, FAILED }
 
     private final String id;
-    private final String requestedModel;
-    private final String provider;
+    private final String keyId;
+    private final Route route;
     private final boolean streamed;
+    private final Price price;
+    private final Api api;
+    private final JsonNode request;
     private final Instant createdAt = Instant.now();
     private final long startNanos = System.nanoTime();
     private final StringBuilder completion = new StringBuilder();
+    private String servedModel;
+    private boolean accepted;
     private long firstChunkNanos = -1;
     private int chunks;
     private String finishReason;
     private Long promptTokens;
     private Long completionTokens;
 
-    public Generation(String id, String requestedModel, String provider, boolean streamed) {
+    /**
+     * @param keyId   the client key's id, billed for it
+     * @param price   the requested model's price
+     * @param api     the client's API, in which {@code request} is written
+     * @param request the client's request body, for counting its prompt tokens if the upstream never does
+     */
+    public Generation(String id, String keyId, Route route, boolean streamed, Price price, Api api,
+            JsonNode request) {
         this.id = Objects.requireNonNull(id, "id");
-        this.requestedModel = Objects.requireNonNull(requestedModel, "requestedModel");
-        this.provider = Objects.requireNonNull(provider, "provider");
+        this.keyId = Objects.requireNonNull(keyId, "keyId");
+        this.route = Objects.requireNonNull(route, "route");
         this.streamed = streamed;
+        this.price = Objects.requireNonNull(price, "price");
+        this.api = Objects.requireNonNull(api, "api");
+        this.request = Objects.requireNonNull(request, "request");
     }
 
     public String id() {
         return id;
+    }
+
+    /** The upstream answered with a success status: from now on the generation is billed. */
+    public void accepted() {
+        accepted = true;
+    }
+
+    /** The model the upstream says served the request (such as a dated snapshot of the one asked for). */
+    public void servedModel(String model) {
+        if (model != null && !model.isEmpty() && servedModel == null) {
+            servedModel = model;
+        }
     }
 
     /** A completion chunk reached the client; {@code text} is its content, reasoning and tool-argument text. */
@@ -49,7 +85,10 @@ public final class Generation {
         finishReason = reason;
     }
 
-    /** Usage as the upstream reported it; a {@code null} part was not reported and keeps its earlier value. */
+    /**
+     * Usage as the upstream reported it; a {@code null} part was not reported and keeps its earlier value. Only
+     * final numbers belong here: a provisional output count (Anthropic's {@code message_start}) does not.
+     */
     public void usage(Long prompt, Long completionCount) {
         if (prompt != null) {
             promptTokens = prompt;
@@ -59,11 +98,37 @@ public final class Generation {
         }
     }
 
+    /**
+     * What the generation costs now: the upstream's usage where it reported it, the rest counted; nothing before
+     * the upstream accepted the request.
+     *
+     * @param promptTokens     prompt tokens billed
+     * @param completionTokens completion tokens billed
+     * @param counted          whether a part was counted by the gateway rather than reported by the upstream
+     * @param cost             USD, exact
+     */
+    public record Bill(long promptTokens, long completionTokens, boolean counted, BigDecimal cost) {
+    }
+
+    public Bill bill() {
+        if (!accepted) {
+            return new Bill(0, 0, false, BigDecimal.ZERO);
+        }
+        TokenCounter counter = promptTokens != null && completionTokens != null ? null
+                : TokenCounter.forModel(route.upstreamModel());
+        long prompt = promptTokens != null ? promptTokens : counter.prompt(api, request);
+        long completed = completionTokens != null ? completionTokens : counter.text(completion);
+        return new Bill(prompt, completed, counter != null, Price.normal(price.cost(prompt, completed)));
+    }
+
+    /** Ends the generation and bills it; runs once, after the client's response is finished. */
     public GenerationRecord end(Outcome outcome, String error) {
         long now = System.nanoTime();
-        return new GenerationRecord(id, requestedModel, provider, streamed, outcome, finishReason, chunks,
-                completion.toString(), promptTokens, completionTokens,
-                firstChunkNanos < 0 ? null : (firstChunkNanos - startNanos) / 1_000_000,
+        Bill bill = bill();
+        return new GenerationRecord(id, keyId, route.requestedModel(),
+                servedModel != null ? servedModel : route.upstreamModel(), route.upstream().name(), streamed,
+                outcome, finishReason, chunks, completion.toString(), bill.promptTokens(), bill.completionTokens(),
+                bill.counted(), bill.cost(), firstChunkNanos < 0 ? null : (firstChunkNanos - startNanos) / 1_000_000,
                 (now - startNanos) / 1_000_000, createdAt, error);
     }
 }

@@ -1,56 +1,56 @@
 package dev.anyrouter.auth;
 
-import java.nio.charset.StandardCharsets;
+import dev.anyrouter.store.ClientKey;
+import dev.anyrouter.store.KeyStore;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
-import java.util.Base64;
-import java.util.Collection;
-import java.util.List;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
- * The client keys the gateway accepts, kept only as SHA-256 hashes. A presented key is hashed and compared with
- * every stored hash in constant time, so neither the keys nor their count leak through timing.
+ * The client keys as the request path sees them: a snapshot of the key store held in memory, so that checking a
+ * key never waits on the database. The snapshot is reloaded every few seconds ({@code ANYROUTER_KEY_REFRESH_MS}),
+ * which is how keys made or disabled by the CLI or another replica take effect; the admin API updates this
+ * replica's snapshot at once.
+ *
+ * <p>A presented key is hashed; the snapshot is looked up by that hash and the stored hash compared in constant
+ * time. Lookup time depends only on the hash of what was presented, which reveals nothing about stored keys.
  */
 public final class ApiKeys {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
+    private final KeyStore store;
+    private volatile Map<String, ClientKey> byHash = Map.of();
 
-    private final List<byte[]> hashes;
-
-    private ApiKeys(List<byte[]> hashes) {
-        this.hashes = hashes;
+    public ApiKeys(KeyStore store) {
+        this.store = store;
+        refresh();
     }
 
-    public static ApiKeys of(Collection<String> keys) {
-        return new ApiKeys(keys.stream().map(ApiKeys::sha256).toList());
+    /** Reloads the snapshot from the store. */
+    public void refresh() {
+        byHash = store.list().stream().collect(Collectors.toUnmodifiableMap(ClientKey::keyHash, Function.identity()));
     }
 
-    /** A new random key, {@code ar-} and 43 URL-safe characters (256 bits). */
-    public static String generate() {
-        byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        return "ar-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    /** Puts one changed key into the snapshot at once. */
+    public synchronized void update(ClientKey key) {
+        Map<String, ClientKey> copy = new java.util.HashMap<>(byHash);
+        copy.put(key.keyHash(), key);
+        byHash = Map.copyOf(copy);
     }
 
-    public boolean accepts(String presented) {
-        byte[] hash = sha256(presented);
-        boolean match = false;
-        for (byte[] stored : hashes) {
-            match |= MessageDigest.isEqual(stored, hash);
+    /** The stored key matching {@code presented}, disabled or not; empty when there is none. */
+    public Optional<ClientKey> find(String presented) {
+        byte[] hash = KeyHash.sha256(presented);
+        ClientKey key = byHash.get(HexFormat.of().formatHex(hash));
+        if (key == null || !MessageDigest.isEqual(HexFormat.of().parseHex(key.keyHash()), hash)) {
+            return Optional.empty();
         }
-        return match;
+        return Optional.of(key);
     }
 
     public int size() {
-        return hashes.size();
-    }
-
-    private static byte[] sha256(String key) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JVM", e);
-        }
+        return byHash.size();
     }
 }

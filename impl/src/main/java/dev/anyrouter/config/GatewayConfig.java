@@ -1,8 +1,12 @@
 package dev.anyrouter.config;
 
+import dev.anyrouter.accounting.Price;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -23,6 +27,11 @@ import java.util.stream.Stream;
  * @param firstByteTimeout  upstream response-header timeout ({@code ANYROUTER_FIRST_BYTE_TIMEOUT_MS})
  * @param relayThreads      on JDK 17, the most streams relayed at once ({@code ANYROUTER_RELAY_THREADS});
  *                          JDK 21+ uses a virtual thread per stream
+ * @param storage           where keys, credits and the ledger are kept ({@code ANYROUTER_DB_URL}, {@code ANYROUTER_DATA_DIR})
+ * @param adminKey          the key of the admin API ({@code ANYROUTER_ADMIN_KEY}); without it the admin API is off
+ * @param keyRefresh        how often the stored keys are reloaded ({@code ANYROUTER_KEY_REFRESH_MS})
+ * @param prices            price overrides, {@code provider/model=PROMPT:COMPLETION,…} ({@code ANYROUTER_PRICES})
+ * @param defaultPrice      the price of models without one ({@code ANYROUTER_DEFAULT_PRICE})
  */
 public record GatewayConfig(
         List<String> apiKeys,
@@ -33,7 +42,12 @@ public record GatewayConfig(
         Duration keepAlive,
         Duration connectTimeout,
         Duration firstByteTimeout,
-        int relayThreads) {
+        int relayThreads,
+        StorageConfig storage,
+        Optional<Secret> adminKey,
+        Duration keyRefresh,
+        Map<String, Price> prices,
+        Price defaultPrice) {
 
     public static final String DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1";
     public static final String DEFAULT_ANTHROPIC_BASE_URL = "https://api.anthropic.com";
@@ -46,6 +60,11 @@ public record GatewayConfig(
         Objects.requireNonNull(keepAlive, "keepAlive");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(firstByteTimeout, "firstByteTimeout");
+        Objects.requireNonNull(storage, "storage");
+        Objects.requireNonNull(adminKey, "adminKey");
+        Objects.requireNonNull(keyRefresh, "keyRefresh");
+        prices = Collections.unmodifiableMap(new LinkedHashMap<>(prices));
+        Objects.requireNonNull(defaultPrice, "defaultPrice");
     }
 
     public static GatewayConfig from(Settings settings) {
@@ -58,7 +77,12 @@ public record GatewayConfig(
                 settings.millis("ANYROUTER_KEEPALIVE_MS", Duration.ofMillis(300), Duration.ofMillis(10), Duration.ofMinutes(1)),
                 settings.millis("ANYROUTER_CONNECT_TIMEOUT_MS", Duration.ofSeconds(10), Duration.ofMillis(1), Duration.ofMinutes(5)),
                 settings.millis("ANYROUTER_FIRST_BYTE_TIMEOUT_MS", Duration.ofSeconds(120), Duration.ofMillis(1), Duration.ofHours(1)),
-                (int) settings.number("ANYROUTER_RELAY_THREADS", 2000, 1, 100_000));
+                (int) settings.number("ANYROUTER_RELAY_THREADS", 2000, 1, 100_000),
+                StorageConfig.from(settings),
+                settings.string("ANYROUTER_ADMIN_KEY").map(GatewayConfig::adminKey),
+                settings.millis("ANYROUTER_KEY_REFRESH_MS", Duration.ofSeconds(5), Duration.ofMillis(10), Duration.ofHours(1)),
+                prices(settings),
+                price(settings.string("ANYROUTER_DEFAULT_PRICE", DEFAULT_PRICE), "ANYROUTER_DEFAULT_PRICE"));
     }
 
     /** True when no upstream is configured: every {@code provider/model} is served by the simulated upstream. */
@@ -73,7 +97,40 @@ public record GatewayConfig(
 
     public GatewayConfig withApiKeys(List<String> keys) {
         return new GatewayConfig(keys, openAi, anthropic, maxBodyBytes, commitGrace, keepAlive, connectTimeout, firstByteTimeout,
-                relayThreads);
+                relayThreads, storage, adminKey, keyRefresh, prices, defaultPrice);
+    }
+
+    /** For models nobody priced: GPT-4 Turbo's list price, so that credit limits hold for unknown models too. */
+    public static final String DEFAULT_PRICE = "0.00001:0.00003";
+
+    private static Secret adminKey(String key) {
+        if (key.length() < 16) {
+            throw new ConfigException("ANYROUTER_ADMIN_KEY: too short (expected: at least 16 characters)");
+        }
+        return Secret.of(key);
+    }
+
+    private static Map<String, Price> prices(Settings settings) {
+        Map<String, Price> prices = new LinkedHashMap<>();
+        for (String entry : settings.list("ANYROUTER_PRICES")) {
+            int eq = entry.indexOf('=');
+            int slash = entry.indexOf('/');
+            if (eq <= 0 || slash <= 0 || slash > eq) {
+                throw new ConfigException("ANYROUTER_PRICES: '" + entry
+                        + "' (expected: provider/model=PROMPT:COMPLETION, comma-separated)");
+            }
+            String model = entry.substring(0, eq).trim();
+            prices.put(model, price(entry.substring(eq + 1), "ANYROUTER_PRICES " + model));
+        }
+        return prices;
+    }
+
+    private static Price price(String text, String where) {
+        try {
+            return Price.parse(text, where);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
     }
 
     /** An upstream from {@code {PREFIX}_API_KEY} and {@code {PREFIX}_BASE_URL}, when either is set. */

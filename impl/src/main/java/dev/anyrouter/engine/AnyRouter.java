@@ -1,55 +1,89 @@
 package dev.anyrouter.engine;
 
-import dev.anyrouter.accounting.GenerationLog;
+import dev.anyrouter.accounting.GenerationRecord;
+import dev.anyrouter.accounting.Prices;
+import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.auth.ApiKeys;
 import dev.anyrouter.config.GatewayConfig;
+import dev.anyrouter.errors.GatewayException;
 import dev.anyrouter.routing.ModelCatalog;
 import dev.anyrouter.routing.Router;
+import dev.anyrouter.store.ClientKey;
+import dev.anyrouter.store.Database;
+import dev.anyrouter.store.KeyStore;
+import dev.anyrouter.store.Ledger;
 import dev.anyrouter.upstream.UpstreamClient;
+import java.math.BigDecimal;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The gateway's long-lived parts, built from one {@link GatewayConfig} and closed together: keys, router,
- * upstream client, the relay threads, the timer for commits and keep-alives, and the generation log.
+ * The gateway's long-lived parts, built from one {@link GatewayConfig} and closed together: the database with
+ * its key store and usage ledger, the keys snapshot, router, prices, upstream client, the relay threads, and the
+ * timer for commits, keep-alives and key reloads.
  * One instance per deployment; the Jersey resources reach it by injection.
  */
 public final class AnyRouter implements AutoCloseable {
 
+    private static final System.Logger LOG = System.getLogger(AnyRouter.class.getName());
+
     private final GatewayConfig config;
+    private final Database database;
+    private final KeyStore keyStore;
     private final ApiKeys keys;
+    private final Ledger ledger;
     private final Router router;
     private final ModelCatalog catalog;
+    private final Prices prices;
     private final UpstreamClient upstream;
     private final ExecutorService relays;
     private final RelayLimit relayLimit;
     private final ExecutorService writers;
     private final ScheduledExecutorService timer;
-    private final GenerationLog generations;
+    private final ExecutorService ledgerWriter;
     private final AtomicInteger activeRelays = new AtomicInteger();
+    private final List<Consumer<GenerationRecord>> listeners = new CopyOnWriteArrayList<>();
 
-    private AnyRouter(GatewayConfig config) {
-        this.config = Objects.requireNonNull(config, "config");
-        this.keys = ApiKeys.of(config.apiKeys());
+    private AnyRouter(GatewayConfig config, Database database) {
+        this.config = config;
+        this.database = database;
+        this.keyStore = new KeyStore(database);
+        keyStore.bootstrap(config.apiKeys());
+        this.keys = new ApiKeys(keyStore);
+        this.ledgerWriter = Threads.perTask("anyrouter-ledger");
+        this.ledger = new Ledger(database, ledgerWriter);
         this.router = Router.from(config);
         this.catalog = ModelCatalog.bundled(Json.MAPPER);
+        this.prices = Prices.of(catalog.models(), config.prices(), config.defaultPrice());
         this.upstream = new UpstreamClient(config);
         this.relays = Threads.perTask("anyrouter-relay");
         this.relayLimit = RelayLimit.of(config.relayThreads());
         this.writers = Threads.perTask("anyrouter-keepalive");
         this.timer = Threads.scheduler("anyrouter-timer");
-        this.generations = new GenerationLog(10_000);
+        long refresh = config.keyRefresh().toMillis();
+        timer.scheduleWithFixedDelay(this::reloadKeys, refresh, refresh, TimeUnit.MILLISECONDS);
     }
 
-    /** Builds the engine. Every key must be in {@code config}: without one nothing is accepted. */
+    /**
+     * Opens the database (migrating it), adds the bootstrap keys of {@code config} and builds the engine. A
+     * database that cannot be opened fails the start with a message naming it.
+     */
     public static AnyRouter start(GatewayConfig config) {
-        if (config.apiKeys().isEmpty()) {
-            throw new IllegalArgumentException("apiKeys: none (expected: at least one client key)");
+        Objects.requireNonNull(config, "config");
+        Database database = Database.open(config.storage());
+        try {
+            return new AnyRouter(config, database);
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
         }
-        return new AnyRouter(config);
     }
 
     public GatewayConfig config() {
@@ -58,6 +92,61 @@ public final class AnyRouter implements AutoCloseable {
 
     public ApiKeys keys() {
         return keys;
+    }
+
+    public KeyStore keyStore() {
+        return keyStore;
+    }
+
+    public Ledger ledger() {
+        return ledger;
+    }
+
+    public Prices prices() {
+        return prices;
+    }
+
+    /** A generation has ended: its row goes to the ledger, and to every listener. Returns at once. */
+    public void finished(GenerationRecord record) {
+        ledger.add(record);
+        for (Consumer<GenerationRecord> listener : listeners) {
+            try {
+                listener.accept(record);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "a generation listener failed", e);
+            }
+        }
+    }
+
+    /**
+     * Calls {@code listener} with every finished generation, on the relay thread that ended it, after its client
+     * response is done. For metrics and embedding applications; it must not block.
+     */
+    public void onGeneration(Consumer<GenerationRecord> listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** What {@code key} has spent: its written ledger rows and those still queued. */
+    public BigDecimal spent(ClientKey key) {
+        BigDecimal queued = ledger.unwritten(key.id()); // first: a row written meanwhile is then counted twice, never missed
+        return queued.add(keyStore.used(key.id()));
+    }
+
+    /**
+     * Refuses (402) a key that has spent its limit. Requests already running may still finish, so a key overspends
+     * by at most what its requests in flight cost.
+     */
+    public void checkCredit(ClientKey key) {
+        if (key.limit().isEmpty()) {
+            return;
+        }
+        BigDecimal spent = spent(key);
+        BigDecimal limit = key.limit().get();
+        if (spent.compareTo(limit) >= 0) {
+            throw new GatewayException(402, ErrorTypes.INSUFFICIENT_CREDITS, "key '" + key.label()
+                    + "' has used its credit limit (" + Prices.plain(spent) + " of " + Prices.plain(limit)
+                    + " USD); raise the limit or use another key");
+        }
     }
 
     public Router router() {
@@ -91,16 +180,15 @@ public final class AnyRouter implements AutoCloseable {
         return timer;
     }
 
-    public GenerationLog generations() {
-        return generations;
-    }
-
     /** Requests whose relay (upstream exchange and client writes) is running now. */
     public AtomicInteger activeRelays() {
         return activeRelays;
     }
 
-    /** Stops the timer and threads and closes the upstream client; running relays are interrupted. */
+    /**
+     * Stops the timer and threads (running relays are interrupted and end their generations), writes the ledger's
+     * last rows, and closes the database and the upstream client.
+     */
     @Override
     public void close() {
         timer.shutdownNow();
@@ -108,9 +196,28 @@ public final class AnyRouter implements AutoCloseable {
         relays.shutdownNow();
         try {
             relays.awaitTermination(5, TimeUnit.SECONDS);
+            writers.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        ledger.close();
+        ledgerWriter.shutdownNow();
+        database.close();
         upstream.close();
+    }
+
+    /** Timer: reload the key snapshot on a writer thread (the database may be slow; the timer must not wait). */
+    private void reloadKeys() {
+        try {
+            writers.execute(() -> {
+                try {
+                    keys.refresh();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "keys not reloaded: " + e.getMessage());
+                }
+            });
+        } catch (RejectedExecutionException shuttingDown) {
+            // closing
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.anyrouter.engine;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,8 +15,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 public final class Json {
 
+    /** Decimals (prices, costs) are written plainly: {@code 0.0000001}, never {@code 1E-7}. */
     public static final JsonFactory FACTORY = JsonFactory.builder()
-            .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build();
+            .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
+            .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
 
     public static final ObjectMapper MAPPER = new ObjectMapper(FACTORY)
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);

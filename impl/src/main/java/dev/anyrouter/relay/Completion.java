@@ -44,6 +44,7 @@ public final class Completion {
             if (!call.ok()) {
                 throw UpstreamErrors.of(call);
             }
+            generation.accepted();
             String json = translation.completion(call.text(BODY_LIMIT));
             outcome = Generation.Outcome.COMPLETED;
             return json;
@@ -55,7 +56,7 @@ public final class Completion {
             throw e;
         } finally {
             engine.activeRelays().decrementAndGet();
-            engine.generations().add(generation.end(outcome, error));
+            engine.finished(generation.end(outcome, error));
         }
     }
 }

@@ -149,6 +149,7 @@ public final class StreamRelay {
         if (!call.ok()) {
             throw UpstreamErrors.of(call);
         }
+        generation.accepted();
         // Not closed here: end() closes the call, letting a finished body give its connection back.
         EventInput events = call.events();
         InboundEvent event;
@@ -367,6 +368,6 @@ public final class StreamRelay {
         } else if (call != null) {
             call.close();
         }
-        engine.generations().add(generation.end(wasCancelled ? Generation.Outcome.CANCELLED : outcome, error));
+        engine.finished(generation.end(wasCancelled ? Generation.Outcome.CANCELLED : outcome, error));
     }
 }

@@ -2,6 +2,9 @@ package dev.anyrouter.rest;
 
 import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.auth.ApiKeys;
+import dev.anyrouter.auth.KeyHash;
+import dev.anyrouter.config.Secret;
+import dev.anyrouter.store.ClientKey;
 import dev.anyrouter.errors.GatewayException;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
@@ -9,10 +12,14 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.HttpHeaders;
+import java.security.MessageDigest;
+import java.util.Optional;
 
 /**
- * Admits a request under {@code /api/v1/} only with a known {@code Authorization: Bearer} key (or, on the Messages
- * route, {@code x-api-key}), before its body is read. The model list is public, as on OpenRouter. The client's key is never passed on.
+ * Admits a request under {@code /api/v1/} only with a known, enabled {@code Authorization: Bearer} key (or, on the
+ * Messages route, {@code x-api-key}), before its body is read, and puts the {@link ClientKey} in the request's
+ * {@link #KEY} property. The admin API ({@code /api/v1/keys}) takes only the admin key. The model list is public,
+ * as on OpenRouter. The client's key is never passed on.
  */
 @PreMatching
 @Priority(Priorities.AUTHENTICATION)
@@ -22,10 +29,19 @@ final class AuthFilter implements ContainerRequestFilter {
     /** The Messages API's own key header, accepted on that route (the Anthropic SDK sends it). */
     private static final String API_KEY = "x-api-key";
 
-    private final ApiKeys keys;
+    /** The request property holding the caller's {@link ClientKey}. */
+    static final String KEY = "anyrouter.key";
 
-    AuthFilter(ApiKeys keys) {
+    private final ApiKeys keys;
+    private final Optional<byte[]> adminHash;
+
+    AuthFilter(ApiKeys keys, Optional<Secret> adminKey) {
         this.keys = keys;
+        this.adminHash = adminKey.map(k -> KeyHash.sha256(k.reveal()));
+    }
+
+    static ClientKey key(ContainerRequestContext request) {
+        return (ClientKey) request.getProperty(KEY);
     }
 
     @Override
@@ -45,8 +61,25 @@ final class AuthFilter implements ContainerRequestFilter {
                     ? "missing API key (expected: x-api-key: ar-… or Authorization: Bearer ar-…)"
                     : "missing API key (expected: Authorization: Bearer ar-…)");
         }
-        if (!keys.accepts(key)) {
-            throw new GatewayException(401, ErrorTypes.AUTHENTICATION, "invalid API key");
+        if (path.equals(AdminKeysResource.PATH) || path.startsWith(AdminKeysResource.PATH + "/")) {
+            admin(key);
+            return;
+        }
+        ClientKey found = keys.find(key).orElseThrow(() -> new GatewayException(401, ErrorTypes.AUTHENTICATION,
+                "invalid API key"));
+        if (found.disabled()) {
+            throw new GatewayException(403, ErrorTypes.PERMISSION, "API key '" + found.label() + "' is disabled");
+        }
+        request.setProperty(KEY, found);
+    }
+
+    private void admin(String presented) {
+        if (adminHash.isEmpty()) {
+            throw new GatewayException(403, ErrorTypes.PERMISSION,
+                    "the admin API is off (expected: ANYROUTER_ADMIN_KEY set on the gateway)");
+        }
+        if (!MessageDigest.isEqual(adminHash.get(), KeyHash.sha256(presented))) {
+            throw new GatewayException(401, ErrorTypes.AUTHENTICATION, "invalid admin key");
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.anyrouter.relay.Completion;
 import dev.anyrouter.relay.FlushHold;
 import dev.anyrouter.relay.StreamRelay;
 import dev.anyrouter.routing.Route;
+import dev.anyrouter.store.ClientKey;
 import dev.anyrouter.translate.Translations;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -118,10 +119,13 @@ public final class CompletionsResource {
 
     private Exchange exchange(ContainerRequestContext request) {
         ClientRequest client = (ClientRequest) request.getProperty(ClientRequest.PROPERTY);
+        ClientKey key = AuthFilter.key(request);
         Route route = engine.router().route(client.model());
+        engine.checkCredit(key);
         String id = "gen-" + UUID.randomUUID().toString().replace("-", "");
         request.setProperty(StreamHeadersFilter.GENERATION_ID, id);
-        Generation generation = new Generation(id, client.model(), route.upstream().name(), client.stream());
+        Generation generation = new Generation(id, key.id(), route, client.stream(),
+                engine.prices().of(client.model()), client.api(), client.body());
         return new Exchange(route, generation, Translations.plan(client.api(), client.body(), route, generation));
     }
 

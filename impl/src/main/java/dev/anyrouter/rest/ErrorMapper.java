@@ -5,6 +5,7 @@ import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.api.MessagesError;
 import dev.anyrouter.engine.Json;
 import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.store.StoreException;
 import jakarta.inject.Provider;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
@@ -33,6 +34,11 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
             Response.ResponseBuilder response = json(e.status(), e.type(), e.getMessage());
             e.retryAfter().ifPresent(value -> response.header("Retry-After", value));
             return response.build();
+        }
+        if (failure instanceof StoreException e) {
+            LOG.log(System.Logger.Level.WARNING, "storage unavailable: " + e.getMessage());
+            return json(503, ErrorTypes.OVERLOADED, "the gateway's key store is unavailable; try again shortly")
+                    .header("Retry-After", "1").build();
         }
         if (failure instanceof WebApplicationException e) {
             Response original = e.getResponse();

@@ -19,7 +19,7 @@ public final class GatewayApplication {
     public static ResourceConfig create(AnyRouter engine, Object... extra) {
         DisconnectLogFilter.install();
         ResourceConfig config = new ResourceConfig()
-                .register(new AuthFilter(engine.keys()))
+                .register(new AuthFilter(engine.keys(), engine.config().adminKey()))
                 .register(new RequestBodyFilter(engine.config().maxBodyBytes()))
                 .register(new RelayAdmissionFilter(engine.relayLimit()))
                 .register(new StreamHeadersFilter())
@@ -33,6 +33,8 @@ public final class GatewayApplication {
                 })
                 .register(CompletionsResource.class)
                 .register(ModelsResource.class)
+                .register(AccountResource.class)
+                .register(AdminKeysResource.class)
                 .register(HealthResource.class)
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true);
         for (Object component : extra) {

@@ -18,7 +18,7 @@ public final class ModelsResource {
 
     @Inject
     public ModelsResource(AnyRouter engine) {
-        this.body = Json.write(engine.catalog().routable(engine.router()));
+        this.body = Json.write(engine.catalog().routable(engine.router(), engine.prices()));
     }
 
     @GET

@@ -1,11 +1,16 @@
 package dev.anyrouter.routing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.anyrouter.accounting.Price;
+import dev.anyrouter.accounting.Prices;
 import dev.anyrouter.api.ModelList;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** The bundled list of well-known models with their context windows and prices ({@code models.json}). */
 public final class ModelCatalog {
@@ -27,9 +32,31 @@ public final class ModelCatalog {
         }
     }
 
-    /** The catalog's models whose provider the router serves. */
-    public ModelList routable(Router router) {
-        return new ModelList(models.stream().filter(m -> router.serves(m.id().substring(0, m.id().indexOf('/'))))
+    public List<ModelList.Model> models() {
+        return models;
+    }
+
+    /**
+     * The models whose provider the router serves, with their prices as billed: the catalog's models, then those
+     * priced only in the configuration.
+     */
+    public ModelList routable(Router router, Prices prices) {
+        List<ModelList.Model> listed = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        for (ModelList.Model m : models) {
+            ids.add(m.id());
+            listed.add(new ModelList.Model(m.id(), m.name(), m.contextLength(), pricing(prices.of(m.id()))));
+        }
+        prices.all().forEach((id, price) -> {
+            if (!ids.contains(id)) {
+                listed.add(new ModelList.Model(id, id, null, pricing(price)));
+            }
+        });
+        return new ModelList(listed.stream().filter(m -> router.serves(m.id().substring(0, m.id().indexOf('/'))))
                 .toList());
+    }
+
+    private static ModelList.Pricing pricing(Price price) {
+        return new ModelList.Pricing(Prices.plain(price.prompt()), Prices.plain(price.completion()));
     }
 }

@@ -35,7 +35,9 @@ public final class AnthropicPassThrough implements Translation {
                     throw new IOException("message_start without a message");
                 }
                 ((ObjectNode) message).put("id", generation.id());
-                usage(message.path("usage"));
+                generation.servedModel(message.path("model").asText(null));
+                // its output_tokens is provisional: only the input count is final here
+                generation.usage(AnthropicEvents.inputTokens(message.path("usage")), null);
                 out.send(type, Json.write(event));
                 return false;
             }
@@ -47,7 +49,8 @@ public final class AnthropicPassThrough implements Translation {
                 return false;
             }
             case "message_delta" -> {
-                if (!out.send(type, data)) {
+                usage(event.path("usage"));
+                if (!out.send(type, withCost(event, data))) {
                     return false;
                 }
                 String reason = event.path("delta").path("stop_reason").asText(null);
@@ -55,7 +58,6 @@ public final class AnthropicPassThrough implements Translation {
                     stopped = true;
                     generation.finishReason(reason);
                 }
-                usage(event.path("usage"));
                 return false;
             }
             case "message_stop" -> {
@@ -93,6 +95,7 @@ public final class AnthropicPassThrough implements Translation {
             throw AnthropicEvents.error(message, route, "");
         }
         ((ObjectNode) message).put("id", generation.id());
+        generation.servedModel(message.path("model").asText(null));
         StringBuilder text = new StringBuilder();
         for (JsonNode block : message.path("content")) {
             text.append(AnthropicEvents.blockText(block));
@@ -100,7 +103,16 @@ public final class AnthropicPassThrough implements Translation {
         generation.delivered(text);
         generation.finishReason(message.path("stop_reason").asText(null));
         usage(message.path("usage"));
-        return Json.write(message);
+        return withCost(message, json);
+    }
+
+    /** The event or message with {@code usage.cost} added, when it has usage; else {@code data} as it came. */
+    private String withCost(JsonNode node, String data) {
+        if (!node.path("usage").isObject()) {
+            return data;
+        }
+        ((ObjectNode) node.path("usage")).put("cost", generation.bill().cost());
+        return Json.write(node);
     }
 
     private void usage(JsonNode usage) {

@@ -45,7 +45,10 @@ final class AnthropicToOpenAi implements Translation {
             case "message_start" -> {
                 JsonNode message = event.path("message");
                 model = message.path("model").asText(model);
-                usage(message.path("usage"));
+                generation.servedModel(model);
+                // its output_tokens is provisional: only the input count is final here
+                inputTokens = AnthropicEvents.inputTokens(message.path("usage"));
+                generation.usage(inputTokens, null);
                 ObjectNode delta = Json.MAPPER.createObjectNode().put("role", "assistant").put("content", "");
                 send(out, delta, null, "");
             }
@@ -133,6 +136,7 @@ final class AnthropicToOpenAi implements Translation {
             throw AnthropicEvents.error(message, route, "");
         }
         model = message.path("model").asText(model);
+        generation.servedModel(model);
         usage(message.path("usage"));
         StringBuilder text = new StringBuilder();
         StringBuilder reasoning = new StringBuilder();
@@ -232,6 +236,6 @@ final class AnthropicToOpenAi implements Translation {
         long prompt = inputTokens == null ? 0 : inputTokens;
         long completion = outputTokens == null ? 0 : outputTokens;
         return Json.MAPPER.createObjectNode().put("prompt_tokens", prompt).put("completion_tokens", completion)
-                .put("total_tokens", prompt + completion);
+                .put("total_tokens", prompt + completion).put("cost", generation.bill().cost());
     }
 }

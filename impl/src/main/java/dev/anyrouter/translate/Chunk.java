@@ -14,9 +14,15 @@ package dev.anyrouter.translate;
  * @param promptTokens     {@code usage.prompt_tokens}, or {@code null}
  * @param completionTokens {@code usage.completion_tokens}, or {@code null}
  * @param error            the message of a top-level {@code error}, or {@code null}
+ * @param hasChoices       some choice has members (a usage-only chunk has {@code "choices":[]})
  */
 public record Chunk(int idStart, int idEnd, long created, String model, boolean hasRole, String finishReason,
-        String text, Long promptTokens, Long completionTokens, String error) {
+        String text, Long promptTokens, Long completionTokens, String error, boolean hasChoices) {
+
+    /** The chunk carries usage. */
+    public boolean hasUsage() {
+        return promptTokens != null || completionTokens != null;
+    }
 
     /** The chunk's text with its {@code id} value replaced; unchanged when it has none. */
     public String withId(String json, String id) {

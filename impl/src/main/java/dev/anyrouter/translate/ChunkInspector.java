@@ -45,6 +45,7 @@ public final class ChunkInspector {
         private long created = -1;
         private String model;
         private boolean hasRole;
+        private boolean hasChoices;
         private String finishReason;
         private Long promptTokens;
         private Long completionTokens;
@@ -57,7 +58,7 @@ public final class ChunkInspector {
 
         Chunk chunk() {
             return new Chunk(idStart, idEnd, created, model, hasRole, finishReason, text.toString(), promptTokens,
-                    completionTokens, error);
+                    completionTokens, error, hasChoices);
         }
 
         /** The members of the object whose START_OBJECT was just read. */
@@ -121,6 +122,7 @@ public final class ChunkInspector {
         }
 
         private void choice(String name, JsonToken value) throws IOException {
+            hasChoices = true;
             switch (name) {
                 case "delta", "message" -> object(value, this::delta);
                 case "finish_reason" -> finishReason = value == JsonToken.VALUE_STRING ? parser.getText() : null;

@@ -1,5 +1,7 @@
 package dev.anyrouter.translate;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.api.ErrorChunk;
 import dev.anyrouter.engine.Json;
@@ -11,6 +13,10 @@ import java.io.IOException;
 /**
  * An OpenAI-compatible upstream answering a chat-completions client: every chunk passes byte for byte, except
  * its {@code id}, which becomes the generation id (wire-format.md section 5).
+ *
+ * <p>Usage: the upstream is always asked for it ({@link Translations}). A client that asked too
+ * ({@code stream_options.include_usage}) gets the usage chunk with {@code cost} added; for one that did not, the
+ * usage-only chunk is recorded and not sent, so clients that read {@code choices[0]} of every chunk keep working.
  */
 public final class OpenAiPassThrough implements Translation {
 
@@ -18,13 +24,16 @@ public final class OpenAiPassThrough implements Translation {
 
     private final Route route;
     private final Generation generation;
+    private final boolean includeUsage;
     private long created = -1;
     private String model;
     private boolean finished;
 
-    public OpenAiPassThrough(Route route, Generation generation) {
+    /** @param includeUsage whether the client asked for the usage chunk */
+    public OpenAiPassThrough(Route route, Generation generation, boolean includeUsage) {
         this.route = route;
         this.generation = generation;
+        this.includeUsage = includeUsage;
     }
 
     @Override
@@ -41,8 +50,17 @@ public final class OpenAiPassThrough implements Translation {
         if (created < 0) {
             created = chunk.created();
             model = chunk.model();
+            generation.servedModel(model);
         }
-        if (!out.send(null, chunk.withId(data, generation.id()))) {
+        String relayed = chunk.withId(data, generation.id());
+        if (chunk.hasUsage()) {
+            generation.usage(chunk.promptTokens(), chunk.completionTokens());
+            if (!includeUsage && !chunk.hasChoices()) {
+                return false;
+            }
+            relayed = includeUsage ? withCost(data) : relayed;
+        }
+        if (!out.send(null, relayed)) {
             return false;
         }
         generation.delivered(chunk.text());
@@ -50,8 +68,18 @@ public final class OpenAiPassThrough implements Translation {
             finished = true;
             generation.finishReason(chunk.finishReason());
         }
-        generation.usage(chunk.promptTokens(), chunk.completionTokens());
         return false;
+    }
+
+    /** A chunk or completion with the generation id and {@code usage.cost}: re-serialised, once per answer. */
+    private String withCost(String json) throws IOException {
+        JsonNode tree = Json.MAPPER.readTree(json);
+        if (!tree.isObject() || !tree.path("usage").isObject()) {
+            throw new IOException("usage is not an object");
+        }
+        ((ObjectNode) tree).put("id", generation.id());
+        ((ObjectNode) tree.path("usage")).put("cost", generation.bill().cost());
+        return Json.write(tree);
     }
 
     @Override
@@ -78,9 +106,10 @@ public final class OpenAiPassThrough implements Translation {
             throw GatewayException.upstream("upstream '" + route.upstream().name() + "' failed: "
                     + UpstreamErrors.sanitise(completion.error(), route), null);
         }
+        generation.servedModel(completion.model());
         generation.delivered(completion.text());
         generation.finishReason(completion.finishReason());
         generation.usage(completion.promptTokens(), completion.completionTokens());
-        return completion.withId(json, generation.id());
+        return completion.hasUsage() ? withCost(json) : completion.withId(json, generation.id());
     }
 }

@@ -56,6 +56,7 @@ final class OpenAiToAnthropic implements Translation {
         }
         if (!started) {
             String model = chunk.path("model").asText("");
+            generation.servedModel(model);
             start(model.isBlank() ? route.upstreamModel() : model, out);
         }
         JsonNode choice = chunk.path("choices").path(0);
@@ -184,6 +185,7 @@ final class OpenAiToAnthropic implements Translation {
             usage.put("input_tokens", inputTokens);
         }
         usage.put("output_tokens", outputTokens == null ? 0 : outputTokens);
+        usage.put("cost", generation.bill().cost());
         send(out, delta, "");
         send(out, Json.MAPPER.createObjectNode().put("type", "message_stop"), "");
         return true;
@@ -236,12 +238,14 @@ final class OpenAiToAnthropic implements Translation {
                 reply.path("tool_calls").size() > 0);
         message.put("stop_reason", stopReason).putNull("stop_sequence");
         JsonNode usage = body.path("usage");
-        message.putObject("usage").put("input_tokens", usage.path("prompt_tokens").asLong(0))
-                .put("output_tokens", usage.path("completion_tokens").asLong(0));
+        generation.servedModel(body.path("model").asText(null));
         generation.delivered(delivered);
         generation.finishReason(stopReason);
         generation.usage(usage.path("prompt_tokens").isNumber() ? usage.path("prompt_tokens").asLong() : null,
                 usage.path("completion_tokens").isNumber() ? usage.path("completion_tokens").asLong() : null);
+        message.putObject("usage").put("input_tokens", usage.path("prompt_tokens").asLong(0))
+                .put("output_tokens", usage.path("completion_tokens").asLong(0))
+                .put("cost", generation.bill().cost());
         return Json.write(message);
     }
 

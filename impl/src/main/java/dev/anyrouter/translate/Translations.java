@@ -32,25 +32,29 @@ public final class Translations {
      */
     public static Plan plan(Api client, ObjectNode body, Route route, Generation generation) {
         Api upstream = route.upstream().api();
+        boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
         if (client == Api.CHAT_COMPLETIONS && upstream == Api.CHAT_COMPLETIONS) {
-            return new Plan(withModel(body, route), new OpenAiPassThrough(route, generation));
+            ObjectNode upstreamBody = withModel(body, route);
+            if (body.path("stream").asBoolean(false)) { // usage is billed even when the client did not ask for it
+                upstreamBody.withObjectProperty("stream_options").put("include_usage", true);
+            }
+            return new Plan(bytes(upstreamBody), new OpenAiPassThrough(route, generation, includeUsage));
         }
         if (client == Api.MESSAGES && upstream == Api.MESSAGES) {
-            return new Plan(withModel(body, route), new AnthropicPassThrough(route, generation));
+            return new Plan(bytes(withModel(body, route)), new AnthropicPassThrough(route, generation));
         }
         if (client == Api.CHAT_COMPLETIONS) {
             return new Plan(bytes(ChatToAnthropicRequest.translate(body, route)),
-                    new AnthropicToOpenAi(route, generation, body.path("stream_options").path("include_usage")
-                            .asBoolean(false)));
+                    new AnthropicToOpenAi(route, generation, includeUsage));
         }
         return new Plan(bytes(MessagesToOpenAiRequest.translate(body, route)), new OpenAiToAnthropic(route,
                 generation));
     }
 
-    private static byte[] withModel(ObjectNode body, Route route) {
+    private static ObjectNode withModel(ObjectNode body, Route route) {
         ObjectNode copy = body.deepCopy();
         copy.put("model", route.upstreamModel());
-        return bytes(copy);
+        return copy;
     }
 
     private static byte[] bytes(ObjectNode body) {

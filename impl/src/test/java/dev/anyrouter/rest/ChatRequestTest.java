@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.anyrouter.accounting.Generation;
+import dev.anyrouter.accounting.Price;
 import dev.anyrouter.config.Api;
 import dev.anyrouter.config.UpstreamConfig;
 import dev.anyrouter.errors.GatewayException;
@@ -23,19 +24,19 @@ class ChatRequestTest {
     }
 
     @Test
-    void keepsUnknownFieldsAndRewritesOnlyTheModel() {
+    void keepsUnknownFieldsAndRewritesOnlyTheModelAndAsksForUsage() {
         ChatRequest request = parse("{\"model\":\"openai/gpt-4o\",\"stream\":true,\"seed\":7,"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"vendor_x\":{\"a\":[1,2]}}");
         Route route = new Route(new UpstreamConfig("openai", URI.create("http://u/v1"), Optional.empty(),
                 Api.CHAT_COMPLETIONS), "openai/gpt-4o", "gpt-4o");
-        byte[] upstreamBody = Translations.plan(request.api(), request.body(), route,
-                new Generation("gen-1", request.model(), "openai", true)).upstreamBody();
+        byte[] upstreamBody = Translations.plan(request.api(), request.body(), route, new Generation("gen-1",
+                "key-test", route, true, Price.parse("0:0", "test"), request.api(), request.body())).upstreamBody();
 
         assertThat(request.stream()).isTrue();
         assertThat(request.model()).isEqualTo("openai/gpt-4o");
         assertThat(new String(upstreamBody, StandardCharsets.UTF_8)).isEqualTo(
                 "{\"model\":\"gpt-4o\",\"stream\":true,\"seed\":7,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
-                        + "\"vendor_x\":{\"a\":[1,2]}}");
+                        + "\"vendor_x\":{\"a\":[1,2]},\"stream_options\":{\"include_usage\":true}}");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.anyrouter.accounting.Generation;
+import dev.anyrouter.accounting.Price;
 import dev.anyrouter.config.Api;
 import dev.anyrouter.config.UpstreamConfig;
 import dev.anyrouter.errors.GatewayException;
@@ -103,7 +104,7 @@ class MessagesRequestTest {
 
         MessagesRequest request = parse(body);
         byte[] upstream = Translations.plan(request.api(), request.body(), route,
-                new Generation("gen-1", request.model(), "anthropic", true)).upstreamBody();
+                new Generation("gen-1", "key-test", route, true, Price.parse("0:0", "test"), request.api(), request.body())).upstreamBody();
 
         assertThat(new String(upstream, StandardCharsets.UTF_8)).isEqualTo(body.replace("anthropic/claude-test",
                 "claude-test"));

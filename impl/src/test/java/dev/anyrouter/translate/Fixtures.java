@@ -3,6 +3,7 @@ package dev.anyrouter.translate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.accounting.Generation;
+import dev.anyrouter.accounting.Price;
 import dev.anyrouter.config.Api;
 import dev.anyrouter.config.UpstreamConfig;
 import dev.anyrouter.engine.Json;
@@ -34,8 +35,15 @@ final class Fixtures {
     private Fixtures() {
     }
 
+    /** The price the translation tests bill at: 1 µUSD per prompt token, 2 µUSD per completion token. */
+    static final Price PRICE = Price.parse("0.000001:0.000002", "test");
+
+    /** A generation whose upstream has accepted the request (so it is billed), with an empty request body. */
     static Generation generation(Route route, boolean streamed) {
-        return new Generation(GENERATION_ID, route.requestedModel(), route.upstream().name(), streamed);
+        Generation generation = new Generation(GENERATION_ID, "key-test", route, streamed, PRICE,
+                route.upstream().api(), Json.MAPPER.createObjectNode());
+        generation.accepted();
+        return generation;
     }
 
     /** A data file under this package's test resources, as text. */

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.accounting.GenerationRecord;
+import dev.anyrouter.accounting.TokenCounter;
+import dev.anyrouter.config.Api;
+import dev.anyrouter.engine.Json;
 import dev.anyrouter.errors.GatewayException;
 import dev.anyrouter.translate.SseTranscript.Event;
 import dev.anyrouter.translate.SseTranscript.Recorder;
@@ -47,9 +50,9 @@ class StreamTranslationTest {
               max-tokens             | true          | LAST_EVENT    | length         | 31     | 5          | Once upon a time there was
               refusal                | false         | LAST_EVENT    | content_filter | 52     | 7          | I cannot help with that.
               stop-sequence          | false         | LAST_EVENT    | stop           | 18     | 9          | '1, 2, 3, 4, '
-              upstream-error         | false         | FAILED        | -              | 25     | 1          | The answer
+              upstream-error         | false         | FAILED        | -              | 25     | -          | The answer
               cut-after-stop-reason  | true          | END_COMPLETES | stop           | 25     | 3          | Done.
-              cut-before-stop-reason | true          | END_CUT       | -              | 25     | 1          | The answer is
+              cut-before-stop-reason | true          | END_CUT       | -              | 25     | -          | The answer is
             """)
     void anthropicUpstreamToChatClient(String name, boolean includeUsage, Ending ending, String finish, Long prompt,
             Long completion, String text) throws IOException {
@@ -147,12 +150,23 @@ class StreamTranslationTest {
         return Ending.END_CUT;
     }
 
+    /**
+     * {@code prompt} and {@code completion} are the upstream's numbers; {@code null} where it reported none
+     * (provisional counts do not count), and then the gateway's own count is billed: of the (empty) request, and
+     * of exactly the text delivered.
+     */
     private static void assertAccounted(Generation generation, String text, String finish, Long prompt,
             Long completion) {
         GenerationRecord record = generation.end(Generation.Outcome.COMPLETED, null);
+        TokenCounter counter = TokenCounter.forModel(record.servedModel());
         assertThat(record.completionText()).as("completion text").isEqualTo(text);
         assertThat(record.finishReason()).as("finish reason").isEqualTo(finish);
-        assertThat(record.promptTokens()).as("prompt tokens").isEqualTo(prompt);
-        assertThat(record.completionTokens()).as("completion tokens").isEqualTo(completion);
+        assertThat(record.promptTokens()).as("prompt tokens").isEqualTo(prompt != null ? prompt
+                : counter.prompt(Api.CHAT_COMPLETIONS, Json.MAPPER.createObjectNode()));
+        assertThat(record.completionTokens()).as("completion tokens").isEqualTo(completion != null ? completion
+                : counter.text(text));
+        assertThat(record.tokensCounted()).as("counted").isEqualTo(prompt == null || completion == null);
+        assertThat(record.cost()).as("cost").isEqualByComparingTo(Fixtures.PRICE.cost(record.promptTokens(),
+                record.completionTokens()));
     }
 }

@@ -22,7 +22,8 @@ class AppServerIT {
             throws Exception {
         ServerProcess server = ServerProcess.start(distribution, work, Map.of(
                 "ANYROUTER_API_KEYS", Gateway.KEY, "ANYROUTER_OFFLINE", "true",
-                "ANYROUTER_SIM_FIRST_TOKEN_MS", "5", "ANYROUTER_SIM_CHUNK_DELAY_MS", "5"));
+                "ANYROUTER_SIM_FIRST_TOKEN_MS", "5", "ANYROUTER_SIM_CHUNK_DELAY_MS", "5",
+                "ANYROUTER_DATA_DIR", work.resolve("data").toString()));
         try {
             Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
                 try (RawClient health = RawClient.connect(server.base)) {

@@ -5,11 +5,19 @@ import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.Settings;
 import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.server.AnyRouterServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.awaitility.Awaitility;
-import java.time.Duration;
 
 /** The real gateway on an embedded Jetty, on loopback port 0, with test settings. */
 final class Gateway implements AutoCloseable {
@@ -19,10 +27,22 @@ final class Gateway implements AutoCloseable {
     static final String UPSTREAM_KEY = "sk-upstream-secret-DO-NOT-LEAK";
 
     private final AnyRouterServer server;
+    private final Path dataDir;
+    private final Map<String, GenerationRecord> generations = new ConcurrentHashMap<>();
 
     private Gateway(Map<String, String> values) {
+        try {
+            dataDir = values.containsKey("ANYROUTER_DATA_DIR") || values.containsKey("ANYROUTER_DB_URL") ? null
+                    : Files.createTempDirectory("anyrouter-it-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (dataDir != null) {
+            values.put("ANYROUTER_DATA_DIR", dataDir.toString());
+        }
         Settings settings = Settings.of(values::get);
         server = AnyRouterServer.create("127.0.0.1", 0, GatewayConfig.from(settings), settings);
+        server.engine().onGeneration(record -> generations.put(record.id(), record));
     }
 
     /** Routes {@code openai/*} to {@code upstream}; {@code overrides} are more settings. */
@@ -78,15 +98,28 @@ final class Gateway implements AutoCloseable {
         return server.engine();
     }
 
-    /** The ledger record of a generation, once its relay has finished. */
+    /** The billed record of a generation (with the text it delivered), once its relay has finished. */
     GenerationRecord generation(String id) {
         return Awaitility.await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
-                .atMost(Duration.ofSeconds(5))
-                .until(() -> engine().generations().find(id), java.util.Optional::isPresent).orElseThrow();
+                .atMost(Duration.ofSeconds(5)).until(() -> generations.get(id), Objects::nonNull);
     }
 
     @Override
     public void close() {
         server.close();
+        if (dataDir != null) {
+            deleteTree(dataDir);
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -27,7 +27,8 @@ class JarIT {
         Path jar = Path.of(System.getProperty("anyrouter.war")).resolveSibling("anyrouter.jar");
         Path out = work.resolve("out.log");
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString(), "--port", "0").redirectErrorStream(true).redirectOutput(out.toFile());
+                "-jar", jar.toString(), "--port", "0").directory(work.toFile()).redirectErrorStream(true)
+                .redirectOutput(out.toFile());
         builder.environment().keySet().removeIf(name -> name.startsWith("OPENAI_") || name.startsWith("ANYROUTER_"));
         Process process = builder.start();
         try {

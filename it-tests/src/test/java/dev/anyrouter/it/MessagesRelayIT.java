@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.accounting.GenerationRecord;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,7 +33,7 @@ class MessagesRelayIT {
     @BeforeEach
     void start() throws Exception {
         upstream = new ScriptedUpstream();
-        gateway = Gateway.againstAnthropic(upstream.root());
+        gateway = Gateway.againstAnthropic(upstream.root(), "ANYROUTER_PRICES", PRICE);
     }
 
     @AfterEach
@@ -51,10 +54,28 @@ class MessagesRelayIT {
             return "event: " + name + "\ndata: " + data + "\n\n";
         }
 
-        /** As relayed: the gateway's generation id in place of the upstream's message id. */
+        /**
+         * As relayed: the gateway's generation id in place of the upstream's message id, and the cost in the
+         * usage of {@code message_delta} (15 input tokens from {@link #messageStart()}, at {@link #PRICE}).
+         */
         String relayed(String generationId) {
-            return wire().replace("\"" + UPSTREAM_ID + "\"", "\"" + generationId + "\"");
+            String relayed = wire().replace("\"" + UPSTREAM_ID + "\"", "\"" + generationId + "\"");
+            Matcher output = Pattern.compile("\"output_tokens\":(\\d+)}}").matcher(relayed);
+            if (name.equals("message_delta") && output.find()) {
+                return relayed.replace(output.group(), "\"output_tokens\":" + output.group(1) + ",\"cost\":"
+                        + cost(15, Long.parseLong(output.group(1))) + "}}");
+            }
+            return relayed;
         }
+    }
+
+    /** What {@code anthropic/claude-test} costs in this test: 1 µUSD per input token, 2 per output token. */
+    private static final String PRICE = "anthropic/claude-test=0.000001:0.000002";
+
+    private static String cost(long input, long output) {
+        return new BigDecimal("0.000001").multiply(BigDecimal.valueOf(input))
+                .add(new BigDecimal("0.000002").multiply(BigDecimal.valueOf(output))).stripTrailingZeros()
+                .toPlainString();
     }
 
     private static Event messageStart() {
@@ -169,7 +190,8 @@ class MessagesRelayIT {
             String id = client.headers.get("x-generation-id");
             assertThat(client.status).isEqualTo(200);
             assertThat(client.headers.get("content-type")).startsWith("application/json");
-            assertThat(client.rest()).isEqualTo(answer.replace(UPSTREAM_ID, id));
+            assertThat(client.rest()).isEqualTo(answer.replace(UPSTREAM_ID, id)
+                    .replace("\"output_tokens\":3}", "\"output_tokens\":3,\"cost\":" + cost(9, 3) + "}"));
             GenerationRecord record = gateway.generation(id);
             assertThat(record.streamed()).isFalse();
             assertThat(record.completionText()).isEqualTo("Hi there");

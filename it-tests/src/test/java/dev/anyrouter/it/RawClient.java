@@ -66,8 +66,22 @@ final class RawClient implements AutoCloseable {
 
     /** GETs {@code path} and reads the status line and headers. */
     RawClient get(String path) throws IOException {
+        return send("GET", path, null, null);
+    }
+
+    /** Sends a request with an {@code Authorization} header (if not null) and a JSON body (if not null). */
+    RawClient send(String method, String path, String authorization, String json) throws IOException {
+        StringBuilder request = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: localhost\r\n");
+        if (authorization != null) {
+            request.append("Authorization: ").append(authorization).append("\r\n");
+        }
+        byte[] bytes = json == null ? new byte[0] : json.getBytes(StandardCharsets.UTF_8);
+        if (json != null) {
+            request.append("Content-Type: application/json\r\nContent-Length: ").append(bytes.length).append("\r\n");
+        }
         OutputStream out = socket.getOutputStream();
-        out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        out.write(request.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
+        out.write(bytes);
         out.flush();
         readHead();
         return this;

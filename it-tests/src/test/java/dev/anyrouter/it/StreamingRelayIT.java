@@ -73,8 +73,10 @@ class StreamingRelayIT {
         assertThat(exchange.requestLine).isEqualTo("POST /v1/chat/completions HTTP/1.1");
         assertThat(exchange.headers).containsEntry("authorization", "Bearer " + Gateway.UPSTREAM_KEY);
         assertThat(exchange.headers.toString()).doesNotContain(Gateway.KEY);
-        assertThat(exchange.body).isEqualTo("{\"model\":\"gpt-4o\",\"stream\":true,\"logit_bias\":{\"50256\":-100},"
-                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"custom\":[1,{\"a\":null}]}");
+        assertThat(exchange.body).as("the client's body, the upstream's model name, and a request for usage")
+                .isEqualTo("{\"model\":\"gpt-4o\",\"stream\":true,\"logit_bias\":{\"50256\":-100},"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"custom\":[1,{\"a\":null}],"
+                + "\"stream_options\":{\"include_usage\":true}}");
     }
 
     @Test

@@ -30,8 +30,11 @@ class TranslatedStreamIT {
         upstream = new ScriptedUpstream();
         String base = upstream.baseUri().toString();
         gateway = Gateway.against(upstream.baseUri(), "ANTHROPIC_BASE_URL", base.substring(0, base.length() - 3),
-                "ANTHROPIC_API_KEY", Gateway.UPSTREAM_KEY);
+                "ANTHROPIC_API_KEY", Gateway.UPSTREAM_KEY, "ANYROUTER_PRICES", PRICES);
     }
+
+    /** Both test models at 1 µUSD per prompt token and 2 per completion token. */
+    private static final String PRICES = "anthropic/claude-test=0.000001:0.000002,openai/gpt-test=0.000001:0.000002";
 
     @AfterEach
     void stop() throws Exception {
@@ -94,7 +97,7 @@ class TranslatedStreamIT {
                     + chunk(head, "{\"tool_calls\":[{\"index\":1,\"function\":{\"arguments\":\"{}\"}}]}", "null")
                     + chunk(head, "{}", "\"tool_calls\"")
                     + "data: " + head + "\"choices\":[],\"usage\":{\"prompt_tokens\":15,\"completion_tokens\":42,"
-                    + "\"total_tokens\":57}}\n\n"
+                    + "\"total_tokens\":57,\"cost\":0.000099}}\n\n"
                     + "data: [DONE]\n\n");
 
             GenerationRecord record = gateway.generation(id);
@@ -163,7 +166,8 @@ class TranslatedStreamIT {
                             + "{\"type\":\"input_json_delta\",\"partial_json\":\"{}\"}}")
                     + event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":2}")
                     + event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\","
-                            + "\"stop_sequence\":null},\"usage\":{\"input_tokens\":12,\"output_tokens\":30}}")
+                            + "\"stop_sequence\":null},\"usage\":{\"input_tokens\":12,\"output_tokens\":30,"
+                            + "\"cost\":0.000072}}")
                     + event("message_stop", "{\"type\":\"message_stop\"}"));
 
             GenerationRecord record = gateway.generation(id);

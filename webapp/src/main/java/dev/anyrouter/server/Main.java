@@ -1,9 +1,10 @@
 package dev.anyrouter.server;
 
-import dev.anyrouter.auth.ApiKeys;
+import dev.anyrouter.auth.KeyHash;
 import dev.anyrouter.config.ConfigException;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.Settings;
+import dev.anyrouter.store.StoreException;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -11,9 +12,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code java -jar anyrouter.jar [--host H] [--port N]}: starts the gateway and prints how to call it. */
+/**
+ * {@code java -jar anyrouter.jar [--host H] [--port N]}: starts the gateway and prints how to call it;
+ * {@code java -jar anyrouter.jar keys …} manages client keys ({@link KeysCommand}).
+ */
 @Command(name = "anyrouter", mixinStandardHelpOptions = true, version = "AnyRouter 0.1.0",
-        description = "LLM API router: OpenAI- and Anthropic-compatible streaming gateway.")
+        description = "LLM API router: OpenAI- and Anthropic-compatible streaming gateway.",
+        subcommands = KeysCommand.class)
 public final class Main implements Callable<Integer> {
 
     private final Settings settings = Settings.fromEnvironment();
@@ -42,13 +47,16 @@ public final class Main implements Callable<Integer> {
             return 2;
         }
         String generated = null;
-        if (config.apiKeys().isEmpty()) {
-            generated = ApiKeys.generate();
+        if (config.apiKeys().isEmpty()) { // never start with no usable key; keys made by 'keys create' work too
+            generated = KeyHash.generate();
             config = config.withApiKeys(List.of(generated));
         }
         try (AnyRouterServer server = AnyRouterServer.create(listenHost, listenPort, config, settings)) {
             banner(System.out, server, config, generated);
             server.join();
+        } catch (StoreException e) {
+            System.err.println("anyrouter: " + e.getMessage());
+            return 1;
         }
         return 0;
     }

@@ -1,6 +1,6 @@
 package dev.anyrouter.webapp;
 
-import dev.anyrouter.auth.ApiKeys;
+import dev.anyrouter.auth.KeyHash;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.Settings;
 import dev.anyrouter.engine.AnyRouter;
@@ -13,6 +13,10 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.ServletRegistration;
+import java.sql.Driver;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Collections;
 import java.util.List;
 import org.glassfish.jersey.servlet.ServletContainer;
 
@@ -74,6 +78,27 @@ public final class AnyRouterListener implements ServletContextListener {
         if (engine != null) {
             engine.close();
         }
+        if (preset == null) {
+            deregisterDrivers();
+        }
+    }
+
+    /**
+     * In a container, the JDBC drivers this application's class loader registered (H2, PostgreSQL) go with it, or
+     * the class loader leaks. Not when embedded: the drivers belong to the whole application there.
+     */
+    private static void deregisterDrivers() {
+        ClassLoader own = AnyRouterListener.class.getClassLoader();
+        for (Driver driver : Collections.list(DriverManager.getDrivers())) {
+            if (driver.getClass().getClassLoader() == own) {
+                try {
+                    DriverManager.deregisterDriver(driver);
+                } catch (SQLException e) {
+                    LOG.log(System.Logger.Level.WARNING, "JDBC driver " + driver.getClass().getName()
+                            + " not deregistered: " + e.getMessage());
+                }
+            }
+        }
     }
 
     /** The engine, once the context has started. */
@@ -86,7 +111,7 @@ public final class AnyRouterListener implements ServletContextListener {
         if (!config.apiKeys().isEmpty()) {
             return config;
         }
-        String key = ApiKeys.generate();
+        String key = KeyHash.generate();
         LOG.log(System.Logger.Level.WARNING, "ANYROUTER_API_KEYS is not set; this run accepts the generated key "
                 + key);
         return config.withApiKeys(List.of(key));

@@ -2,6 +2,7 @@ package dev.anyrouter.bench.jmh;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.accounting.Generation;
+import dev.anyrouter.accounting.Price;
 import dev.anyrouter.config.Api;
 import dev.anyrouter.config.UpstreamConfig;
 import dev.anyrouter.engine.Json;
@@ -86,8 +87,10 @@ public class ChunkHotPathBenchmark {
                 upstream), "bench/model", "model");
         ObjectNode body = Json.MAPPER.createObjectNode().put("model", "bench/model").put("max_tokens", 100);
         body.putArray("messages").addObject().put("role", "user").put("content", "hi");
-        return Translations.plan(client, body, route, new Generation(ID, "bench/model", "bench", true))
-                .translation();
+        Generation generation = new Generation(ID, "key-bench", route, true, Price.parse("0.000001:0.000002",
+                "bench"), client, body);
+        generation.accepted();
+        return Translations.plan(client, body, route, generation).translation();
     }
 
     @Benchmark

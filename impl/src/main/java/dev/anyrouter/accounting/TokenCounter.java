@@ -1,0 +1,98 @@
+package dev.anyrouter.accounting;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingRegistry;
+import com.knuddels.jtokkit.api.EncodingType;
+import dev.anyrouter.config.Api;
+import dev.anyrouter.engine.Json;
+
+/**
+ * Counts tokens with tiktoken's encodings (jtokkit), for generations whose upstream never reported usage: a stream
+ * cancelled or broken before its usage arrived. GPT-4o-era OpenAI models use {@code o200k_base}; everything else
+ * {@code cl100k_base}. Anthropic publishes no tokenizer, so Claude counts are this close estimate.
+ */
+public final class TokenCounter {
+
+    private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
+    /** Per message, OpenAI's documented framing overhead; and the reply's priming. */
+    private static final int PER_MESSAGE = 3;
+    private static final int REPLY_PRIMING = 3;
+
+    private final Encoding encoding;
+
+    private TokenCounter(Encoding encoding) {
+        this.encoding = encoding;
+    }
+
+    /** The counter for an upstream model name (without the provider prefix). */
+    public static TokenCounter forModel(String model) {
+        String name = model.toLowerCase(java.util.Locale.ROOT);
+        boolean o200k = name.startsWith("gpt-4o") || name.startsWith("gpt-4.1") || name.startsWith("gpt-4.5")
+                || name.startsWith("gpt-5") || name.startsWith("chatgpt-4o") || name.matches("o[1-9].*");
+        return new TokenCounter(REGISTRY.getEncoding(o200k ? EncodingType.O200K_BASE : EncodingType.CL100K_BASE));
+    }
+
+    public String encodingName() {
+        return encoding.getName();
+    }
+
+    /** The tokens of {@code text}, special-token markers counted as plain text. */
+    public long text(CharSequence text) {
+        return text.isEmpty() ? 0 : encoding.countTokensOrdinary(text.toString());
+    }
+
+    /**
+     * The prompt tokens of a request body in either client API: every message's role and text (tool calls and
+     * tool results included), the system prompt, and the tool definitions, with OpenAI's per-message framing.
+     * Images and documents are not counted.
+     */
+    public long prompt(Api api, JsonNode body) {
+        StringBuilder text = new StringBuilder();
+        long messages = 0;
+        if (api == Api.MESSAGES && !body.path("system").isMissingNode()) {
+            collect(body.path("system"), text);
+            messages++;
+        }
+        for (JsonNode message : body.path("messages")) {
+            messages++;
+            text.append(message.path("role").asText()).append('\n');
+            collect(message.path("content"), text);
+            for (JsonNode call : message.path("tool_calls")) {
+                text.append(call.path("function").path("name").asText()).append('\n')
+                        .append(call.path("function").path("arguments").asText()).append('\n');
+            }
+            if (message.hasNonNull("name")) {
+                text.append(message.path("name").asText()).append('\n');
+            }
+        }
+        if (body.path("tools").isArray() && !body.path("tools").isEmpty()) {
+            text.append(Json.write(body.path("tools")));
+        }
+        return text(text) + PER_MESSAGE * messages + REPLY_PRIMING;
+    }
+
+    /** The text of message content: a string, or blocks/parts with text, tool input or nested results. */
+    private static void collect(JsonNode content, StringBuilder text) {
+        if (content.isTextual()) {
+            text.append(content.asText()).append('\n');
+            return;
+        }
+        for (JsonNode block : content) {
+            if (block.path("text").isTextual()) {
+                text.append(block.path("text").asText()).append('\n');
+            }
+            if (block.path("thinking").isTextual()) {
+                text.append(block.path("thinking").asText()).append('\n');
+            }
+            if (block.has("input")) {
+                text.append(block.path("name").asText()).append('\n').append(Json.write(block.path("input")))
+                        .append('\n');
+            }
+            if (block.has("content")) {
+                collect(block.path("content"), text);
+            }
+        }
+    }
+}

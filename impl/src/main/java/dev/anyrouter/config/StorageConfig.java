@@ -1,0 +1,55 @@
+package dev.anyrouter.config;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Where keys, credits and the usage ledger live: PostgreSQL when {@code ANYROUTER_DB_URL} is set (replicas that
+ * share it share keys, credits and the ledger), else an embedded file database under {@code ANYROUTER_DATA_DIR}.
+ *
+ * @param url      a {@code jdbc:postgresql:} (or {@code jdbc:h2:}) URL, or empty for the embedded database
+ * @param user     the database user ({@code ANYROUTER_DB_USER})
+ * @param password the database password ({@code ANYROUTER_DB_PASSWORD})
+ * @param dataDir  the embedded database's folder ({@code ANYROUTER_DATA_DIR}, default {@code ./data})
+ */
+public record StorageConfig(Optional<String> url, Optional<String> user, Optional<Secret> password, Path dataDir) {
+
+    public StorageConfig {
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(password, "password");
+        Objects.requireNonNull(dataDir, "dataDir");
+    }
+
+    public static StorageConfig from(Settings settings) {
+        Optional<String> url = settings.string("ANYROUTER_DB_URL");
+        url.filter(u -> !u.startsWith("jdbc:postgresql:") && !u.startsWith("jdbc:h2:")).ifPresent(u -> {
+            throw new ConfigException("ANYROUTER_DB_URL: '" + u.replaceAll("\\?.*", "?…")
+                    + "' (expected: jdbc:postgresql://HOST:PORT/DATABASE)");
+        });
+        return new StorageConfig(url, settings.string("ANYROUTER_DB_USER"),
+                settings.string("ANYROUTER_DB_PASSWORD").map(Secret::of),
+                Path.of(settings.string("ANYROUTER_DATA_DIR", "data")));
+    }
+
+    /** The embedded database in {@code dir}. */
+    public static StorageConfig embedded(Path dir) {
+        return new StorageConfig(Optional.empty(), Optional.empty(), Optional.empty(), dir);
+    }
+
+    /**
+     * The JDBC URL. The embedded database runs in "auto server" mode: the first process to open the file serves
+     * it to the others on loopback, so the admin CLI works while the gateway runs.
+     */
+    public String jdbcUrl() {
+        return url.orElseGet(() -> "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve("anyrouter")
+                + ";AUTO_SERVER=TRUE");
+    }
+
+    /** For messages: the URL without credentials, or the embedded database's folder. */
+    public String describe() {
+        return url.map(u -> u.replaceAll("\\?.*", "")).orElseGet(() -> "embedded database in "
+                + dataDir.toAbsolutePath().normalize());
+    }
+}

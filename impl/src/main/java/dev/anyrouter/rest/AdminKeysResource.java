@@ -1,0 +1,179 @@
+package dev.anyrouter.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.anyrouter.accounting.Price;
+import dev.anyrouter.api.ErrorTypes;
+import dev.anyrouter.engine.AnyRouter;
+import dev.anyrouter.engine.Json;
+import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.store.ClientKey;
+import dev.anyrouter.store.KeyStore;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.util.Optional;
+import java.util.Set;
+import org.glassfish.jersey.server.ManagedAsync;
+
+/**
+ * The admin API, behind {@code ANYROUTER_ADMIN_KEY} ({@link AuthFilter}): {@code GET/POST /api/v1/keys} lists and
+ * creates client keys, {@code GET/PATCH /api/v1/keys/{id}} reads one and changes its label, limit or disabled
+ * flag. A new key is returned once, in the creation's answer; only its hash is stored. Changes apply to this
+ * replica at once and to others at their next key reload.
+ */
+@Singleton
+@Path(AdminKeysResource.PATH)
+public final class AdminKeysResource {
+
+    static final String PATH = "api/v1/keys";
+    private static final Set<String> CREATE_FIELDS = Set.of("label", "limit");
+    private static final Set<String> CHANGE_FIELDS = Set.of("label", "limit", "disabled");
+
+    private final AnyRouter engine;
+
+    @Inject
+    public AdminKeysResource(AnyRouter engine) {
+        this.engine = engine;
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    @ManagedAsync
+    public String list() {
+        ArrayNode keys = Json.MAPPER.createArrayNode();
+        engine.keyStore().list().forEach(k -> keys.add(json(k)));
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.set("data", keys);
+        return Json.write(body);
+    }
+
+    @POST
+    @Produces(MediaType.APPLICATION_JSON)
+    @ManagedAsync
+    public Response create(String body) {
+        JsonNode request = object(body, CREATE_FIELDS);
+        KeyStore.NewKey created = engine.keyStore().create(label(request.path("label"), true), limit(request));
+        engine.keys().update(created.record());
+        ObjectNode answer = Json.MAPPER.createObjectNode();
+        answer.set("data", json(created.record()));
+        answer.put("key", created.key());
+        return Response.status(201).type(MediaType.APPLICATION_JSON_TYPE).entity(Json.write(answer)).build();
+    }
+
+    @GET
+    @Path("{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    @ManagedAsync
+    public String get(@PathParam("id") String id) {
+        return wrap(engine.keyStore().find(id).orElseThrow(() -> notFound(id)));
+    }
+
+    @PATCH
+    @Path("{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    @ManagedAsync
+    public String change(@PathParam("id") String id, String body) {
+        JsonNode request = object(body, CHANGE_FIELDS);
+        KeyStore store = engine.keyStore();
+        ClientKey key = store.find(id).orElseThrow(() -> notFound(id));
+        if (request.has("label")) {
+            key = store.setLabel(id, label(request.path("label"), false)).orElseThrow(() -> notFound(id));
+        }
+        if (request.has("limit")) {
+            key = store.setLimit(id, limit(request)).orElseThrow(() -> notFound(id));
+        }
+        if (request.has("disabled")) {
+            if (!request.path("disabled").isBoolean()) {
+                throw GatewayException.badRequest("disabled: expected true or false");
+            }
+            key = store.setDisabled(id, request.path("disabled").asBoolean()).orElseThrow(() -> notFound(id));
+        }
+        engine.keys().update(key);
+        return wrap(key);
+    }
+
+    private ObjectNode json(ClientKey key) {
+        BigDecimal spent = engine.spent(key);
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("id", key.id());
+        node.put("label", key.label());
+        node.put("usage", Price.normal(spent));
+        if (key.limit().isPresent()) {
+            node.put("limit", key.limit().get());
+            node.put("limit_remaining", Price.normal(key.remaining(spent).orElseThrow()));
+        } else {
+            node.putNull("limit");
+            node.putNull("limit_remaining");
+        }
+        node.put("disabled", key.disabled());
+        node.put("source", key.source());
+        node.put("created_at", key.createdAt().toString());
+        return node;
+    }
+
+    private String wrap(ClientKey key) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.set("data", json(key));
+        return Json.write(body);
+    }
+
+    private static JsonNode object(String body, Set<String> allowed) {
+        JsonNode node;
+        try {
+            node = body == null || body.isBlank() ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(body);
+        } catch (IOException e) {
+            throw GatewayException.badRequest("the body is not valid JSON");
+        }
+        if (!node.isObject()) {
+            throw GatewayException.badRequest("the body must be a JSON object");
+        }
+        node.fieldNames().forEachRemaining(name -> {
+            if (!allowed.contains(name)) {
+                throw GatewayException.badRequest(name + ": unknown field (expected: " + String.join(", ",
+                        allowed.stream().sorted().toList()) + ")");
+            }
+        });
+        return node;
+    }
+
+    private static String label(JsonNode label, boolean required) {
+        if (label.isMissingNode() && required) {
+            throw GatewayException.badRequest("label: missing (expected: a name for the key)");
+        }
+        if (!label.isTextual() || label.asText().isBlank() || label.asText().length() > 200) {
+            throw GatewayException.badRequest("label: expected a non-empty string of at most 200 characters");
+        }
+        return label.asText().strip();
+    }
+
+    /** {@code limit}: USD, a non-negative number with at most 12 decimals, or null (or absent) for none. */
+    static Optional<BigDecimal> limit(JsonNode request) {
+        JsonNode limit = request.path("limit");
+        if (limit.isMissingNode() || limit.isNull()) {
+            return Optional.empty();
+        }
+        if (!limit.isNumber()) {
+            throw GatewayException.badRequest("limit: expected a number of USD or null");
+        }
+        try {
+            return Optional.of(Price.amount(limit.asText(), "limit"));
+        } catch (IllegalArgumentException e) {
+            throw GatewayException.badRequest(e.getMessage());
+        }
+    }
+
+    private static GatewayException notFound(String id) {
+        return new GatewayException(404, ErrorTypes.NOT_FOUND, "no key '" + id + "'");
+    }
+}

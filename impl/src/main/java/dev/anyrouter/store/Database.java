@@ -1,0 +1,89 @@
+package dev.anyrouter.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.anyrouter.config.Secret;
+import dev.anyrouter.config.StorageConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+
+/**
+ * The pooled connections to the key store and ledger, with the schema migrated to the latest version on open.
+ * Closing it closes every connection (and so the embedded database).
+ */
+public final class Database implements AutoCloseable {
+
+    private final HikariDataSource pool;
+    private final String description;
+
+    private Database(HikariDataSource pool, String description) {
+        this.pool = pool;
+        this.description = description;
+    }
+
+    /** Opens (creating the embedded database's folder if needed) and migrates; a failure names the database. */
+    public static Database open(StorageConfig storage) {
+        if (storage.url().isEmpty()) {
+            try {
+                Files.createDirectories(storage.dataDir());
+            } catch (IOException e) {
+                throw new UncheckedIOException("ANYROUTER_DATA_DIR: cannot create " + storage.dataDir(), e);
+            }
+        }
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("anyrouter-db");
+        config.setJdbcUrl(storage.jdbcUrl());
+        // Named, not looked up through DriverManager: inside a WAR it does not see drivers in WEB-INF/lib.
+        config.setDriverClassName(storage.jdbcUrl().startsWith("jdbc:h2:") ? "org.h2.Driver" : "org.postgresql.Driver");
+        storage.user().ifPresent(config::setUsername);
+        storage.password().map(Secret::reveal).ifPresent(config::setPassword);
+        config.setMaximumPoolSize(8);
+        config.setMinimumIdle(1);
+        config.setConnectionTimeout(10_000);
+        config.setInitializationFailTimeout(10_000);
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new StoreException("cannot open the " + storage.describe() + ": " + rootMessage(e), e);
+        }
+        try {
+            Flyway.configure().dataSource(pool).locations("classpath:db/anyrouter").load().migrate();
+        } catch (FlywayException e) {
+            pool.close();
+            throw new StoreException("cannot migrate the " + storage.describe() + ": " + rootMessage(e), e);
+        }
+        return new Database(pool, storage.describe());
+    }
+
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    Connection connection() throws SQLException {
+        return pool.getConnection();
+    }
+
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage();
+    }
+}

@@ -1,0 +1,236 @@
+package dev.anyrouter.store;
+
+import dev.anyrouter.accounting.Price;
+import dev.anyrouter.accounting.GenerationRecord;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The usage ledger: one row per generation, written off the relay path. {@link #add} only queues the row; one
+ * writer task stores queued rows in batches, each batch in one transaction that also adds the rows' costs to their
+ * keys' spend, so a key's spend always equals the sum of its rows. A row is inserted at most once (a batch retried
+ * after an unclear failure skips rows already there).
+ *
+ * <p>Nothing is dropped: the queue is unbounded, a failed batch is retried until it is written, and
+ * {@link #close()} writes everything still queued. Until a row is written, {@link #find} and {@link #unwritten}
+ * still see it, so credit checks and the generation API never miss a finished generation.
+ */
+public final class Ledger implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Ledger.class.getName());
+    private static final int BATCH = 500;
+    private static final Duration RETRY = Duration.ofSeconds(1);
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
+    private static final GenerationRecord STOP = new GenerationRecord("", "", "", "", "", false, null, null, 0, "",
+            0, 0, false, BigDecimal.ZERO, null, 0, null, null);
+
+    private final Database db;
+    private final LinkedBlockingQueue<GenerationRecord> queue = new LinkedBlockingQueue<>();
+    private final Map<String, GenerationRecord> pending = new ConcurrentHashMap<>();
+    private final Map<String, BigDecimal> pendingCost = new ConcurrentHashMap<>();
+    private final Future<?> writer;
+
+    public Ledger(Database db, ExecutorService executor) {
+        this.db = db;
+        this.writer = executor.submit(this::write);
+    }
+
+    /** Queues a finished generation's row; returns at once. */
+    public void add(GenerationRecord record) {
+        pending.put(record.id(), record);
+        pendingCost.merge(record.keyId(), record.cost(), BigDecimal::add);
+        queue.add(record);
+    }
+
+    /** The costs of {@code keyId}'s generations that have finished but are not written yet. */
+    public BigDecimal unwritten(String keyId) {
+        return pendingCost.getOrDefault(keyId, BigDecimal.ZERO);
+    }
+
+    /** A generation's row, written or still queued. */
+    public Optional<Entry> find(String id) {
+        GenerationRecord queued = pending.get(id);
+        if (queued != null) {
+            return Optional.of(Entry.of(queued));
+        }
+        try (Connection c = db.connection();
+                PreparedStatement ps = c.prepareStatement("SELECT id, key_id, model, served_model, provider, "
+                        + "streamed, cancelled, outcome, finish_reason, tokens_prompt, tokens_completion, "
+                        + "tokens_counted, total_cost, latency_ms, generation_time_ms, created_at, error "
+                        + "FROM generations WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                long latency = rs.getLong(14);
+                Long firstChunk = rs.wasNull() ? null : latency;
+                return Optional.of(new Entry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getBoolean(6), rs.getBoolean(7), rs.getString(8), rs.getString(9),
+                        rs.getLong(10), rs.getLong(11), rs.getBoolean(12), Price.normal(rs.getBigDecimal(13)),
+                        firstChunk, rs.getLong(15), rs.getTimestamp(16).toInstant(), rs.getString(17)));
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot read the ledger: " + e.getMessage(), e);
+        }
+    }
+
+    /** Rows not written yet. */
+    public int backlog() {
+        return pending.size();
+    }
+
+    /** Writes every queued row, then stops the writer. */
+    @Override
+    public void close() {
+        queue.add(STOP);
+        try {
+            writer.get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            writer.cancel(true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            writer.cancel(true);
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.log(System.Logger.Level.ERROR, "the ledger writer failed", e.getCause());
+        }
+        if (!pending.isEmpty()) {
+            pending.values().forEach(r -> LOG.log(System.Logger.Level.ERROR, "ledger row not written: {0}",
+                    Entry.of(r)));
+        }
+    }
+
+    private void write() {
+        List<GenerationRecord> batch = new ArrayList<>();
+        boolean stopping = false;
+        while (!stopping || !batch.isEmpty()) {
+            try {
+                if (batch.isEmpty()) {
+                    batch.add(queue.take());
+                }
+                queue.drainTo(batch, BATCH - batch.size());
+                stopping |= batch.remove(STOP);
+                if (!batch.isEmpty()) {
+                    store(batch);
+                    batch.forEach(this::written);
+                    batch.clear();
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (SQLException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "ledger: " + batch.size() + " rows not written yet, retrying in "
+                        + RETRY.toSeconds() + " s: " + e.getMessage());
+                try {
+                    Thread.sleep(RETRY.toMillis());
+                } catch (InterruptedException stop) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void written(GenerationRecord record) {
+        pending.remove(record.id());
+        pendingCost.computeIfPresent(record.keyId(), (k, v) -> {
+            BigDecimal rest = v.subtract(record.cost());
+            return rest.signum() == 0 ? null : rest;
+        });
+    }
+
+    private void store(List<GenerationRecord> batch) throws SQLException {
+        try (Connection c = db.connection()) {
+            c.setAutoCommit(false);
+            try {
+                Map<String, BigDecimal> spent = new HashMap<>();
+                try (PreparedStatement insert = c.prepareStatement("INSERT INTO generations (id, key_id, model, "
+                        + "served_model, provider, streamed, cancelled, outcome, finish_reason, tokens_prompt, "
+                        + "tokens_completion, tokens_counted, total_cost, latency_ms, generation_time_ms, "
+                        + "created_at, error) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+                        + "WHERE NOT EXISTS (SELECT 1 FROM generations WHERE id = ?)")) {
+                    for (GenerationRecord r : batch) {
+                        bind(insert, r);
+                        if (insert.executeUpdate() == 1) {
+                            spent.merge(r.keyId(), r.cost(), BigDecimal::add);
+                        }
+                    }
+                }
+                try (PreparedStatement add = c.prepareStatement(
+                        "UPDATE api_keys SET credit_used = credit_used + ? WHERE id = ?")) {
+                    for (Map.Entry<String, BigDecimal> e : spent.entrySet()) {
+                        add.setBigDecimal(1, e.getValue());
+                        add.setString(2, e.getKey());
+                        add.executeUpdate();
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private static void bind(PreparedStatement ps, GenerationRecord r) throws SQLException {
+        ps.setString(1, r.id());
+        ps.setString(2, r.keyId());
+        ps.setString(3, r.model());
+        ps.setString(4, truncate(r.servedModel(), 200));
+        ps.setString(5, r.provider());
+        ps.setBoolean(6, r.streamed());
+        ps.setBoolean(7, r.cancelled());
+        ps.setString(8, r.outcome().name().toLowerCase(java.util.Locale.ROOT));
+        ps.setString(9, truncate(r.finishReason(), 64));
+        ps.setLong(10, r.promptTokens());
+        ps.setLong(11, r.completionTokens());
+        ps.setBoolean(12, r.tokensCounted());
+        ps.setBigDecimal(13, r.cost());
+        if (r.firstChunkMillis() == null) {
+            ps.setNull(14, Types.BIGINT);
+        } else {
+            ps.setLong(14, r.firstChunkMillis());
+        }
+        ps.setLong(15, r.totalMillis());
+        ps.setTimestamp(16, Timestamp.from(r.createdAt()));
+        ps.setString(17, truncate(r.error(), 1000));
+        ps.setString(18, r.id());
+    }
+
+    private static String truncate(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+
+    /**
+     * A ledger row as stored (without the delivered text).
+     *
+     * @param outcome {@code completed}, {@code cancelled} or {@code failed}
+     */
+    public record Entry(String id, String keyId, String model, String servedModel, String provider,
+            boolean streamed, boolean cancelled, String outcome, String finishReason, long promptTokens,
+            long completionTokens, boolean tokensCounted, BigDecimal cost, Long firstChunkMillis,
+            long totalMillis, java.time.Instant createdAt, String error) {
+
+        static Entry of(GenerationRecord r) {
+            return new Entry(r.id(), r.keyId(), r.model(), r.servedModel(), r.provider(), r.streamed(),
+                    r.cancelled(), r.outcome().name().toLowerCase(java.util.Locale.ROOT), r.finishReason(),
+                    r.promptTokens(), r.completionTokens(), r.tokensCounted(), Price.normal(r.cost()),
+                    r.firstChunkMillis(), r.totalMillis(), r.createdAt(), r.error());
+        }
+    }
+}

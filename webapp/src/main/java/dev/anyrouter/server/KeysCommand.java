@@ -1,0 +1,150 @@
+package dev.anyrouter.server;
+
+import dev.anyrouter.accounting.Price;
+import dev.anyrouter.config.ConfigException;
+import dev.anyrouter.config.Settings;
+import dev.anyrouter.config.StorageConfig;
+import dev.anyrouter.store.ClientKey;
+import dev.anyrouter.store.Database;
+import dev.anyrouter.store.KeyStore;
+import dev.anyrouter.store.StoreException;
+import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code anyrouter keys …}: manages client keys in the gateway's database (the same {@code ANYROUTER_DB_URL} or
+ * {@code ANYROUTER_DATA_DIR} the gateway uses). Works while the gateway runs; it sees changes at its next key
+ * reload ({@code ANYROUTER_KEY_REFRESH_MS}).
+ */
+@Command(name = "keys", mixinStandardHelpOptions = true, description = "Create, list and disable client keys.",
+        subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Disable.class,
+            KeysCommand.Enable.class})
+final class KeysCommand {
+
+    /** Runs {@code action} against the configured database; exit code 2 for bad settings, 1 if it fails. */
+    static int withStore(CommandSpec spec, Function<KeyStore, Integer> action) {
+        PrintWriter err = spec.commandLine().getErr();
+        StorageConfig storage;
+        try {
+            storage = StorageConfig.from(Settings.fromEnvironment());
+        } catch (ConfigException e) {
+            err.println("anyrouter: invalid configuration: " + e.getMessage());
+            return 2;
+        }
+        try (Database db = Database.open(storage)) {
+            return action.apply(new KeyStore(db));
+        } catch (StoreException e) {
+            err.println("anyrouter: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Create a key and print it (shown once; only its hash is stored).")
+    static final class Create implements Callable<Integer> {
+
+        @Spec
+        private CommandSpec spec;
+
+        @Option(names = "--label", required = true, description = "A name for the key.")
+        private String label;
+
+        @Option(names = "--limit", description = "The most it may spend, in USD (default: no limit).")
+        private String limit;
+
+        @Override
+        public Integer call() {
+            Optional<BigDecimal> credit;
+            try {
+                credit = Optional.ofNullable(limit).map(l -> Price.amount(l.trim(), "--limit"));
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println("anyrouter: " + e.getMessage());
+                return 2;
+            }
+            if (label.isBlank() || label.length() > 200) {
+                spec.commandLine().getErr().println("anyrouter: --label: expected 1 to 200 characters");
+                return 2;
+            }
+            return withStore(spec, store -> {
+                KeyStore.NewKey created = store.create(label.strip(), credit);
+                PrintWriter out = spec.commandLine().getOut();
+                out.println(created.key());
+                out.println("id " + created.record().id() + ", label '" + created.record().label() + "', limit "
+                        + created.record().limit().map(l -> l.toPlainString() + " USD").orElse("none")
+                        + ". The key is shown only now; store it safely.");
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List keys (never the keys themselves).")
+    static final class ListKeys implements Callable<Integer> {
+
+        @Spec
+        private CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return withStore(spec, store -> {
+                PrintWriter out = spec.commandLine().getOut();
+                out.printf("%-21s %-9s %-14s %-14s %-4s %s%n", "ID", "STATE", "USAGE (USD)", "LIMIT (USD)", "FROM",
+                        "LABEL");
+                for (ClientKey key : store.list()) {
+                    out.printf("%-21s %-9s %-14s %-14s %-4s %s%n", key.id(), key.disabled() ? "disabled" : "enabled",
+                            key.used().toPlainString(), key.limit().map(BigDecimal::toPlainString).orElse("-"),
+                            key.source(), key.label());
+                }
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "disable", mixinStandardHelpOptions = true, description = "Refuse a key from now on.")
+    static final class Disable implements Callable<Integer> {
+
+        @Spec
+        private CommandSpec spec;
+
+        @Parameters(paramLabel = "ID", description = "The key's id, as 'keys list' shows it.")
+        private String id;
+
+        @Override
+        public Integer call() {
+            return setDisabled(spec, id, true);
+        }
+    }
+
+    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Accept a disabled key again.")
+    static final class Enable implements Callable<Integer> {
+
+        @Spec
+        private CommandSpec spec;
+
+        @Parameters(paramLabel = "ID", description = "The key's id, as 'keys list' shows it.")
+        private String id;
+
+        @Override
+        public Integer call() {
+            return setDisabled(spec, id, false);
+        }
+    }
+
+    private static int setDisabled(CommandSpec spec, String id, boolean disabled) {
+        return withStore(spec, store -> {
+            if (store.setDisabled(id, disabled).isEmpty()) {
+                spec.commandLine().getErr().println("anyrouter: no key '" + id + "' (see 'keys list')");
+                return 1;
+            }
+            spec.commandLine().getOut().println("key " + id + (disabled ? " disabled" : " enabled"));
+            return 0;
+        });
+    }
+}
