@@ -54,4 +54,43 @@ class GatewayConfigTest {
         assertThatThrownBy(() -> from(Map.of("ANYROUTER_MAX_BODY_BYTES", "10")))
                 .hasMessageStartingWith("ANYROUTER_MAX_BODY_BYTES: 10 (expected: 1024..");
     }
+
+    @Test
+    void readsStoragePricesAndTheAdminKeyWithTheirDefaults() {
+        GatewayConfig defaults = from(Map.of());
+        assertThat(defaults.storage().url()).isEmpty();
+        assertThat(defaults.storage().dataDir()).hasToString("data");
+        assertThat(defaults.storage().jdbcUrl()).startsWith("jdbc:h2:file:").endsWith("anyrouter;AUTO_SERVER=TRUE");
+        assertThat(defaults.adminKey()).isEmpty();
+        assertThat(defaults.keyRefresh()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(defaults.defaultPrice().prompt()).isEqualByComparingTo("0.00001");
+        assertThat(defaults.prices()).isEmpty();
+
+        GatewayConfig set = from(Map.of("ANYROUTER_DB_URL", "jdbc:postgresql://db:5432/anyrouter?ssl=true",
+                "ANYROUTER_DB_USER", "ar", "ANYROUTER_DB_PASSWORD", "pg-secret", "ANYROUTER_ADMIN_KEY",
+                "admin-secret-0123456789", "ANYROUTER_PRICES", "openai/x=0.000001:0.000002, a/b=0:0",
+                "ANYROUTER_DEFAULT_PRICE", "0.5:1"));
+        assertThat(set.storage().jdbcUrl()).isEqualTo("jdbc:postgresql://db:5432/anyrouter?ssl=true");
+        assertThat(set.storage().describe()).isEqualTo("jdbc:postgresql://db:5432/anyrouter");
+        assertThat(set.prices()).containsOnlyKeys("openai/x", "a/b");
+        assertThat(set.prices().get("openai/x").completion()).isEqualByComparingTo("0.000002");
+        assertThat(set.defaultPrice().completion()).isEqualByComparingTo("1");
+        assertThat(set.toString()).doesNotContain("pg-secret").doesNotContain("admin-secret");
+    }
+
+    @Test
+    void refusesBadStorageAndPriceSettingsNamingThem() {
+        assertThatThrownBy(() -> from(Map.of("ANYROUTER_DB_URL", "jdbc:mysql://x/y")))
+                .hasMessageStartingWith("ANYROUTER_DB_URL:");
+        assertThatThrownBy(() -> from(Map.of("ANYROUTER_PRICES", "gpt-4o=1:2")))
+                .hasMessageContaining("ANYROUTER_PRICES").hasMessageContaining("provider/model=PROMPT:COMPLETION");
+        assertThatThrownBy(() -> from(Map.of("ANYROUTER_PRICES", "openai/x=-1:2")))
+                .hasMessageContaining("ANYROUTER_PRICES openai/x").hasMessageContaining("at least 0");
+        assertThatThrownBy(() -> from(Map.of("ANYROUTER_PRICES", "openai/x=0.0000000000001:2")))
+                .hasMessageContaining("at most 12 decimal places");
+        assertThatThrownBy(() -> from(Map.of("ANYROUTER_DEFAULT_PRICE", "cheap")))
+                .hasMessageStartingWith("ANYROUTER_DEFAULT_PRICE:");
+        assertThatThrownBy(() -> from(Map.of("ANYROUTER_ADMIN_KEY", "short")))
+                .hasMessageStartingWith("ANYROUTER_ADMIN_KEY:");
+    }
 }

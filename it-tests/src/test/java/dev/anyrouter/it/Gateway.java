@@ -94,6 +94,11 @@ final class Gateway implements AutoCloseable {
         return server.openConnections();
     }
 
+    /** The embedded database's folder (a temp dir made for this gateway unless the settings chose one). */
+    Path dataDir() {
+        return dataDir;
+    }
+
     AnyRouter engine() {
         return server.engine();
     }

@@ -36,6 +36,33 @@ class ModelsIT {
     }
 
     @Test
+    void showsThePricesItBillsConfiguredOnesIncluded() throws Exception {
+        try (Gateway gateway = Gateway.against(URI.create("http://127.0.0.1:9/v1"), "ANYROUTER_PRICES",
+                "openai/gpt-4o=0.000003:0.0000125,openai/my-finetune=0.00000001:0.00000002")) {
+            JsonNode data = models(gateway).path("data");
+
+            JsonNode overridden = find(data, "openai/gpt-4o");
+            assertThat(overridden.at("/pricing/prompt").asText()).isEqualTo("0.000003");
+            assertThat(overridden.at("/pricing/completion").asText()).isEqualTo("0.0000125");
+            assertThat(overridden.path("context_length").asLong()).as("still the catalog's").isEqualTo(128000);
+            JsonNode added = find(data, "openai/my-finetune");
+            assertThat(added.at("/pricing/prompt").asText()).isEqualTo("0.00000001");
+            assertThat(added.path("context_length").isNull()).isTrue();
+            assertThat(find(data, "openai/gpt-4o-mini").at("/pricing/prompt").asText()).as("the catalog's")
+                    .isEqualTo("0.00000015");
+        }
+    }
+
+    private static JsonNode find(JsonNode data, String id) {
+        for (JsonNode model : data) {
+            if (model.path("id").asText().equals(id)) {
+                return model;
+            }
+        }
+        throw new AssertionError("no model " + id + " in " + data);
+    }
+
+    @Test
     void listsAnthropicModelsWhenAnthropicRoutesAndBothOffline() throws Exception {
         try (Gateway anthropicOnly = Gateway.offline("ANYROUTER_OFFLINE", "false", "ANTHROPIC_API_KEY", "sk-x");
                 Gateway offline = Gateway.offline()) {

@@ -1,0 +1,140 @@
+package dev.anyrouter.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.anyrouter.config.StorageConfig;
+import dev.anyrouter.store.KeyStore;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Credit limits under load: many parallel streams on one key stop at its limit, overspending by no more than the
+ * streams in flight when it was reached, and the key's usage always equals the sum of its ledger rows.
+ */
+class CreditsIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String REQUEST = "{\"model\":\"openai/gpt-4o\",\"stream\":true,"
+            + "\"messages\":[{\"role\":\"user\",\"content\":\"Count to 20\"}]}";
+    private static final int IN_FLIGHT = 8;
+
+    private Gateway gateway;
+
+    @BeforeEach
+    void start() {
+        gateway = Gateway.offline("ANYROUTER_PRICES", "openai/gpt-4o=0.000001:0.000002",
+                "ANYROUTER_SIM_CHUNK_DELAY_MS", "2");
+    }
+
+    @AfterEach
+    void stop() {
+        gateway.close();
+    }
+
+    @Test
+    void parallelStreamsOnOneKeyStopAtItsLimitAndItsUsageIsTheSumOfItsLedger() throws Exception {
+        BigDecimal each = costOfOneStream();
+        BigDecimal limit = each.multiply(new BigDecimal("20.5"));
+        KeyStore.NewKey key = gateway.engine().keyStore().create("limited", Optional.of(limit));
+        gateway.engine().keys().refresh();
+
+        ExecutorService clients = Executors.newFixedThreadPool(IN_FLIGHT);
+        List<Future<Integer>> statuses = new ArrayList<>();
+        try {
+            for (int i = 0; i < 120; i++) {
+                statuses.add(clients.submit(() -> stream("Bearer " + key.key())));
+            }
+            int ok = 0;
+            int refused = 0;
+            for (Future<Integer> status : statuses) {
+                switch (status.get()) {
+                    case 200 -> ok++;
+                    case 402 -> refused++;
+                    default -> throw new AssertionError("unexpected status " + status.get());
+                }
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gateway.engine().ledger().backlog() == 0);
+            BigDecimal usage = written(key.record().id());
+            assertThat(refused).as("refused once the limit was reached").isPositive();
+            assertThat(usage).as("the key's usage is its ledger's sum").isEqualByComparingTo(
+                    ledgerSum(key.record().id()));
+            assertThat(usage).as("every admitted stream is billed").isEqualByComparingTo(
+                    each.multiply(BigDecimal.valueOf(ok)));
+            assertThat(usage).as("spent up to the limit").isGreaterThanOrEqualTo(limit);
+            assertThat(usage).as("overspent by less than the streams in flight")
+                    .isLessThan(limit.add(each.multiply(BigDecimal.valueOf(IN_FLIGHT))));
+        } finally {
+            clients.shutdownNow();
+        }
+        try (RawClient client = RawClient.connect(gateway.uri()).send("GET", "/api/v1/key", "Bearer " + key.key(),
+                null)) {
+            JsonNode data = JSON.readTree(client.rest()).path("data");
+            assertThat(data.path("label").asText()).isEqualTo("limited");
+            assertThat(data.path("limit").decimalValue()).isEqualByComparingTo(limit);
+            assertThat(data.path("usage").decimalValue()).isGreaterThanOrEqualTo(limit);
+            assertThat(data.path("limit_remaining").decimalValue()).isEqualByComparingTo("0");
+        }
+    }
+
+    /** One stream on the bootstrap key (no limit), billed at the configured price. */
+    private BigDecimal costOfOneStream() throws Exception {
+        String id;
+        try (RawClient client = RawClient.connect(gateway.uri()).post("/api/v1/chat/completions", Gateway.BEARER,
+                REQUEST)) {
+            id = client.headers.get("x-generation-id");
+            client.rest();
+        }
+        BigDecimal cost = gateway.generation(id).cost();
+        assertThat(cost).isPositive();
+        return cost;
+    }
+
+    private int stream(String bearer) throws IOException {
+        try (RawClient client = RawClient.connect(gateway.uri()).post("/api/v1/chat/completions", bearer,
+                REQUEST)) {
+            String body = client.rest();
+            if (client.status == 402) {
+                assertThat(body).contains("\"code\":402").contains("credit limit");
+            } else {
+                assertThat(body).endsWith("data: [DONE]\n\n");
+            }
+            return client.status;
+        }
+    }
+
+    private BigDecimal written(String keyId) throws Exception {
+        return query("SELECT credit_used FROM api_keys WHERE id = ?", keyId);
+    }
+
+    private BigDecimal ledgerSum(String keyId) throws Exception {
+        return query("SELECT COALESCE(SUM(total_cost), 0) FROM generations WHERE key_id = ?", keyId);
+    }
+
+    private BigDecimal query(String sql, String keyId) throws Exception {
+        try (Connection c = DriverManager.getConnection(StorageConfig.embedded(gateway.dataDir()).jdbcUrl());
+                PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, keyId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBigDecimal(1);
+            }
+        }
+    }
+}
