@@ -28,6 +28,10 @@ public record StorageConfig(Optional<String> url, Optional<String> user, Optiona
             throw new ConfigException("ANYROUTER_DB_URL: '" + u.replaceAll("\\?.*", "?…")
                     + "' (expected: jdbc:postgresql://HOST:PORT/DATABASE)");
         });
+        url.filter(u -> u.toLowerCase(java.util.Locale.ROOT).contains("password=")).ifPresent(u -> {
+            throw new ConfigException("ANYROUTER_DB_URL: contains a password (expected: the password in "
+                    + "ANYROUTER_DB_PASSWORD, so that it never appears in a log)");
+        });
         return new StorageConfig(url, settings.string("ANYROUTER_DB_USER"),
                 settings.string("ANYROUTER_DB_PASSWORD").map(Secret::of),
                 Path.of(settings.string("ANYROUTER_DATA_DIR", "data")));

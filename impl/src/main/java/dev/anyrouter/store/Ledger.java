@@ -38,12 +38,12 @@ public final class Ledger implements AutoCloseable {
     private static final int BATCH = 500;
     private static final Duration RETRY = Duration.ofSeconds(1);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
-    private static final GenerationRecord STOP = new GenerationRecord("", "", "", "", "", false, null, null, 0, "",
-            0, 0, false, BigDecimal.ZERO, null, 0, null, null);
+    private static final Entry STOP = new Entry("", "", "", "", "", false, false, "", null, 0, 0, false,
+            BigDecimal.ZERO, null, 0, null, null);
 
     private final Database db;
-    private final LinkedBlockingQueue<GenerationRecord> queue = new LinkedBlockingQueue<>();
-    private final Map<String, GenerationRecord> pending = new ConcurrentHashMap<>();
+    private final LinkedBlockingQueue<Entry> queue = new LinkedBlockingQueue<>();
+    private final Map<String, Entry> pending = new ConcurrentHashMap<>();
     private final Map<String, BigDecimal> pendingCost = new ConcurrentHashMap<>();
     private final Future<?> writer;
 
@@ -52,11 +52,12 @@ public final class Ledger implements AutoCloseable {
         this.writer = executor.submit(this::write);
     }
 
-    /** Queues a finished generation's row; returns at once. */
+    /** Queues a finished generation's row (without its text); returns at once. */
     public void add(GenerationRecord record) {
-        pending.put(record.id(), record);
-        pendingCost.merge(record.keyId(), record.cost(), BigDecimal::add);
-        queue.add(record);
+        Entry row = Entry.of(record);
+        pending.put(row.id(), row);
+        pendingCost.merge(row.keyId(), row.cost(), BigDecimal::add);
+        queue.add(row);
     }
 
     /** The costs of {@code keyId}'s generations that have finished but are not written yet. */
@@ -66,9 +67,9 @@ public final class Ledger implements AutoCloseable {
 
     /** A generation's row, written or still queued. */
     public Optional<Entry> find(String id) {
-        GenerationRecord queued = pending.get(id);
+        Entry queued = pending.get(id);
         if (queued != null) {
-            return Optional.of(Entry.of(queued));
+            return Optional.of(queued);
         }
         try (Connection c = db.connection();
                 PreparedStatement ps = c.prepareStatement("SELECT id, key_id, model, served_model, provider, "
@@ -112,13 +113,12 @@ public final class Ledger implements AutoCloseable {
             LOG.log(System.Logger.Level.ERROR, "the ledger writer failed", e.getCause());
         }
         if (!pending.isEmpty()) {
-            pending.values().forEach(r -> LOG.log(System.Logger.Level.ERROR, "ledger row not written: {0}",
-                    Entry.of(r)));
+            pending.values().forEach(r -> LOG.log(System.Logger.Level.ERROR, "ledger row not written: {0}", r));
         }
     }
 
     private void write() {
-        List<GenerationRecord> batch = new ArrayList<>();
+        List<Entry> batch = new ArrayList<>();
         boolean stopping = false;
         while (!stopping || !batch.isEmpty()) {
             try {
@@ -146,7 +146,7 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
-    private void written(GenerationRecord record) {
+    private void written(Entry record) {
         pending.remove(record.id());
         pendingCost.computeIfPresent(record.keyId(), (k, v) -> {
             BigDecimal rest = v.subtract(record.cost());
@@ -154,7 +154,7 @@ public final class Ledger implements AutoCloseable {
         });
     }
 
-    private void store(List<GenerationRecord> batch) throws SQLException {
+    private void store(List<Entry> batch) throws SQLException {
         try (Connection c = db.connection()) {
             c.setAutoCommit(false);
             try {
@@ -164,7 +164,7 @@ public final class Ledger implements AutoCloseable {
                         + "tokens_completion, tokens_counted, total_cost, latency_ms, generation_time_ms, "
                         + "created_at, error) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
                         + "WHERE NOT EXISTS (SELECT 1 FROM generations WHERE id = ?)")) {
-                    for (GenerationRecord r : batch) {
+                    for (Entry r : batch) {
                         bind(insert, r);
                         if (insert.executeUpdate() == 1) {
                             spent.merge(r.keyId(), r.cost(), BigDecimal::add);
@@ -187,7 +187,7 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
-    private static void bind(PreparedStatement ps, GenerationRecord r) throws SQLException {
+    private static void bind(PreparedStatement ps, Entry r) throws SQLException {
         ps.setString(1, r.id());
         ps.setString(2, r.keyId());
         ps.setString(3, r.model());
@@ -195,7 +195,7 @@ public final class Ledger implements AutoCloseable {
         ps.setString(5, r.provider());
         ps.setBoolean(6, r.streamed());
         ps.setBoolean(7, r.cancelled());
-        ps.setString(8, r.outcome().name().toLowerCase(java.util.Locale.ROOT));
+        ps.setString(8, r.outcome());
         ps.setString(9, truncate(r.finishReason(), 64));
         ps.setLong(10, r.promptTokens());
         ps.setLong(11, r.completionTokens());

@@ -82,6 +82,8 @@ class GatewayConfigTest {
     void refusesBadStorageAndPriceSettingsNamingThem() {
         assertThatThrownBy(() -> from(Map.of("ANYROUTER_DB_URL", "jdbc:mysql://x/y")))
                 .hasMessageStartingWith("ANYROUTER_DB_URL:");
+        assertThatThrownBy(() -> from(Map.of("ANYROUTER_DB_URL", "jdbc:postgresql://x/y?user=a&password=pg-secret")))
+                .hasMessageContaining("ANYROUTER_DB_PASSWORD").message().doesNotContain("pg-secret");
         assertThatThrownBy(() -> from(Map.of("ANYROUTER_PRICES", "gpt-4o=1:2")))
                 .hasMessageContaining("ANYROUTER_PRICES").hasMessageContaining("provider/model=PROMPT:COMPLETION");
         assertThatThrownBy(() -> from(Map.of("ANYROUTER_PRICES", "openai/x=-1:2")))
