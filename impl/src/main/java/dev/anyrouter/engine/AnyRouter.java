@@ -171,7 +171,10 @@ public final class AnyRouter implements AutoCloseable {
         return relayLimit;
     }
 
-    /** Sends keep-alive comments, so that a stalled client never holds up the timer. */
+    /**
+     * Sends keep-alive comments and reloads the keys, so that a stalled client or database never holds up the
+     * timer.
+     */
     public ExecutorService writers() {
         return writers;
     }
