@@ -29,6 +29,9 @@ final class Fields {
         return (ObjectNode) tree;
     }
 
+    /** The longest model name accepted (the ledger stores it). */
+    static final int MAX_MODEL = 200;
+
     /** {@code provider/model}. */
     static String model(JsonNode model) {
         if (model == null || model.isNull()) {
@@ -38,6 +41,10 @@ final class Fields {
             throw invalid("model", model, "a string \"provider/model\"");
         }
         String value = model.asText();
+        if (value.length() > MAX_MODEL) {
+            throw GatewayException.badRequest("model: " + value.length() + " characters (expected: at most "
+                    + MAX_MODEL + ")");
+        }
         int slash = value.indexOf('/');
         if (slash <= 0 || slash == value.length() - 1) {
             throw GatewayException.badRequest("model: '" + value + "' (expected: \"provider/model\", e.g. \"openai/gpt-4o\")");

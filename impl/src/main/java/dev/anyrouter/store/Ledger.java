@@ -135,6 +135,9 @@ public final class Ledger implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             } catch (SQLException | RuntimeException e) {
+                if (rejected(batch, e)) {
+                    continue;
+                }
                 LOG.log(System.Logger.Level.WARNING, "ledger: " + batch.size() + " rows not written yet, retrying in "
                         + RETRY.toSeconds() + " s: " + e.getMessage());
                 try {
@@ -144,6 +147,35 @@ public final class Ledger implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Whether the database refused {@code batch} for its data (SQL state class 22 or 23), not for a passing
+     * failure. Then the rows are tried one by one, so one bad row cannot hold up the others; a row refused on its
+     * own is logged in full at ERROR (so it can be recovered) and given up.
+     */
+    private boolean rejected(List<Entry> batch, Exception failure) {
+        String state = failure instanceof SQLException e && e.getSQLState() != null ? e.getSQLState() : "";
+        if (!state.startsWith("22") && !state.startsWith("23")) {
+            return false;
+        }
+        List<Entry> rows = new ArrayList<>(batch);
+        batch.clear();
+        for (Entry row : rows) {
+            try {
+                store(List.of(row));
+            } catch (SQLException e) {
+                String rowState = e.getSQLState() == null ? "" : e.getSQLState();
+                if (!rowState.startsWith("22") && !rowState.startsWith("23")) {
+                    batch.add(row); // a passing failure after all: retried with the rest
+                    continue;
+                }
+                LOG.log(System.Logger.Level.ERROR, "ledger row refused by the database (" + e.getMessage() + "): "
+                        + row);
+            }
+            written(row);
+        }
+        return batch.isEmpty();
     }
 
     private void written(Entry record) {
@@ -190,7 +222,7 @@ public final class Ledger implements AutoCloseable {
     private static void bind(PreparedStatement ps, Entry r) throws SQLException {
         ps.setString(1, r.id());
         ps.setString(2, r.keyId());
-        ps.setString(3, r.model());
+        ps.setString(3, truncate(r.model(), 200));
         ps.setString(4, truncate(r.servedModel(), 200));
         ps.setString(5, r.provider());
         ps.setBoolean(6, r.streamed());

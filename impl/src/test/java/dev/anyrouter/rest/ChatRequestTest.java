@@ -83,4 +83,12 @@ class ChatRequestTest {
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(400))
                 .hasMessageContaining(message);
     }
+
+    @Test
+    void rejectsAModelNameLongerThanTheLedgerKeeps() {
+        assertThatThrownBy(() -> parse("{\"model\":\"openai/" + "x".repeat(200) + "\",\"messages\":[{\"role\":"
+                + "\"user\",\"content\":\"hi\"}]}"))
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(400))
+                .hasMessage("model: 207 characters (expected: at most 200)");
+    }
 }

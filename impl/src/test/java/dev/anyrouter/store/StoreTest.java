@@ -147,6 +147,26 @@ class StoreTest {
 
     @ParameterizedTest
     @MethodSource("kinds")
+    void aRowTheDatabaseRefusesDoesNotHoldUpTheOthers(String kind) throws Exception {
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        try (Database db = Database.open(TestDatabases.fresh(kind, dir))) {
+            String id = new KeyStore(db).create("k", Optional.empty()).record().id();
+            Ledger ledger = new Ledger(db, writer);
+            ledger.add(row("gen-1", id, new BigDecimal("0.1")));
+            ledger.add(row("gen-2", "key-unknown", new BigDecimal("0.2"))); // no such key: refused
+            ledger.add(row("gen-3", id, new BigDecimal("0.3")));
+            Awaitility.await().until(() -> ledger.backlog() == 0);
+
+            assertThat(query(db, "SELECT id FROM generations ORDER BY id")).isEqualTo("gen-1 gen-3");
+            assertThat(new KeyStore(db).used(id)).isEqualByComparingTo("0.4");
+            ledger.close();
+        } finally {
+            writer.shutdownNow();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
     void keysSurviveARestart(String kind) {
         StorageConfig storage = TestDatabases.fresh(kind, dir);
         String key;
