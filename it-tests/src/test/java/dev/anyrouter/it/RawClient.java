@@ -21,6 +21,7 @@ final class RawClient implements AutoCloseable {
     private final InputStream in;
     private final StringBuilder pending = new StringBuilder();
     private boolean chunked;
+    private boolean chunkEndPending;
     private boolean ended;
     int status;
     final Map<String, String> headers = new LinkedHashMap<>();
@@ -148,10 +149,18 @@ final class RawClient implements AutoCloseable {
         }
     }
 
-    /** Reads one HTTP chunk into {@code pending}; false at the end of the body. */
+    /**
+     * Reads one HTTP chunk into {@code pending}; false at the end of the body. The CRLF that ends a chunk's data is
+     * read before the next chunk, not after this one: Jetty sends it with the next chunk's size line, so waiting
+     * for it would wait for the server's next write.
+     */
     private boolean fill() throws IOException {
         if (ended) {
             return false;
+        }
+        if (chunkEndPending) {
+            line();
+            chunkEndPending = false;
         }
         String size = line();
         int length = Integer.parseInt(size.split(";")[0].trim(), 16);
@@ -161,7 +170,7 @@ final class RawClient implements AutoCloseable {
             return false;
         }
         pending.append(new String(in.readNBytes(length), StandardCharsets.UTF_8));
-        line();
+        chunkEndPending = true;
         return true;
     }
 

@@ -10,7 +10,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -223,10 +222,6 @@ class TranslatedStreamIT {
      * the response buffer while the upstream thinks: the role chunk arrives before the first token.
      */
     @Test
-    @Disabled("open: against this scripted upstream nothing reaches the client until the upstream speaks again "
-            + "1.5 s later, not even the commit's keep-alive comment. The same sequence from the simulator arrives "
-            + "at once (checked by hand with curl), so the cause may be in this harness or in the read-ahead's "
-            + "count of what Jetty has received; see the session note")
     void nothingIsHeldBackWhileTheUpstreamIsSilent() throws Exception {
         String base = upstream.baseUri().toString();
         try (Gateway quiet = Gateway.against(upstream.baseUri(), "ANTHROPIC_BASE_URL",
