@@ -28,8 +28,11 @@ public final class ApiKeys {
         refresh();
     }
 
-    /** Reloads the snapshot from the store. */
-    public void refresh() {
+    /**
+     * Reloads the snapshot from the store. Synchronized with {@link #update}: a reload that read the store before
+     * a change must not put back the old key after the change was applied.
+     */
+    public synchronized void refresh() {
         byHash = store.list().stream().collect(Collectors.toUnmodifiableMap(ClientKey::keyHash, Function.identity()));
     }
 

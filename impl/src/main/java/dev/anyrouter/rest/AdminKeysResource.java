@@ -157,7 +157,7 @@ public final class AdminKeysResource {
         return label.asText().strip();
     }
 
-    /** {@code limit}: USD, a non-negative number with at most 12 decimals, or null (or absent) for none. */
+    /** {@code limit}: USD ({@link KeyStore#limit}), or null (or absent) for none. */
     static Optional<BigDecimal> limit(JsonNode request) {
         JsonNode limit = request.path("limit");
         if (limit.isMissingNode() || limit.isNull()) {
@@ -167,7 +167,7 @@ public final class AdminKeysResource {
             throw GatewayException.badRequest("limit: expected a number of USD or null");
         }
         try {
-            return Optional.of(Price.amount(limit.asText(), "limit"));
+            return Optional.of(KeyStore.limit(limit.asText(), "limit"));
         } catch (IllegalArgumentException e) {
             throw GatewayException.badRequest(e.getMessage());
         }

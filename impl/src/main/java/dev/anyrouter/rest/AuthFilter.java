@@ -12,8 +12,10 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.PathSegment;
 import java.security.MessageDigest;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Admits a request under {@code /api/v1/} only with a known, enabled {@code Authorization: Bearer} key (or, on the
@@ -46,7 +48,9 @@ final class AuthFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        String path = request.getUriInfo().getPath();
+        // Without matrix parameters ("/api/v1;x/keys"): Jersey ignores them when it picks the resource.
+        String path = request.getUriInfo().getPathSegments().stream().map(PathSegment::getPath)
+                .collect(Collectors.joining("/"));
         if (!path.startsWith("api/v1/") || path.equals("api/v1/models")) {
             return;
         }

@@ -22,6 +22,8 @@ public final class KeyStore {
     static final String ADMIN = "admin";
     static final String ENV = "env";
     private static final String COLUMNS = "id, key_hash, label, credit_limit, credit_used, disabled, source, created_at";
+    /** Limits are below this: {@code credit_limit} is {@code NUMERIC(30, 12)}. */
+    private static final BigDecimal LIMIT_BOUND = BigDecimal.TEN.pow(18);
 
     private final Database db;
 
@@ -31,6 +33,25 @@ public final class KeyStore {
 
     /** A new key and its record; the key itself is shown once and never stored. */
     public record NewKey(String key, ClientKey record) {
+    }
+
+    /**
+     * A credit limit as the admin API or the CLI takes it: USD, at least 0 and below 10^18, with at most 12
+     * decimal places; {@code where} names the field or option in the error.
+     */
+    public static BigDecimal limit(String text, String where) {
+        BigDecimal value;
+        try {
+            value = new BigDecimal(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(where + ": '" + text + "' (expected: an amount of USD, such as 10)");
+        }
+        if (value.signum() < 0 || value.compareTo(LIMIT_BOUND) >= 0
+                || value.stripTrailingZeros().scale() > Price.MAX_SCALE) {
+            throw new IllegalArgumentException(where + ": '" + text + "' (expected: USD, at least 0 and below "
+                    + LIMIT_BOUND.toPlainString() + ", with at most " + Price.MAX_SCALE + " decimal places)");
+        }
+        return Price.normal(value);
     }
 
     public NewKey create(String label, Optional<BigDecimal> limit) {

@@ -1,6 +1,5 @@
 package dev.anyrouter.server;
 
-import dev.anyrouter.accounting.Price;
 import dev.anyrouter.config.ConfigException;
 import dev.anyrouter.config.Settings;
 import dev.anyrouter.config.StorageConfig;
@@ -64,7 +63,7 @@ final class KeysCommand {
         public Integer call() {
             Optional<BigDecimal> credit;
             try {
-                credit = Optional.ofNullable(limit).map(l -> Price.amount(l.trim(), "--limit"));
+                credit = Optional.ofNullable(limit).map(l -> KeyStore.limit(l.trim(), "--limit"));
             } catch (IllegalArgumentException e) {
                 spec.commandLine().getErr().println("anyrouter: " + e.getMessage());
                 return 2;
