@@ -5,7 +5,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.anyrouter.config.Secret;
 import dev.anyrouter.config.StorageConfig;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -33,7 +32,8 @@ public final class Database implements AutoCloseable {
             try {
                 Files.createDirectories(storage.dataDir());
             } catch (IOException e) {
-                throw new UncheckedIOException("ANYROUTER_DATA_DIR: cannot create " + storage.dataDir(), e);
+                throw new StoreException("ANYROUTER_DATA_DIR: cannot create " + storage.dataDir().toAbsolutePath()
+                        + " (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
             }
         }
         HikariConfig config = new HikariConfig();

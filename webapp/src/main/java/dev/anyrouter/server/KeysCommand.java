@@ -9,9 +9,12 @@ import dev.anyrouter.store.KeyStore;
 import dev.anyrouter.store.StoreException;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,8 +31,13 @@ import picocli.CommandLine.Spec;
             KeysCommand.Enable.class})
 final class KeysCommand {
 
+    /** The pool's and the migrations' start-up lines would bury the command's own output: warnings only. */
+    private static final List<Logger> QUIET = List.of(Logger.getLogger("com.zaxxer.hikari"),
+            Logger.getLogger("org.flywaydb"));
+
     /** Runs {@code action} against the configured database; exit code 2 for bad settings, 1 if it fails. */
     static int withStore(CommandSpec spec, Function<KeyStore, Integer> action) {
+        QUIET.forEach(logger -> logger.setLevel(Level.WARNING));
         PrintWriter err = spec.commandLine().getErr();
         StorageConfig storage;
         try {
