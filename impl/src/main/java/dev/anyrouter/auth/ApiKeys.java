@@ -28,8 +28,11 @@ public final class ApiKeys {
         refresh();
     }
 
-    /** Reloads the snapshot from the store. */
-    public void refresh() {
+    /**
+     * Reloads the snapshot from the store. Holds the same lock as {@link #update}, so a reload that read the store
+     * before a key was changed cannot put the old snapshot back over the update.
+     */
+    public synchronized void refresh() {
         byHash = store.list().stream().collect(Collectors.toUnmodifiableMap(ClientKey::keyHash, Function.identity()));
     }
 
