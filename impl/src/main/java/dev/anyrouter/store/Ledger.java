@@ -11,10 +11,10 @@ import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -190,7 +190,8 @@ public final class Ledger implements AutoCloseable {
         try (Connection c = db.connection()) {
             c.setAutoCommit(false);
             try {
-                Map<String, BigDecimal> spent = new HashMap<>();
+                // by key id: replicas sharing the database lock the keys' rows in one order, so never deadlock
+                Map<String, BigDecimal> spent = new TreeMap<>();
                 try (PreparedStatement insert = c.prepareStatement("INSERT INTO generations (id, key_id, model, "
                         + "served_model, provider, streamed, cancelled, outcome, finish_reason, tokens_prompt, "
                         + "tokens_completion, tokens_counted, total_cost, latency_ms, generation_time_ms, "
