@@ -46,15 +46,23 @@ public final class Ledger implements AutoCloseable {
     private final Map<String, Entry> pending = new ConcurrentHashMap<>();
     private final Map<String, BigDecimal> pendingCost = new ConcurrentHashMap<>();
     private final Future<?> writer;
+    private volatile boolean closed;
 
     public Ledger(Database db, ExecutorService executor) {
         this.db = db;
         this.writer = executor.submit(this::write);
     }
 
-    /** Queues a finished generation's row (without its text); returns at once. */
+    /**
+     * Queues a finished generation's row (without its text); returns at once. After {@link #close()} (a relay that
+     * outlived the shutdown) the row can no longer be written and is logged in full at ERROR instead.
+     */
     public void add(GenerationRecord record) {
         Entry row = Entry.of(record);
+        if (closed) {
+            LOG.log(System.Logger.Level.ERROR, "ledger row after shutdown, not written: {0}", row);
+            return;
+        }
         pending.put(row.id(), row);
         pendingCost.merge(row.keyId(), row.cost(), BigDecimal::add);
         queue.add(row);
@@ -101,6 +109,7 @@ public final class Ledger implements AutoCloseable {
     /** Writes every queued row, then stops the writer. */
     @Override
     public void close() {
+        closed = true;
         queue.add(STOP);
         try {
             writer.get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
