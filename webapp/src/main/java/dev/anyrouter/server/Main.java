@@ -72,6 +72,7 @@ public final class Main implements Callable<Integer> {
         } else {
             config.upstreams().forEach(p -> out.println("  upstream:   " + p.name() + "/* -> " + p.baseUri()));
         }
+        out.println("  storage:    " + config.storage().describe() + " (keys, credits, usage ledger)");
         String key = generatedKey != null ? generatedKey : "$YOUR_ANYROUTER_KEY";
         if (generatedKey != null) {
             out.println("  client key: " + generatedKey + "  (generated for this run; set ANYROUTER_API_KEYS to choose keys)");
