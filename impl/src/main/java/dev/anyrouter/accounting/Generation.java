@@ -23,9 +23,9 @@ public final class Generation {
 
     private final String id;
     private final String keyId;
-    private final Route route;
+    private Route route;
     private final boolean streamed;
-    private final Price price;
+    private Price price;
     private final Api api;
     private final JsonNode request;
     private final Instant createdAt = Instant.now();
@@ -58,6 +58,16 @@ public final class Generation {
 
     public String id() {
         return id;
+    }
+
+    /**
+     * A fallback model serves the request instead (before anything reached the client): the ledger names it and
+     * bills its price.
+     */
+    public void retarget(Route fallback, Price fallbackPrice) {
+        route = Objects.requireNonNull(fallback, "fallback");
+        price = Objects.requireNonNull(fallbackPrice, "fallbackPrice");
+        servedModel = null;
     }
 
     /** The upstream answered with a success status: from now on the generation is billed. */

@@ -32,6 +32,11 @@ import java.util.stream.Stream;
  * @param keyRefresh        how often the stored keys are reloaded ({@code ANYROUTER_KEY_REFRESH_MS})
  * @param prices            price overrides, {@code provider/model=PROMPT:COMPLETION,…} ({@code ANYROUTER_PRICES})
  * @param defaultPrice      the price of models without one ({@code ANYROUTER_DEFAULT_PRICE})
+ * @param retries           retries per model of a request that failed before its first byte ({@code ANYROUTER_RETRIES})
+ * @param retryBackoff      the first retry's backoff; it doubles, with full jitter ({@code ANYROUTER_RETRY_BACKOFF_MS})
+ * @param retryBudget       the most time spent waiting between tries of one request ({@code ANYROUTER_RETRY_BUDGET_MS})
+ * @param idleTimeout       the longest upstream silence between events of a stream ({@code ANYROUTER_IDLE_TIMEOUT_MS})
+ * @param totalTimeout      the longest a request may take in all ({@code ANYROUTER_TOTAL_TIMEOUT_MS})
  */
 public record GatewayConfig(
         List<String> apiKeys,
@@ -47,7 +52,12 @@ public record GatewayConfig(
         Optional<Secret> adminKey,
         Duration keyRefresh,
         Map<String, Price> prices,
-        Price defaultPrice) {
+        Price defaultPrice,
+        int retries,
+        Duration retryBackoff,
+        Duration retryBudget,
+        Duration idleTimeout,
+        Duration totalTimeout) {
 
     public static final String DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1";
     public static final String DEFAULT_ANTHROPIC_BASE_URL = "https://api.anthropic.com";
@@ -65,6 +75,10 @@ public record GatewayConfig(
         Objects.requireNonNull(keyRefresh, "keyRefresh");
         prices = Collections.unmodifiableMap(new LinkedHashMap<>(prices));
         Objects.requireNonNull(defaultPrice, "defaultPrice");
+        Objects.requireNonNull(retryBackoff, "retryBackoff");
+        Objects.requireNonNull(retryBudget, "retryBudget");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(totalTimeout, "totalTimeout");
     }
 
     public static GatewayConfig from(Settings settings) {
@@ -82,7 +96,12 @@ public record GatewayConfig(
                 settings.string("ANYROUTER_ADMIN_KEY").map(GatewayConfig::adminKey),
                 settings.millis("ANYROUTER_KEY_REFRESH_MS", Duration.ofSeconds(5), Duration.ofMillis(10), Duration.ofHours(1)),
                 prices(settings),
-                price(settings.string("ANYROUTER_DEFAULT_PRICE", DEFAULT_PRICE), "ANYROUTER_DEFAULT_PRICE"));
+                price(settings.string("ANYROUTER_DEFAULT_PRICE", DEFAULT_PRICE), "ANYROUTER_DEFAULT_PRICE"),
+                (int) settings.number("ANYROUTER_RETRIES", 2, 0, 10),
+                settings.millis("ANYROUTER_RETRY_BACKOFF_MS", Duration.ofMillis(250), Duration.ZERO, Duration.ofMinutes(1)),
+                settings.millis("ANYROUTER_RETRY_BUDGET_MS", Duration.ofSeconds(10), Duration.ZERO, Duration.ofMinutes(10)),
+                settings.millis("ANYROUTER_IDLE_TIMEOUT_MS", Duration.ofSeconds(60), Duration.ofMillis(10), Duration.ofHours(1)),
+                settings.millis("ANYROUTER_TOTAL_TIMEOUT_MS", Duration.ofMinutes(10), Duration.ofMillis(10), Duration.ofHours(24)));
     }
 
     /** True when no upstream is configured: every {@code provider/model} is served by the simulated upstream. */
@@ -97,7 +116,8 @@ public record GatewayConfig(
 
     public GatewayConfig withApiKeys(List<String> keys) {
         return new GatewayConfig(keys, openAi, anthropic, maxBodyBytes, commitGrace, keepAlive, connectTimeout, firstByteTimeout,
-                relayThreads, storage, adminKey, keyRefresh, prices, defaultPrice);
+                relayThreads, storage, adminKey, keyRefresh, prices, defaultPrice, retries, retryBackoff, retryBudget,
+                idleTimeout, totalTimeout);
     }
 
     /** For models nobody priced: GPT-4 Turbo's list price, so that credit limits hold for unknown models too. */

@@ -15,16 +15,24 @@ public class GatewayException extends RuntimeException {
     private final int status;
     private final String type;
     private final transient Optional<String> retryAfter;
+    private final boolean retryable;
 
     public GatewayException(int status, String type, String message) {
         this(status, type, message, Optional.empty(), null);
     }
 
     public GatewayException(int status, String type, String message, Optional<String> retryAfter, Throwable cause) {
+        this(status, type, message, retryAfter, cause, false);
+    }
+
+    /** @param retryable the upstream may well succeed if asked again (a rate limit, an overload, a timeout, a 5xx) */
+    public GatewayException(int status, String type, String message, Optional<String> retryAfter, Throwable cause,
+            boolean retryable) {
         super(Objects.requireNonNull(message, "message"), cause, false, false);
         this.status = status;
         this.type = Objects.requireNonNull(type, "type");
         this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");
+        this.retryable = retryable;
     }
 
     public static GatewayException badRequest(String message) {
@@ -33,6 +41,11 @@ public class GatewayException extends RuntimeException {
 
     public static GatewayException upstream(String message, Throwable cause) {
         return new GatewayException(502, ErrorTypes.UPSTREAM, message, Optional.empty(), cause);
+    }
+
+    /** An upstream failure worth another try: retried, then handed to the next fallback model. */
+    public boolean retryable() {
+        return retryable;
     }
 
     public int status() {

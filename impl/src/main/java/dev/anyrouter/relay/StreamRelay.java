@@ -1,9 +1,9 @@
 package dev.anyrouter.relay;
 
 import dev.anyrouter.accounting.Generation;
+import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.errors.GatewayException;
-import dev.anyrouter.routing.Route;
 import dev.anyrouter.translate.Translation;
 import dev.anyrouter.upstream.UpstreamCall;
 import dev.anyrouter.upstream.UpstreamErrors;
@@ -17,6 +17,8 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -51,14 +53,15 @@ public final class StreamRelay {
     private enum State { PENDING, COMMITTED, FAILED_EARLY }
 
     private final AnyRouter engine;
-    private final Route route;
+    private final List<Target> targets;
     private final URI localBase;
-    private final byte[] body;
     private final SseEventSink sink;
     private final Sse sse;
     private final Generation generation;
-    private final Translation translation;
     private final FlushHold flushHold;
+    private final long startNanos = System.nanoTime();
+    /** The model being tried, then the one serving the stream; written by the relay thread before it reads. */
+    private volatile Target target;
     private final AtomicBoolean keepAliveQueued = new AtomicBoolean();
     // One writer at a time, so the relay always writes its own events (a keep-alive writer owning Jersey's
     // flush would otherwise accept the relay's events into an unbounded queue). Keep-alives skip when it is busy.
@@ -70,26 +73,31 @@ public final class StreamRelay {
     private boolean ended;
     private Thread opening;
     private UpstreamCall upstream;
+    /** Why the stream was timed out, once it was. */
+    private String timedOut;
 
     private volatile long lastWrite = System.nanoTime();
+    private volatile long lastUpstreamEvent = System.nanoTime();
+    private volatile long attemptStart = System.nanoTime();
+    private volatile boolean betweenTries;
     /** Whether the upstream event after the one just read was already buffered; only the relay thread uses it. */
     private boolean nextBuffered;
 
     /**
+     * @param targets   the requested model, then its fallbacks, in order
      * @param flushHold the hold over the client's flushes (see {@code FlushBatching}); {@code null} when the
      *                  container has no such filter: every event is flushed on its own
      */
-    public StreamRelay(AnyRouter engine, Route route, URI localBase, byte[] body, SseEventSink sink, Sse sse,
-            FlushHold flushHold, Generation generation, Translation translation) {
+    public StreamRelay(AnyRouter engine, List<Target> targets, URI localBase, SseEventSink sink, Sse sse,
+            FlushHold flushHold, Generation generation) {
         this.engine = engine;
-        this.route = route;
+        this.targets = List.copyOf(targets);
+        this.target = targets.get(0);
         this.localBase = localBase;
-        this.body = body;
         this.sink = sink;
         this.sse = sse;
         this.flushHold = flushHold == null ? new FlushHold() : flushHold;
         this.generation = generation;
-        this.translation = translation;
     }
 
     /**
@@ -111,7 +119,8 @@ public final class StreamRelay {
             fail(e);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "stream " + generation.id() + " failed unexpectedly", e);
-            error = "upstream '" + route.upstream().name() + "' answered with something the gateway cannot relay";
+            error = "upstream '" + target.route().upstream().name()
+                    + "' answered with something the gateway cannot relay";
             fail(GatewayException.upstream(error, e));
         } finally {
             if (timer != null) {
@@ -142,14 +151,14 @@ public final class StreamRelay {
     }
 
     private Generation.Outcome relay() {
-        UpstreamCall call = open();
-        if (call == null) {
+        Attempts.Opened opened = new Attempts(engine.config()).open(targets, generation, this::open, this::pause);
+        if (opened == null) {
             return Generation.Outcome.CANCELLED;
         }
-        if (!call.ok()) {
-            throw UpstreamErrors.of(call);
-        }
+        UpstreamCall call = opened.call();
+        lastUpstreamEvent = System.nanoTime();
         generation.accepted();
+        Translation translation = target.translation();
         // Not closed here: end() closes the call, letting a finished body give its connection back.
         EventInput events = call.events();
         InboundEvent event;
@@ -170,9 +179,10 @@ public final class StreamRelay {
         if (cancelled()) {
             return Generation.Outcome.CANCELLED;
         }
+        throwIfTimedOut(null);
         if (!translation.end(this::send)) {
             throw call.bodyFailure().map(e -> UpstreamErrors.brokenStream(call, e)).orElseGet(() ->
-                    GatewayException.upstream("upstream '" + route.upstream().name()
+                    GatewayException.upstream("upstream '" + target.route().upstream().name()
                             + "' ended the stream before it finished", null));
         }
         call.bodyFailure().ifPresent(e -> LOG.log(System.Logger.Level.DEBUG,
@@ -183,13 +193,39 @@ public final class StreamRelay {
 
     private boolean translate(String name, String data) {
         try {
-            return translation.event(name, data, this::send);
+            return target.translation().event(name, data, this::send);
         } catch (IOException e) {
-            throw GatewayException.upstream("upstream '" + route.upstream().name() + "' sent a malformed event", e);
+            throw GatewayException.upstream("upstream '" + target.route().upstream().name()
+                    + "' sent a malformed event", e);
         }
     }
 
-    private UpstreamCall open() {
+    /** Waits before another try, interrupted by {@link #cancel()}; false when the client left. */
+    private boolean pause(Duration wait) {
+        synchronized (lock) {
+            if (cancelled) {
+                return false;
+            }
+            opening = Thread.currentThread();
+        }
+        betweenTries = true;
+        try {
+            Thread.sleep(wait.toMillis(), (int) (wait.toNanos() % 1_000_000));
+        } catch (InterruptedException e) {
+            // cancelled
+        } finally {
+            betweenTries = false;
+            synchronized (lock) {
+                opening = null;
+                Thread.interrupted();
+            }
+        }
+        return !cancelled();
+    }
+
+    private UpstreamCall open(Target next) {
+        target = next;
+        attemptStart = System.nanoTime();
         synchronized (lock) {
             if (cancelled) {
                 return null;
@@ -198,7 +234,7 @@ public final class StreamRelay {
         }
         UpstreamCall call = null;
         try {
-            call = engine.upstream().open(route, localBase, body, true);
+            call = engine.upstream().open(next.route(), localBase, next.body(), true);
         } catch (GatewayException e) {
             if (!cancelled()) {
                 throw e;
@@ -207,8 +243,8 @@ public final class StreamRelay {
             synchronized (lock) {
                 opening = null;
                 Thread.interrupted(); // an interrupt meant for the open must not hit later writes
-                if (!cancelled) {
-                    upstream = call;
+                if (!cancelled && call != null && call.ok()) {
+                    upstream = call; // a refused call is not: Attempts reads its error and closes it
                 }
             }
         }
@@ -249,14 +285,56 @@ public final class StreamRelay {
 
     private InboundEvent readEvent(EventInput events) {
         try {
-            return events.read();
+            InboundEvent event = events.read();
+            lastUpstreamEvent = System.nanoTime();
+            return event;
         } catch (ProcessingException | IllegalStateException | UncheckedIOException e) {
             if (cancelled()) {
                 return null;
             }
-            throw GatewayException.upstream("upstream '" + route.upstream().name()
+            throwIfTimedOut(e);
+            throw GatewayException.upstream("upstream '" + target.route().upstream().name()
                     + "' connection failed mid-stream", e);
         }
+    }
+
+    /** After the timer timed the stream out (and closed the upstream): the 504 the client gets. */
+    private void throwIfTimedOut(Throwable cause) {
+        String reason;
+        synchronized (lock) {
+            reason = timedOut;
+        }
+        if (reason != null) {
+            throw new GatewayException(504, ErrorTypes.TIMEOUT, "upstream '" + target.route().upstream().name()
+                    + "' " + reason, Optional.empty(), cause);
+        }
+    }
+
+    /**
+     * Timer: ends a stream whose upstream has been silent longer than {@code ANYROUTER_IDLE_TIMEOUT_MS}, or that
+     * has run longer than {@code ANYROUTER_TOTAL_TIMEOUT_MS}, by closing the upstream: the relay's read fails
+     * and reports the timeout (a 504 before the first event, an in-band error after).
+     */
+    private void checkTimeouts(long now) {
+        String reason = null;
+        if (now - startNanos > engine.config().totalTimeout().toNanos()) {
+            reason = "did not finish within " + engine.config().totalTimeout().toMillis() + " ms";
+        } else if (now - lastUpstreamEvent > engine.config().idleTimeout().toNanos()) {
+            reason = "sent nothing for " + engine.config().idleTimeout().toMillis() + " ms";
+        }
+        if (reason == null) {
+            return;
+        }
+        UpstreamCall call;
+        synchronized (lock) {
+            if (timedOut != null || upstream == null || cancelled || ended) {
+                return; // before the upstream answered, the connect and first-byte timeouts apply
+            }
+            timedOut = reason;
+            call = upstream;
+        }
+        LOG.log(System.Logger.Level.DEBUG, "stream {0}: upstream {1}", generation.id(), reason);
+        call.close();
     }
 
     /** After a failure: the status answer if nothing was sent yet, else the client's in-band error event. */
@@ -273,7 +351,7 @@ public final class StreamRelay {
         LOG.log(System.Logger.Level.DEBUG, "stream {0} failed after it started: {1}", generation.id(),
                 e.getMessage());
         flushHold.hold(false);
-        translation.fail(e, this::send);
+        target.translation().fail(e, this::send);
     }
 
     /** Sends one event. */
@@ -312,7 +390,9 @@ public final class StreamRelay {
 
     /** Timer: commit a held response after the grace period, then keep a silent stream alive. */
     private void tick() {
-        long quiet = System.nanoTime() - lastWrite;
+        long now = System.nanoTime();
+        checkTimeouts(now);
+        long quiet = now - lastWrite;
         boolean pending;
         synchronized (lock) {
             if (ended || cancelled || state == State.FAILED_EARLY) {
@@ -320,7 +400,11 @@ public final class StreamRelay {
             }
             pending = state == State.PENDING;
         }
-        if ((pending || quiet >= engine.config().keepAlive().toNanos()) && keepAliveQueued.compareAndSet(false, true)) {
+        // Held while the gateway is between tries, and for the grace period of each try: a failure that is not
+        // retried then keeps its status.
+        boolean due = pending ? !betweenTries && now - attemptStart >= engine.config().commitGrace().toNanos()
+                : quiet >= engine.config().keepAlive().toNanos();
+        if (due && keepAliveQueued.compareAndSet(false, true)) {
             try {
                 engine.writers().execute(this::keepAlive);
             } catch (RejectedExecutionException shuttingDown) {

@@ -34,6 +34,14 @@ public record ChatRequest(ObjectNode body, String model, boolean stream) impleme
         return Api.CHAT_COMPLETIONS;
     }
 
+    /** The field of fallback models. */
+    static final String FALLBACKS = "models";
+
+    @Override
+    public String fallbackField() {
+        return FALLBACKS;
+    }
+
     /** Parses and checks a request body; every problem is a 400 naming the field and what was expected. */
     public static ChatRequest parse(byte[] bytes) {
         ObjectNode body = Fields.object(bytes);
@@ -51,6 +59,7 @@ public record ChatRequest(ObjectNode body, String model, boolean stream) impleme
             Fields.optionalBoolean((ObjectNode) options, "include_usage");
         }
         fieldTypes(body);
+        Fields.fallbacks(body, FALLBACKS);
         return new ChatRequest(body, model, stream);
     }
 

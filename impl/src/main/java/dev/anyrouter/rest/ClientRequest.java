@@ -2,6 +2,8 @@ package dev.anyrouter.rest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.config.Api;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A validated request body of either API. The JSON tree is kept whole, so fields the gateway does not know pass
@@ -23,4 +25,21 @@ public interface ClientRequest {
 
     /** The API the client speaks. */
     Api api();
+
+    /** The field listing fallback models: {@code models} (chat completions, as on OpenRouter) or {@code fallbacks}. */
+    String fallbackField();
+
+    /** The models to try, in order: {@link #model()}, then each fallback not already listed. */
+    default List<String> models() {
+        List<String> models = new ArrayList<>(List.of(model()));
+        Fields.fallbacks(body(), fallbackField()).stream().filter(m -> !models.contains(m)).forEach(models::add);
+        return models;
+    }
+
+    /** The body to plan the upstream request from: the client's, without the fallback list. */
+    default ObjectNode upstreamBody() {
+        ObjectNode copy = body().deepCopy();
+        copy.remove(fallbackField());
+        return copy;
+    }
 }

@@ -1,10 +1,12 @@
 package dev.anyrouter.rest;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.relay.Completion;
 import dev.anyrouter.relay.FlushHold;
 import dev.anyrouter.relay.StreamRelay;
+import dev.anyrouter.relay.Target;
 import dev.anyrouter.routing.Route;
 import dev.anyrouter.store.ClientKey;
 import dev.anyrouter.translate.Translations;
@@ -23,6 +25,8 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.glassfish.jersey.server.ManagedAsync;
 
@@ -91,9 +95,8 @@ public final class CompletionsResource {
         RelayAdmissionFilter.Permit permit = RelayAdmissionFilter.permit(request);
         try {
             Exchange exchange = exchange(request);
-            StreamRelay relay = new StreamRelay(engine, exchange.route(), localBase(servlet),
-                    exchange.plan().upstreamBody(), sink, sse, (FlushHold) servlet.getAttribute(FlushBatching.HOLD),
-                    exchange.generation(), exchange.plan().translation());
+            StreamRelay relay = new StreamRelay(engine, exchange.targets(), localBase(servlet), sink, sse,
+                    (FlushHold) servlet.getAttribute(FlushBatching.HOLD), exchange.generation());
             servlet.getAsyncContext().addListener(new Disconnect(relay));
             relay.run();
         } finally {
@@ -105,28 +108,35 @@ public final class CompletionsResource {
         RelayAdmissionFilter.Permit permit = RelayAdmissionFilter.permit(request);
         try {
             Exchange exchange = exchange(request);
-            String body = new Completion(engine, exchange.route(), localBase(servlet), exchange.plan().upstreamBody(),
-                    exchange.generation(), exchange.plan().translation()).run();
+            String body = new Completion(engine, exchange.targets(), localBase(servlet), exchange.generation())
+                    .run();
             return Response.ok(body, MediaType.APPLICATION_JSON_TYPE).build();
         } finally {
             permit.release();
         }
     }
 
-    /** Where a request goes, its generation record, and how it crosses to the upstream's API. */
-    private record Exchange(Route route, Generation generation, Translations.Plan plan) {
+    /** The models to try, in order, each with its upstream request and translation; and the generation record. */
+    private record Exchange(List<Target> targets, Generation generation) {
     }
 
     private Exchange exchange(ContainerRequestContext request) {
         ClientRequest client = (ClientRequest) request.getProperty(ClientRequest.PROPERTY);
         ClientKey key = AuthFilter.key(request);
-        Route route = engine.router().route(client.model());
+        List<Route> routes = client.models().stream().map(engine.router()::route).toList();
         engine.checkCredit(key);
         String id = "gen-" + UUID.randomUUID().toString().replace("-", "");
         request.setProperty(StreamHeadersFilter.GENERATION_ID, id);
-        Generation generation = new Generation(id, key.id(), route, client.stream(),
+        Generation generation = new Generation(id, key.id(), routes.get(0), client.stream(),
                 engine.prices().of(client.model()), client.api(), client.body());
-        return new Exchange(route, generation, Translations.plan(client.api(), client.body(), route, generation));
+        ObjectNode body = client.upstreamBody();
+        List<Target> targets = new ArrayList<>();
+        for (Route route : routes) {
+            Translations.Plan plan = Translations.plan(client.api(), body, route, generation);
+            targets.add(new Target(route, plan.upstreamBody(), plan.translation(),
+                    engine.prices().of(route.requestedModel())));
+        }
+        return new Exchange(targets, generation);
     }
 
     /** The gateway's own root as reached from this machine, for upstreams it hosts itself (the simulator). */

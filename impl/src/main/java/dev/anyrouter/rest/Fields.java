@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.engine.Json;
 import dev.anyrouter.errors.GatewayException;
 import java.io.IOException;
+import java.util.List;
 
 /** Checks shared by the request bodies of both APIs; every problem is a 400 naming the field and what was expected. */
 final class Fields {
@@ -27,6 +28,29 @@ final class Fields {
             throw GatewayException.badRequest("request body: expected a JSON object");
         }
         return (ObjectNode) tree;
+    }
+
+    /** The most fallback models one request may list. */
+    static final int MAX_FALLBACKS = 5;
+
+    /** A list of fallback models: absent, or an array of up to {@link #MAX_FALLBACKS} {@code provider/model}s. */
+    static List<String> fallbacks(ObjectNode body, String field) {
+        JsonNode list = body.get(field);
+        if (list == null || list.isNull()) {
+            return List.of();
+        }
+        if (!list.isArray() || list.size() > MAX_FALLBACKS) {
+            throw invalid(field, list, "an array of at most " + MAX_FALLBACKS + " \"provider/model\" strings");
+        }
+        List<String> models = new java.util.ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            try {
+                models.add(model(list.get(i)));
+            } catch (GatewayException e) {
+                throw GatewayException.badRequest(field + "[" + i + "]: " + e.getMessage().replaceFirst("^model: ", ""));
+            }
+        }
+        return models;
     }
 
     /** The longest model name accepted (the ledger stores it). */

@@ -40,6 +40,14 @@ public record MessagesRequest(ObjectNode body, String model, boolean stream) imp
         return Api.MESSAGES;
     }
 
+    /** The field of fallback models. */
+    static final String FALLBACKS = "fallbacks";
+
+    @Override
+    public String fallbackField() {
+        return FALLBACKS;
+    }
+
     /** Parses and checks a request body; every problem is a 400 naming the field and what was expected. */
     public static MessagesRequest parse(byte[] bytes) {
         ObjectNode body = Fields.object(bytes);
@@ -67,6 +75,7 @@ public record MessagesRequest(ObjectNode body, String model, boolean stream) imp
         if (stops != null && !stops.isNull() && (!stops.isArray() || !allText(stops))) {
             throw Fields.invalid("stop_sequences", stops, "an array of strings");
         }
+        Fields.fallbacks(body, FALLBACKS);
         return new MessagesRequest(body, model, stream);
     }
 

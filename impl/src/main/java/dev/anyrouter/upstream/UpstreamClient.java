@@ -103,12 +103,14 @@ public final class UpstreamClient implements AutoCloseable {
         String provider = route.upstream().name();
         if (UpstreamErrors.timeout(cause)) {
             return new GatewayException(504, ErrorTypes.TIMEOUT,
-                    "upstream '" + provider + "' did not answer in time", Optional.empty(), e);
+                    "upstream '" + provider + "' did not answer in time", Optional.empty(), e, true);
         }
         if (cause instanceof ConnectException) {
-            return GatewayException.upstream("upstream '" + provider + "' is unreachable", e);
+            return new GatewayException(502, ErrorTypes.UPSTREAM, "upstream '" + provider + "' is unreachable",
+                    Optional.empty(), e, true);
         }
-        return GatewayException.upstream("upstream '" + provider + "' request failed", e);
+        return new GatewayException(502, ErrorTypes.UPSTREAM, "upstream '" + provider + "' request failed",
+                Optional.empty(), e, true);
     }
 
     @Override

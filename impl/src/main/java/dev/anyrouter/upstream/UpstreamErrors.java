@@ -35,15 +35,27 @@ public final class UpstreamErrors {
                     "upstream '" + provider + "' rejected the gateway's credentials (HTTP " + status + ")");
             case 429 -> new GatewayException(429, ErrorTypes.RATE_LIMIT,
                     "upstream '" + provider + "' is rate limiting" + detail,
-                    Optional.ofNullable(call.header("Retry-After")), null);
+                    Optional.ofNullable(call.header("Retry-After")), null, true);
             case 503, 529 -> new GatewayException(503, ErrorTypes.OVERLOADED,
                     "upstream '" + provider + "' is overloaded (HTTP " + status + ")" + detail,
-                    Optional.ofNullable(call.header("Retry-After")), null);
+                    Optional.ofNullable(call.header("Retry-After")), null, true);
             case 408, 504 -> new GatewayException(504, ErrorTypes.TIMEOUT,
-                    "upstream '" + provider + "' timed out (HTTP " + status + ")" + detail);
+                    "upstream '" + provider + "' timed out (HTTP " + status + ")" + detail, Optional.empty(), null,
+                    true);
             default -> new GatewayException(502, ErrorTypes.UPSTREAM,
-                    "upstream '" + provider + "' failed (HTTP " + status + ")" + detail);
+                    "upstream '" + provider + "' failed (HTTP " + status + ")" + detail, Optional.empty(), null,
+                    status >= 500);
         };
+    }
+
+    /**
+     * Whether a refused request might fit another model: the upstream said the prompt is too long for this one's
+     * context window.
+     */
+    public static boolean contextLength(GatewayException e) {
+        String message = e.getMessage().toLowerCase(java.util.Locale.ROOT);
+        return e.status() == 400 && (message.contains("context_length") || message.contains("context length")
+                || message.contains("context window") || message.contains("prompt is too long"));
     }
 
     /** The message of an OpenAI-style error object ({@code {"error":{"message":…}}} or {@code {"message":…}}). */

@@ -83,6 +83,10 @@ final class Gateway implements AutoCloseable {
         values.put("ANYROUTER_API_KEYS", KEY);
         values.put("ANYROUTER_COMMIT_GRACE_MS", "150");
         values.put("ANYROUTER_KEEPALIVE_MS", "200");
+        // Retries stay on (the product default) but quick, so error tests keep their pace; a long Retry-After
+        // exceeds the budget and is not waited for.
+        values.put("ANYROUTER_RETRY_BACKOFF_MS", "10");
+        values.put("ANYROUTER_RETRY_BUDGET_MS", "1000");
         return values;
     }
 
