@@ -41,6 +41,7 @@ public final class Completion {
         String error = null;
         engine.activeRelays().incrementAndGet();
         try (UpstreamCall call = engine.upstream().open(route, localBase, body, false)) {
+            generation.upstreamStatus(call.status());
             if (!call.ok()) {
                 throw UpstreamErrors.of(call);
             }

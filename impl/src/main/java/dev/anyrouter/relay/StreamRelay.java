@@ -146,6 +146,7 @@ public final class StreamRelay {
         if (call == null) {
             return Generation.Outcome.CANCELLED;
         }
+        generation.upstreamStatus(call.status());
         if (!call.ok()) {
             throw UpstreamErrors.of(call);
         }
