@@ -2,6 +2,7 @@ package dev.anyrouter.rest;
 
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.engine.AnyRouter;
+import dev.anyrouter.ops.AccessLog;
 import dev.anyrouter.relay.Completion;
 import dev.anyrouter.relay.FlushHold;
 import dev.anyrouter.relay.StreamRelay;
@@ -95,6 +96,7 @@ public final class CompletionsResource {
                     exchange.plan().upstreamBody(), sink, sse, (FlushHold) servlet.getAttribute(FlushBatching.HOLD),
                     exchange.generation(), exchange.plan().translation());
             servlet.getAsyncContext().addListener(new Disconnect(relay));
+            logAfter(servlet, exchange.generation());
             relay.run();
         } finally {
             permit.release();
@@ -105,8 +107,10 @@ public final class CompletionsResource {
         RelayAdmissionFilter.Permit permit = RelayAdmissionFilter.permit(request);
         try {
             Exchange exchange = exchange(request);
-            String body = new Completion(engine, exchange.route(), localBase(servlet), exchange.plan().upstreamBody(),
-                    exchange.generation(), exchange.plan().translation()).run();
+            Completion completion = new Completion(engine, exchange.route(), localBase(servlet),
+                    exchange.plan().upstreamBody(), exchange.generation(), exchange.plan().translation());
+            logAfter(servlet, exchange.generation());
+            String body = completion.run();
             return Response.ok(body, MediaType.APPLICATION_JSON_TYPE).build();
         } finally {
             permit.release();
@@ -127,6 +131,14 @@ public final class CompletionsResource {
         Generation generation = new Generation(id, key.id(), route, client.stream(),
                 engine.prices().of(client.model()), client.api(), client.body());
         return new Exchange(route, generation, Translations.plan(client.api(), client.body(), route, generation));
+    }
+
+    /** The request's access-log line waits for the end of {@code generation}, which the relay run next ends. */
+    private static void logAfter(HttpServletRequest servlet, Generation generation) {
+        AccessLog.Entry entry = RequestLog.entry(servlet);
+        if (entry != null) {
+            entry.awaitGeneration(generation.id());
+        }
     }
 
     /** The gateway's own root as reached from this machine, for upstreams it hosts itself (the simulator). */
