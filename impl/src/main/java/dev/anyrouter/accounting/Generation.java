@@ -33,6 +33,7 @@ public final class Generation {
     private final StringBuilder completion = new StringBuilder();
     private String servedModel;
     private boolean accepted;
+    private int upstreamStatus;
     private long firstChunkNanos = -1;
     private int chunks;
     private String finishReason;
@@ -68,6 +69,11 @@ public final class Generation {
         route = Objects.requireNonNull(fallback, "fallback");
         price = Objects.requireNonNull(fallbackPrice, "fallbackPrice");
         servedModel = null;
+    }
+
+    /** The HTTP status the upstream answered with (for metrics: a failure's status class). */
+    public void upstreamStatus(int status) {
+        upstreamStatus = status;
     }
 
     /** The upstream answered with a success status: from now on the generation is billed. */
@@ -139,6 +145,6 @@ public final class Generation {
                 servedModel != null ? servedModel : route.upstreamModel(), route.upstream().name(), streamed,
                 outcome, finishReason, chunks, completion.toString(), bill.promptTokens(), bill.completionTokens(),
                 bill.counted(), bill.cost(), firstChunkNanos < 0 ? null : (firstChunkNanos - startNanos) / 1_000_000,
-                (now - startNanos) / 1_000_000, createdAt, error);
+                (now - startNanos) / 1_000_000, createdAt, error, upstreamStatus);
     }
 }

@@ -24,11 +24,12 @@ import java.time.Instant;
  * @param totalMillis      time from request to the end
  * @param createdAt        when the request arrived
  * @param error            the error sent to the client, or {@code null}
+ * @param upstreamStatus   the HTTP status the upstream answered with, or 0 if it never answered (not stored)
  */
 public record GenerationRecord(String id, String keyId, String model, String servedModel, String provider,
         boolean streamed, Generation.Outcome outcome, String finishReason, int chunks, String completionText,
         long promptTokens, long completionTokens, boolean tokensCounted, BigDecimal cost, Long firstChunkMillis,
-        long totalMillis, Instant createdAt, String error) {
+        long totalMillis, Instant createdAt, String error, int upstreamStatus) {
 
     public boolean cancelled() {
         return outcome == Generation.Outcome.CANCELLED;

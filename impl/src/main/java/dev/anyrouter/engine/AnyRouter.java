@@ -6,6 +6,8 @@ import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.auth.ApiKeys;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.ops.AccessLog;
+import dev.anyrouter.ops.Metrics;
 import dev.anyrouter.routing.ModelCatalog;
 import dev.anyrouter.routing.Router;
 import dev.anyrouter.store.ClientKey;
@@ -14,20 +16,24 @@ import dev.anyrouter.store.KeyStore;
 import dev.anyrouter.store.Ledger;
 import dev.anyrouter.upstream.UpstreamClient;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The gateway's long-lived parts, built from one {@link GatewayConfig} and closed together: the database with
- * its key store and usage ledger, the keys snapshot, router, prices, upstream client, the relay threads, and the
- * timer for commits, keep-alives and key reloads.
+ * its key store and usage ledger, the keys snapshot, router, prices, upstream client, the relay threads, the
+ * timer for commits, keep-alives and key reloads, the metrics and the access log.
  * One instance per deployment; the Jersey resources reach it by injection.
  */
 public final class AnyRouter implements AutoCloseable {
@@ -50,6 +56,11 @@ public final class AnyRouter implements AutoCloseable {
     private final ExecutorService ledgerWriter;
     private final AtomicInteger activeRelays = new AtomicInteger();
     private final List<Consumer<GenerationRecord>> listeners = new CopyOnWriteArrayList<>();
+    private final Metrics metrics;
+    private final AccessLog accessLog = new AccessLog();
+    private volatile boolean closed;
+    /** The database check in progress or last done (one at a time, however many ask). */
+    private CompletableFuture<Boolean> databaseCheck;
 
     private AnyRouter(GatewayConfig config, Database database) {
         this.config = config;
@@ -67,6 +78,9 @@ public final class AnyRouter implements AutoCloseable {
         this.relayLimit = RelayLimit.of(config.relayThreads());
         this.writers = Threads.perTask("anyrouter-keepalive");
         this.timer = Threads.scheduler("anyrouter-timer");
+        this.metrics = new Metrics(activeRelays, prices::listed);
+        onGeneration(metrics::generation);
+        onGeneration(accessLog::generation);
         long refresh = config.keyRefresh().toMillis();
         timer.scheduleWithFixedDelay(this::reloadKeys, refresh, refresh, TimeUnit.MILLISECONDS);
     }
@@ -172,8 +186,8 @@ public final class AnyRouter implements AutoCloseable {
     }
 
     /**
-     * Sends keep-alive comments and reloads the keys, so that a stalled client or database never holds up the
-     * timer.
+     * Sends keep-alive comments, reloads the keys and checks the database for {@link #ready}, so that a stalled
+     * client or database never holds up the timer or a caller.
      */
     public ExecutorService writers() {
         return writers;
@@ -183,6 +197,45 @@ public final class AnyRouter implements AutoCloseable {
         return timer;
     }
 
+    /** The meters {@code GET /metrics} shows. */
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    /** The access log's pending lines. */
+    public AccessLog accessLog() {
+        return accessLog;
+    }
+
+    /**
+     * Whether the engine runs and its database answers within {@code timeout}. Blocks at most that long: call it
+     * on a relay thread. Concurrent callers share one check, so a database that hangs holds up one thread only.
+     */
+    public boolean ready(Duration timeout) {
+        if (closed) {
+            return false;
+        }
+        CompletableFuture<Boolean> check;
+        synchronized (this) {
+            if (databaseCheck == null || databaseCheck.isDone()) {
+                try {
+                    databaseCheck = CompletableFuture.supplyAsync(database::answers, writers);
+                } catch (RejectedExecutionException closing) {
+                    return false;
+                }
+            }
+            check = databaseCheck;
+        }
+        try {
+            return check.get(timeout.toMillis(), TimeUnit.MILLISECONDS) && !closed;
+        } catch (TimeoutException | ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** Requests whose relay (upstream exchange and client writes) is running now. */
     public AtomicInteger activeRelays() {
         return activeRelays;
@@ -190,10 +243,11 @@ public final class AnyRouter implements AutoCloseable {
 
     /**
      * Stops the timer and threads (running relays are interrupted and end their generations), writes the ledger's
-     * last rows, and closes the database and the upstream client.
+     * last rows, and closes the database, the upstream client and the metrics.
      */
     @Override
     public void close() {
+        closed = true;
         timer.shutdownNow();
         writers.shutdownNow();
         relays.shutdownNow();
@@ -207,6 +261,7 @@ public final class AnyRouter implements AutoCloseable {
         ledgerWriter.shutdownNow();
         database.close();
         upstream.close();
+        metrics.close();
     }
 
     /** Timer: reload the key snapshot on a writer thread (the database may be slow; the timer must not wait). */

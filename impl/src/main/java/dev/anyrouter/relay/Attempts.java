@@ -61,6 +61,7 @@ final class Attempts {
                     if (call == null) {
                         return null;
                     }
+                    generation.upstreamStatus(call.status());
                     if (call.ok()) {
                         return new Opened(target, call);
                     }

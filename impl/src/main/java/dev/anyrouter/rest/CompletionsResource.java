@@ -3,6 +3,7 @@ package dev.anyrouter.rest;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.engine.AnyRouter;
+import dev.anyrouter.ops.AccessLog;
 import dev.anyrouter.relay.Completion;
 import dev.anyrouter.relay.FlushHold;
 import dev.anyrouter.relay.StreamRelay;
@@ -98,6 +99,7 @@ public final class CompletionsResource {
             StreamRelay relay = new StreamRelay(engine, exchange.targets(), localBase(servlet), sink, sse,
                     (FlushHold) servlet.getAttribute(FlushBatching.HOLD), exchange.generation());
             servlet.getAsyncContext().addListener(new Disconnect(relay));
+            logAfter(servlet, exchange.generation());
             relay.run();
         } finally {
             permit.release();
@@ -108,8 +110,10 @@ public final class CompletionsResource {
         RelayAdmissionFilter.Permit permit = RelayAdmissionFilter.permit(request);
         try {
             Exchange exchange = exchange(request);
-            String body = new Completion(engine, exchange.targets(), localBase(servlet), exchange.generation())
-                    .run();
+            Completion completion = new Completion(engine, exchange.targets(), localBase(servlet),
+                    exchange.generation());
+            logAfter(servlet, exchange.generation());
+            String body = completion.run();
             return Response.ok(body, MediaType.APPLICATION_JSON_TYPE).build();
         } finally {
             permit.release();
@@ -137,6 +141,14 @@ public final class CompletionsResource {
                     engine.prices().of(route.requestedModel())));
         }
         return new Exchange(targets, generation);
+    }
+
+    /** The request's access-log line waits for the end of {@code generation}, which the relay run next ends. */
+    private static void logAfter(HttpServletRequest servlet, Generation generation) {
+        AccessLog.Entry entry = RequestLog.entry(servlet);
+        if (entry != null) {
+            entry.awaitGeneration(generation.id());
+        }
     }
 
     /** The gateway's own root as reached from this machine, for upstreams it hosts itself (the simulator). */

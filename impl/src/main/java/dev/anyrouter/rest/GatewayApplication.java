@@ -36,6 +36,8 @@ public final class GatewayApplication {
                 .register(AccountResource.class)
                 .register(AdminKeysResource.class)
                 .register(HealthResource.class)
+                .register(ReadyResource.class)
+                .register(MetricsResource.class)
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true);
         for (Object component : extra) {
             if (component instanceof Class<?> type) {

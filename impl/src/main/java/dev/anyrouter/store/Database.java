@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -68,6 +69,20 @@ public final class Database implements AutoCloseable {
 
     Connection connection() throws SQLException {
         return pool.getConnection();
+    }
+
+    /**
+     * Whether the database answers a query now. A query, not only {@code isValid}: a database holding its
+     * sessions still has valid connections. May wait for a connection up to the pool's 10 s timeout.
+     */
+    public boolean answers() {
+        try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
+            statement.setQueryTimeout(2);
+            statement.execute("SELECT 1");
+            return true;
+        } catch (SQLException | RuntimeException e) {
+            return false;
+        }
     }
 
     public String description() {

@@ -7,6 +7,7 @@ import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.rest.GatewayApplication;
 import dev.anyrouter.rest.FlushBatching;
 import dev.anyrouter.rest.JsonBodies;
+import dev.anyrouter.rest.RequestLog;
 import dev.anyrouter.simulator.Simulator;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
@@ -23,7 +24,8 @@ import org.glassfish.jersey.servlet.ServletContainer;
 /**
  * Starts AnyRouter inside a servlet context and stops it with the context. The WAR declares it in
  * {@code web.xml}; the embedded server adds it with a ready-made configuration. Either way the same Jersey
- * application is registered, with async support, at {@code /*}, behind the {@link JsonBodies} and {@link FlushBatching} filters.
+ * application is registered, with async support, at {@code /*}, behind the {@link RequestLog}, {@link JsonBodies}
+ * and {@link FlushBatching} filters.
  */
 public final class AnyRouterListener implements ServletContextListener {
 
@@ -61,6 +63,10 @@ public final class AnyRouterListener implements ServletContextListener {
         jersey.setAsyncSupported(true);
         jersey.setLoadOnStartup(1);
         jersey.addMapping("/*");
+        // First, so that it sees each request's whole life and the bytes of its response.
+        FilterRegistration.Dynamic log = context.addFilter("anyrouter-request-log", new RequestLog(engine));
+        log.setAsyncSupported(true);
+        log.addMappingForServletNames(null, false, "anyrouter");
         FilterRegistration.Dynamic json = context.addFilter("anyrouter-json-bodies", new JsonBodies());
         json.setAsyncSupported(true);
         json.addMappingForServletNames(null, false, "anyrouter");

@@ -1,0 +1,113 @@
+package dev.anyrouter.ops;
+
+import dev.anyrouter.accounting.Generation;
+import dev.anyrouter.accounting.GenerationRecord;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * The gateway's meters, scraped as Prometheus text by {@code GET /metrics}: requests to the two completion APIs
+ * (counted when their response ends), relays running now, and, from each finished generation, time to first
+ * token, duration, tokens, cost, cancellations and upstream errors.
+ *
+ * <p>Every tag has a bounded set of values: {@code provider} is a configured upstream (or {@code simulated}),
+ * {@code model} a model with a price of its own (the catalog's and {@code ANYROUTER_PRICES}'), any other model
+ * {@code other}, so a client cannot add series by naming models.
+ */
+public final class Metrics implements AutoCloseable {
+
+    /** The {@code model} tag of models without a price of their own. */
+    public static final String OTHER_MODEL = "other";
+
+    /** Histogram buckets for time to first token and generation time: 1 ms to 120 s. */
+    private static final Duration[] BUCKETS = {ms(1), ms(2), ms(5), ms(10), ms(25), ms(50), ms(100), ms(250),
+            ms(500), ms(1000), ms(2500), ms(5000), ms(10_000), ms(30_000), ms(60_000), ms(120_000)};
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Predicate<String> listedModel;
+    private final Meter.MeterProvider<Counter> requests;
+    private final Meter.MeterProvider<Timer> firstToken;
+    private final Meter.MeterProvider<Timer> duration;
+    private final Meter.MeterProvider<Counter> tokens;
+    private final Meter.MeterProvider<Counter> cost;
+    private final Meter.MeterProvider<Counter> cancellations;
+    private final Meter.MeterProvider<Counter> upstreamErrors;
+
+    /**
+     * @param activeRelays the engine's count of requests being relayed now
+     * @param listedModel  whether a {@code provider/model} may be a {@code model} tag value
+     */
+    public Metrics(AtomicInteger activeRelays, Predicate<String> listedModel) {
+        this.listedModel = listedModel;
+        Gauge.builder("anyrouter.active.relays", activeRelays, AtomicInteger::get)
+                .description("Requests whose upstream exchange and relay are running now (streamed or not)")
+                .register(registry);
+        requests = Counter.builder("anyrouter.requests")
+                .description("Requests to the chat-completions and Messages APIs, counted when their response ends")
+                .withRegistry(registry);
+        firstToken = Timer.builder("anyrouter.time.to.first.token")
+                .description("Time from request to the first chunk delivered to the client")
+                .serviceLevelObjectives(BUCKETS).withRegistry(registry);
+        duration = Timer.builder("anyrouter.generation.duration")
+                .description("Time from request to the end of the generation, whatever its outcome")
+                .serviceLevelObjectives(BUCKETS).withRegistry(registry);
+        tokens = Counter.builder("anyrouter.tokens").description("Tokens billed").withRegistry(registry);
+        cost = Counter.builder("anyrouter.cost").baseUnit("usd")
+                .description("Cost billed in USD (the ledger keeps the exact amounts)").withRegistry(registry);
+        cancellations = Counter.builder("anyrouter.cancellations")
+                .description("Generations cancelled by the client").withRegistry(registry);
+        upstreamErrors = Counter.builder("anyrouter.upstream.errors")
+                .description("Generations that failed, by the class of the upstream's HTTP status "
+                        + "(2xx: failed after answering; none: no answer)").withRegistry(registry);
+    }
+
+    /** A response of {@code api} ({@code chat} or {@code messages}) ended; {@code stream} is null if unknown. */
+    public void request(String api, Boolean stream, int status) {
+        requests.withTags(Tags.of("api", api, "stream", stream == null ? "unknown" : stream.toString(),
+                "status", Integer.toString(status))).increment();
+    }
+
+    /** A generation ended: the engine's generation listener. */
+    public void generation(GenerationRecord record) {
+        String provider = record.provider();
+        Tags byProvider = Tags.of("provider", provider);
+        if (record.firstChunkMillis() != null) {
+            firstToken.withTags(byProvider).record(record.firstChunkMillis(), TimeUnit.MILLISECONDS);
+        }
+        duration.withTags(byProvider).record(record.totalMillis(), TimeUnit.MILLISECONDS);
+        Tags byModel = byProvider.and("model", listedModel.test(record.model()) ? record.model() : OTHER_MODEL);
+        tokens.withTags(byModel.and("type", "prompt")).increment(record.promptTokens());
+        tokens.withTags(byModel.and("type", "completion")).increment(record.completionTokens());
+        cost.withTags(byModel).increment(record.cost().doubleValue());
+        if (record.outcome() == Generation.Outcome.CANCELLED) {
+            cancellations.withTags(byProvider).increment();
+        } else if (record.outcome() == Generation.Outcome.FAILED) {
+            int status = record.upstreamStatus();
+            upstreamErrors.withTags(byProvider.and("status_class", status == 0 ? "none" : status / 100 + "xx"))
+                    .increment();
+        }
+    }
+
+    /** Every meter in the Prometheus text format (version 0.0.4). */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    @Override
+    public void close() {
+        registry.close();
+    }
+
+    private static Duration ms(long millis) {
+        return Duration.ofMillis(millis);
+    }
+}

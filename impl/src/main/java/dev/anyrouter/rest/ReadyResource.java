@@ -1,0 +1,42 @@
+package dev.anyrouter.rest;
+
+import dev.anyrouter.api.ErrorTypes;
+import dev.anyrouter.engine.AnyRouter;
+import dev.anyrouter.errors.GatewayException;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Duration;
+import org.glassfish.jersey.server.ManagedAsync;
+
+/**
+ * {@code GET /ready}: 200 while the engine runs and its database answers within {@link #TIMEOUT}, else 503. It
+ * waits on the database, so it runs on a relay thread. {@code /health} says only that the application serves.
+ */
+@Singleton
+@Path("ready")
+public final class ReadyResource {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(2);
+
+    private final AnyRouter engine;
+
+    @Inject
+    public ReadyResource(AnyRouter engine) {
+        this.engine = engine;
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    @ManagedAsync
+    public String ready() {
+        if (!engine.ready(TIMEOUT)) {
+            throw new GatewayException(503, ErrorTypes.SERVER,
+                    "not ready: the gateway is stopping, or its database does not answer");
+        }
+        return "{\"status\":\"ready\"}";
+    }
+}
