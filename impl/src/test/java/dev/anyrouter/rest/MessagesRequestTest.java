@@ -42,6 +42,16 @@ class MessagesRequestTest {
         return MessagesRequest.parse(body.getBytes(StandardCharsets.UTF_8));
     }
 
+    @Test
+    void listsTheModelToTryThenItsFallbacksAndKeepsTheListFromTheUpstream() {
+        MessagesRequest request = parse(body("'fallbacks':['openai/gpt-4o','anthropic/claude-test','a/b'],"
+                + "'messages':" + HI));
+
+        assertThat(request.models()).containsExactly("anthropic/claude-test", "openai/gpt-4o", "a/b");
+        assertThat(request.upstreamBody().has("fallbacks")).isFalse();
+        assertThat(request.body().has("fallbacks")).as("the client's body is untouched").isTrue();
+    }
+
     static Stream<Arguments> accepted() {
         return Stream.of(
                 Arguments.of("plain text", body("'messages':" + HI), false),
@@ -160,6 +170,12 @@ class MessagesRequestTest {
                 Arguments.of("system as a message role", body("'messages':[{'role':'system','content':'s'},"
                         + "{'role':'user','content':'hi'}]"), "messages[0].role: \"system\""),
                 Arguments.of("role missing", body("'messages':[{'content':'hi'}]"), "messages[0].role: missing"),
+                Arguments.of("fallbacks not a list", body("'fallbacks':'openai/gpt-4o','messages':" + HI),
+                        "fallbacks: \"openai/gpt-4o\" (expected: an array of at most 5"),
+                Arguments.of("fallback without a provider", body("'fallbacks':['claude'],'messages':" + HI),
+                        "fallbacks[0]: 'claude' (expected: \"provider/model\""),
+                Arguments.of("too many fallbacks", body("'fallbacks':['a/1','a/2','a/3','a/4','a/5','a/6'],"
+                        + "'messages':" + HI), "fallbacks: [\"a/1\""),
                 Arguments.of("content missing", body("'messages':[{'role':'user'}]"),
                         "messages[0].content: missing (expected: a string or a non-empty array of content blocks)"),
                 Arguments.of("content an empty array", body("'messages':[{'role':'user','content':[]}]"),
