@@ -93,10 +93,10 @@ public record GatewayConfig(
                 settings.millis("ANYROUTER_FIRST_BYTE_TIMEOUT_MS", Duration.ofSeconds(120), Duration.ofMillis(1), Duration.ofHours(1)),
                 (int) settings.number("ANYROUTER_RELAY_THREADS", 2000, 1, 100_000),
                 StorageConfig.from(settings),
-                settings.string("ANYROUTER_ADMIN_KEY").map(GatewayConfig::adminKey),
+                settings.string("ANYROUTER_ADMIN_KEY").map(key -> adminKey(key, settings.describe("ANYROUTER_ADMIN_KEY"))),
                 settings.millis("ANYROUTER_KEY_REFRESH_MS", Duration.ofSeconds(5), Duration.ofMillis(10), Duration.ofHours(1)),
                 prices(settings),
-                price(settings.string("ANYROUTER_DEFAULT_PRICE", DEFAULT_PRICE), "ANYROUTER_DEFAULT_PRICE"),
+                price(settings.string("ANYROUTER_DEFAULT_PRICE", DEFAULT_PRICE), settings.describe("ANYROUTER_DEFAULT_PRICE")),
                 (int) settings.number("ANYROUTER_RETRIES", 2, 0, 10),
                 settings.millis("ANYROUTER_RETRY_BACKOFF_MS", Duration.ofMillis(250), Duration.ZERO, Duration.ofMinutes(1)),
                 settings.millis("ANYROUTER_RETRY_BUDGET_MS", Duration.ofSeconds(10), Duration.ZERO, Duration.ofMinutes(10)),
@@ -123,9 +123,9 @@ public record GatewayConfig(
     /** For models nobody priced: GPT-4 Turbo's list price, so that credit limits hold for unknown models too. */
     public static final String DEFAULT_PRICE = "0.00001:0.00003";
 
-    private static Secret adminKey(String key) {
+    private static Secret adminKey(String key, String where) {
         if (key.length() < 16) {
-            throw new ConfigException("ANYROUTER_ADMIN_KEY: too short (expected: at least 16 characters)");
+            throw new ConfigException(where + ": too short (expected: at least 16 characters)");
         }
         return Secret.of(key);
     }
@@ -136,11 +136,11 @@ public record GatewayConfig(
             int eq = entry.indexOf('=');
             int slash = entry.indexOf('/');
             if (eq <= 0 || slash <= 0 || slash > eq) {
-                throw new ConfigException("ANYROUTER_PRICES: '" + entry
+                throw new ConfigException(settings.describe("ANYROUTER_PRICES") + ": '" + entry
                         + "' (expected: provider/model=PROMPT:COMPLETION, comma-separated)");
             }
             String model = entry.substring(0, eq).trim();
-            prices.put(model, price(entry.substring(eq + 1), "ANYROUTER_PRICES " + model));
+            prices.put(model, price(entry.substring(eq + 1), settings.describe("ANYROUTER_PRICES") + " " + model));
         }
         return prices;
     }
@@ -164,7 +164,7 @@ public record GatewayConfig(
         if (key.isEmpty() && base.isEmpty()) {
             return Optional.empty();
         }
-        URI uri = UpstreamConfig.baseUri(prefix + "_BASE_URL", base.orElse(defaultBase));
+        URI uri = UpstreamConfig.baseUri(settings.describe(prefix + "_BASE_URL"), base.orElse(defaultBase));
         return Optional.of(new UpstreamConfig(name, uri, key.map(Secret::of), api));
     }
 }

@@ -14,13 +14,25 @@ import java.util.function.Function;
 public final class Settings {
 
     private final Function<String, String> lookup;
+    private final Function<String, String> describe;
 
-    private Settings(Function<String, String> lookup) {
+    private Settings(Function<String, String> lookup, Function<String, String> describe) {
         this.lookup = Objects.requireNonNull(lookup, "lookup");
+        this.describe = Objects.requireNonNull(describe, "describe");
     }
 
     public static Settings of(Function<String, String> lookup) {
-        return new Settings(lookup);
+        return new Settings(lookup, Function.identity());
+    }
+
+    /** A lookup whose errors name each setting as {@code describe} says (a config file's key, say). */
+    public static Settings of(Function<String, String> lookup, Function<String, String> describe) {
+        return new Settings(lookup, describe);
+    }
+
+    /** How an error names the setting: its name, or where its value came from. */
+    public String describe(String name) {
+        return describe.apply(name);
     }
 
     /** The environment, with system properties of the same name taking precedence. */
@@ -30,7 +42,8 @@ public final class Settings {
 
     /** This lookup, falling back to {@code other} where it has no value. */
     public Settings orElse(Settings other) {
-        return of(name -> string(name).orElseGet(() -> other.string(name).orElse(null)));
+        return of(name -> string(name).orElseGet(() -> other.string(name).orElse(null)),
+                name -> string(name).isPresent() ? describe(name) : other.describe(name));
     }
 
     public Optional<String> string(String name) {
@@ -54,7 +67,7 @@ public final class Settings {
         if (raw.get().equalsIgnoreCase("true")) {
             return true;
         }
-        throw new ConfigException(name + ": '" + raw.get() + "' (expected: true or false)");
+        throw new ConfigException(describe(name) + ": '" + raw.get() + "' (expected: true or false)");
     }
 
     public long number(String name, long defaultValue, long min, long max) {
@@ -65,11 +78,11 @@ public final class Settings {
         try {
             long value = Long.parseLong(raw.get());
             if (value < min || value > max) {
-                throw new ConfigException(name + ": " + value + " (expected: " + min + ".." + max + ")");
+                throw new ConfigException(describe(name) + ": " + value + " (expected: " + min + ".." + max + ")");
             }
             return value;
         } catch (NumberFormatException e) {
-            throw new ConfigException(name + ": '" + raw.get() + "' (expected: a whole number)");
+            throw new ConfigException(describe(name) + ": '" + raw.get() + "' (expected: a whole number)");
         }
     }
 

@@ -25,11 +25,11 @@ public record StorageConfig(Optional<String> url, Optional<String> user, Optiona
     public static StorageConfig from(Settings settings) {
         Optional<String> url = settings.string("ANYROUTER_DB_URL");
         url.filter(u -> !u.startsWith("jdbc:postgresql:") && !u.startsWith("jdbc:h2:")).ifPresent(u -> {
-            throw new ConfigException("ANYROUTER_DB_URL: '" + u.replaceAll("\\?.*", "?…")
+            throw new ConfigException(settings.describe("ANYROUTER_DB_URL") + ": '" + u.replaceAll("\\?.*", "?…")
                     + "' (expected: jdbc:postgresql://HOST:PORT/DATABASE)");
         });
         url.filter(u -> u.toLowerCase(java.util.Locale.ROOT).contains("password=")).ifPresent(u -> {
-            throw new ConfigException("ANYROUTER_DB_URL: contains a password (expected: the password in "
+            throw new ConfigException(settings.describe("ANYROUTER_DB_URL") + ": contains a password (expected: the password in "
                     + "ANYROUTER_DB_PASSWORD, so that it never appears in a log)");
         });
         return new StorageConfig(url, settings.string("ANYROUTER_DB_USER"),

@@ -60,4 +60,49 @@ class JarIT {
             assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
         }
     }
+
+    @Test
+    void takesItsSettingsFromAYamlFileAndRefusesABadOneNamingTheKey(@TempDir Path work) throws Exception {
+        Path jar = Path.of(System.getProperty("anyrouter.war")).resolveSibling("anyrouter.jar");
+        Path config = Files.writeString(work.resolve("anyrouter.yaml"), """
+                keys:
+                  bootstrap: [ar-from-the-file-0123456789]
+                simulator:
+                  chunk_delay_ms: 1
+                  first_token_ms: 1
+                """);
+        Path out = work.resolve("out.log");
+        ProcessBuilder builder = new ProcessBuilder(java(), "-jar", jar.toString(), "--config", config.toString(),
+                "--port", "0").directory(work.toFile()).redirectErrorStream(true).redirectOutput(out.toFile());
+        builder.environment().keySet().removeIf(name -> name.startsWith("OPENAI_") || name.startsWith("ANYROUTER_")
+                || name.startsWith("ANTHROPIC_"));
+        Process process = builder.start();
+        try {
+            Matcher listening = Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> Pattern.compile("listening on (\\S+)").matcher(Files.readString(out,
+                            StandardCharsets.UTF_8)), Matcher::find);
+            assertThat(Files.readString(out, StandardCharsets.UTF_8)).contains("client keys: 1 from ANYROUTER_API_KEYS");
+            URI base = URI.create(listening.group(1));
+            try (RawClient client = RawClient.connect(base).post("/api/v1/chat/completions",
+                    "Bearer ar-from-the-file-0123456789", "{\"model\":\"openai/gpt-4o\",\"stream\":true,"
+                            + "\"messages\":[{\"role\":\"user\",\"content\":\"Count to 3\"}]}")) {
+                assertThat(client.status).isEqualTo(200);
+                assertThat(client.rest()).endsWith("data: [DONE]\n\n");
+            }
+        } finally {
+            process.destroy();
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+
+        Files.writeString(config, "timeouts:\n  idle_ms: soon\n");
+        Process bad = builder.redirectOutput(out.toFile()).start();
+        assertThat(bad.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(bad.exitValue()).isEqualTo(2);
+        assertThat(Files.readString(out, StandardCharsets.UTF_8)).contains(
+                "anyrouter: invalid configuration: anyrouter.yaml: timeouts.idle_ms: 'soon' (expected: a whole number)");
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
 }

@@ -1,7 +1,6 @@
 package dev.anyrouter.server;
 
 import dev.anyrouter.config.ConfigException;
-import dev.anyrouter.config.Settings;
 import dev.anyrouter.config.StorageConfig;
 import dev.anyrouter.store.ClientKey;
 import dev.anyrouter.store.Database;
@@ -41,7 +40,7 @@ final class KeysCommand {
         PrintWriter err = spec.commandLine().getErr();
         StorageConfig storage;
         try {
-            storage = StorageConfig.from(Settings.fromEnvironment());
+            storage = StorageConfig.from(Main.settings(((Main) spec.root().userObject()).configFile()));
         } catch (ConfigException e) {
             err.println("anyrouter: invalid configuration: " + e.getMessage());
             return 2;

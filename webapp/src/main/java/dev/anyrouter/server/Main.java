@@ -2,10 +2,12 @@ package dev.anyrouter.server;
 
 import dev.anyrouter.auth.KeyHash;
 import dev.anyrouter.config.ConfigException;
+import dev.anyrouter.config.ConfigFile;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.Settings;
 import dev.anyrouter.store.StoreException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -21,7 +23,9 @@ import picocli.CommandLine.Option;
         subcommands = KeysCommand.class)
 public final class Main implements Callable<Integer> {
 
-    private final Settings settings = Settings.fromEnvironment();
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A YAML configuration file (env ANYROUTER_CONFIG); environment variables win over it.")
+    private Path config;
 
     @Option(names = "--host", description = "Address to listen on (env ANYROUTER_HOST, default 127.0.0.1).")
     private String host;
@@ -37,9 +41,12 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         GatewayConfig config;
-        String listenHost = host != null ? host : settings.string("ANYROUTER_HOST", "127.0.0.1");
+        Settings settings;
+        String listenHost;
         int listenPort;
         try {
+            settings = settings(this.config);
+            listenHost = host != null ? host : settings.string("ANYROUTER_HOST", "127.0.0.1");
             listenPort = port != null ? port : (int) settings.number("ANYROUTER_PORT", 8080, 0, 65535);
             config = GatewayConfig.from(settings);
         } catch (ConfigException e) {
@@ -59,6 +66,17 @@ public final class Main implements Callable<Integer> {
             return 1;
         }
         return 0;
+    }
+
+    /** {@code --config}, or {@code null}. */
+    Path configFile() {
+        return config;
+    }
+
+    /** The environment and system properties, over the configuration file, if any. */
+    static Settings settings(Path file) {
+        Settings environment = Settings.fromEnvironment();
+        return file != null ? environment.orElse(ConfigFile.load(file)) : ConfigFile.over(environment);
     }
 
     private static void banner(PrintStream out, AnyRouterServer server, GatewayConfig config, String generatedKey) {

@@ -1,6 +1,7 @@
 package dev.anyrouter.webapp;
 
 import dev.anyrouter.auth.KeyHash;
+import dev.anyrouter.config.ConfigFile;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.Settings;
 import dev.anyrouter.engine.AnyRouter;
@@ -50,7 +51,7 @@ public final class AnyRouterListener implements ServletContextListener {
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
         Settings settings = presetSettings != null ? presetSettings
-                : Settings.of(context::getInitParameter).orElse(Settings.fromEnvironment());
+                : ConfigFile.over(Settings.of(context::getInitParameter).orElse(Settings.fromEnvironment()));
         GatewayConfig config = preset != null ? preset : withKey(GatewayConfig.from(settings));
         engine = AnyRouter.start(config);
         Object[] extra = {};
