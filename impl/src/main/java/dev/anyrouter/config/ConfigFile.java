@@ -32,6 +32,7 @@ public final class ConfigFile {
         KEYS.put("server.port", "ANYROUTER_PORT");
         KEYS.put("server.max_body_bytes", "ANYROUTER_MAX_BODY_BYTES");
         KEYS.put("server.relay_threads", "ANYROUTER_RELAY_THREADS");
+        KEYS.put("server.shutdown_grace_ms", "ANYROUTER_SHUTDOWN_GRACE_MS");
         KEYS.put("offline", "ANYROUTER_OFFLINE");
         KEYS.put("providers.openai.api_key", "OPENAI_API_KEY");
         KEYS.put("providers.openai.base_url", "OPENAI_BASE_URL");

@@ -17,7 +17,10 @@ import dev.anyrouter.store.Ledger;
 import dev.anyrouter.upstream.UpstreamClient;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -56,6 +59,8 @@ public final class AnyRouter implements AutoCloseable {
     private final ExecutorService ledgerWriter;
     private final AtomicInteger activeRelays = new AtomicInteger();
     private final List<Consumer<GenerationRecord>> listeners = new CopyOnWriteArrayList<>();
+    private final Set<Runnable> stoppers = ConcurrentHashMap.newKeySet();
+    private volatile boolean draining;
     private final Metrics metrics;
     private final AccessLog accessLog = new AccessLog();
     private volatile boolean closed;
@@ -118,6 +123,50 @@ public final class AnyRouter implements AutoCloseable {
 
     public Prices prices() {
         return prices;
+    }
+
+    /**
+     * Registers how to end one running request at shutdown ({@link #drain}); the caller removes it when the
+     * request ends.
+     */
+    public void running(Runnable stopper) {
+        stoppers.add(stopper);
+    }
+
+    public void done(Runnable stopper) {
+        stoppers.remove(stopper);
+    }
+
+    /** True once {@link #drain} began: new requests are refused with a 503. */
+    public boolean draining() {
+        return draining;
+    }
+
+    /**
+     * Graceful shutdown: refuses new requests, lets running ones finish for up to {@code grace}, then ends the
+     * rest (their clients get an error event, their upstreams are aborted) and waits briefly for them to bill.
+     * {@link #close()} then writes the ledger's last rows.
+     */
+    public void drain(Duration grace) {
+        draining = true;
+        if (!awaitRelays(grace)) {
+            LOG.log(System.Logger.Level.INFO, "shutdown: ending " + activeRelays.get() + " requests still running");
+            stoppers.forEach(Runnable::run);
+            awaitRelays(Duration.ofSeconds(2));
+        }
+    }
+
+    private boolean awaitRelays(Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (activeRelays.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return activeRelays.get() == 0;
     }
 
     /** A generation has ended: its row goes to the ledger, and to every listener. Returns at once. */

@@ -28,6 +28,8 @@ public final class Completion {
     private final URI localBase;
     private final Generation generation;
     private final long startNanos = System.nanoTime();
+    private final AtomicBoolean shutDown = new AtomicBoolean();
+    private volatile UpstreamCall reading;
 
     public Completion(AnyRouter engine, List<Target> targets, URI localBase, Generation generation) {
         this.engine = engine;
@@ -41,6 +43,8 @@ public final class Completion {
         Generation.Outcome outcome = Generation.Outcome.FAILED;
         String error = null;
         engine.activeRelays().incrementAndGet();
+        Runnable stopper = this::shutDown;
+        engine.running(stopper);
         try {
             Attempts.Opened opened = new Attempts(engine.config()).open(targets, generation,
                     target -> engine.upstream().open(target.route(), localBase, target.body(), false), this::pause);
@@ -54,6 +58,7 @@ public final class Completion {
             error = e.getMessage();
             throw e;
         } finally {
+            engine.done(stopper);
             engine.activeRelays().decrementAndGet();
             engine.finished(generation.end(outcome, error));
         }
@@ -65,6 +70,10 @@ public final class Completion {
         AtomicBoolean timedOut = new AtomicBoolean();
         long left = engine.config().totalTimeout().toNanos() - (System.nanoTime() - startNanos);
         try (UpstreamCall call = opened.call()) {
+            reading = call;
+            if (shutDown.get()) {
+                call.close();
+            }
             ScheduledFuture<?> deadline = engine.timer().schedule(() -> {
                 timedOut.set(true);
                 call.close();
@@ -72,6 +81,10 @@ public final class Completion {
             try {
                 return opened.target().translation().completion(call.text(BODY_LIMIT));
             } catch (IOException | RuntimeException e) {
+                if (shutDown.get()) {
+                    throw new GatewayException(503, ErrorTypes.OVERLOADED, "the gateway is shutting down; try again",
+                            Optional.of("1"), e);
+                }
                 if (timedOut.get()) {
                     throw new GatewayException(504, ErrorTypes.TIMEOUT, "upstream '" + provider
                             + "' did not finish within " + engine.config().totalTimeout().toMillis() + " ms",
@@ -84,6 +97,15 @@ public final class Completion {
             } finally {
                 deadline.cancel(false);
             }
+        }
+    }
+
+    /** Shutdown after the grace period: the answer being read is abandoned (503). */
+    private void shutDown() {
+        shutDown.set(true);
+        UpstreamCall call = reading;
+        if (call != null) {
+            call.close();
         }
     }
 

@@ -73,8 +73,8 @@ public final class StreamRelay {
     private boolean ended;
     private Thread opening;
     private UpstreamCall upstream;
-    /** Why the stream was timed out, once it was. */
-    private String timedOut;
+    /** What the client gets because the gateway stopped the stream (a timeout, a shutdown), once it did. */
+    private GatewayException stopped;
 
     private volatile long lastWrite = System.nanoTime();
     private volatile long lastUpstreamEvent = System.nanoTime();
@@ -106,6 +106,8 @@ public final class StreamRelay {
      */
     public void run() {
         engine.activeRelays().incrementAndGet();
+        Runnable stopper = this::shutDown;
+        engine.running(stopper);
         ScheduledFuture<?> timer = null;
         Generation.Outcome outcome = Generation.Outcome.FAILED;
         String error = null;
@@ -127,6 +129,7 @@ public final class StreamRelay {
                 timer.cancel(false);
             }
             end(outcome, error);
+            engine.done(stopper);
             engine.activeRelays().decrementAndGet();
         }
     }
@@ -179,7 +182,7 @@ public final class StreamRelay {
         if (cancelled()) {
             return Generation.Outcome.CANCELLED;
         }
-        throwIfTimedOut(null);
+        throwIfStopped();
         if (!translation.end(this::send)) {
             throw call.bodyFailure().map(e -> UpstreamErrors.brokenStream(call, e)).orElseGet(() ->
                     GatewayException.upstream("upstream '" + target.route().upstream().name()
@@ -220,12 +223,14 @@ public final class StreamRelay {
                 Thread.interrupted();
             }
         }
+        throwIfStopped();
         return !cancelled();
     }
 
     private UpstreamCall open(Target next) {
         target = next;
         attemptStart = System.nanoTime();
+        throwIfStopped();
         synchronized (lock) {
             if (cancelled) {
                 return null;
@@ -237,6 +242,7 @@ public final class StreamRelay {
             call = engine.upstream().open(next.route(), localBase, next.body(), true);
         } catch (GatewayException e) {
             if (!cancelled()) {
+                throwIfStopped(); // a shutdown interrupted the open
                 throw e;
             }
         } finally {
@@ -292,22 +298,49 @@ public final class StreamRelay {
             if (cancelled()) {
                 return null;
             }
-            throwIfTimedOut(e);
+            throwIfStopped();
             throw GatewayException.upstream("upstream '" + target.route().upstream().name()
                     + "' connection failed mid-stream", e);
         }
     }
 
-    /** After the timer timed the stream out (and closed the upstream): the 504 the client gets. */
-    private void throwIfTimedOut(Throwable cause) {
-        String reason;
+    /** After the gateway stopped the stream (and closed the upstream): the error the client gets. */
+    private void throwIfStopped() {
+        GatewayException reason;
         synchronized (lock) {
-            reason = timedOut;
+            reason = stopped;
         }
         if (reason != null) {
-            throw new GatewayException(504, ErrorTypes.TIMEOUT, "upstream '" + target.route().upstream().name()
-                    + "' " + reason, Optional.empty(), cause);
+            throw reason;
         }
+    }
+
+    /**
+     * The gateway is shutting down and its grace period is over: ends the stream with a 503 error (in-band once it
+     * started) and aborts the upstream, whatever it is doing. Safe from any thread.
+     */
+    public void shutDown() {
+        stop(new GatewayException(503, ErrorTypes.OVERLOADED, "the gateway is shutting down; try again",
+                Optional.of("1"), null), true);
+    }
+
+    /** Records why the stream ends and closes the upstream (or interrupts its opening); false if already over. */
+    private boolean stop(GatewayException reason, boolean evenBeforeAnswer) {
+        UpstreamCall call;
+        synchronized (lock) {
+            if (stopped != null || cancelled || ended || upstream == null && !evenBeforeAnswer) {
+                return false;
+            }
+            stopped = reason;
+            call = upstream;
+            if (opening != null) {
+                opening.interrupt();
+            }
+        }
+        if (call != null) {
+            call.close();
+        }
+        return true;
     }
 
     /**
@@ -325,16 +358,11 @@ public final class StreamRelay {
         if (reason == null) {
             return;
         }
-        UpstreamCall call;
-        synchronized (lock) {
-            if (timedOut != null || upstream == null || cancelled || ended) {
-                return; // before the upstream answered, the connect and first-byte timeouts apply
-            }
-            timedOut = reason;
-            call = upstream;
+        // Before the upstream answered, the connect and first-byte timeouts apply.
+        if (stop(new GatewayException(504, ErrorTypes.TIMEOUT, "upstream '" + target.route().upstream().name()
+                + "' " + reason), false)) {
+            LOG.log(System.Logger.Level.DEBUG, "stream {0}: upstream {1}", generation.id(), reason);
         }
-        LOG.log(System.Logger.Level.DEBUG, "stream {0}: upstream {1}", generation.id(), reason);
-        call.close();
     }
 
     /** After a failure: the status answer if nothing was sent yet, else the client's in-band error event. */

@@ -2,7 +2,9 @@ package dev.anyrouter.rest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.accounting.Generation;
+import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.engine.AnyRouter;
+import dev.anyrouter.errors.GatewayException;
 import dev.anyrouter.ops.AccessLog;
 import dev.anyrouter.relay.Completion;
 import dev.anyrouter.relay.FlushHold;
@@ -28,6 +30,7 @@ import jakarta.ws.rs.sse.SseEventSink;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.glassfish.jersey.server.ManagedAsync;
 
@@ -127,6 +130,10 @@ public final class CompletionsResource {
     private Exchange exchange(ContainerRequestContext request) {
         ClientRequest client = (ClientRequest) request.getProperty(ClientRequest.PROPERTY);
         ClientKey key = AuthFilter.key(request);
+        if (engine.draining()) {
+            throw new GatewayException(503, ErrorTypes.OVERLOADED, "the gateway is shutting down; try again",
+                    Optional.of("1"), null);
+        }
         List<Route> routes = client.models().stream().map(engine.router()::route).toList();
         engine.checkCredit(key);
         String id = "gen-" + UUID.randomUUID().toString().replace("-", "");

@@ -9,6 +9,7 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.VirtualThreads;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -47,6 +48,16 @@ public final class AnyRouterServer implements AutoCloseable {
         jetty.setHandler(context);
         jetty.setStopTimeout(5_000);
         jetty.setStopAtShutdown(true); // SIGTERM stops the server, which stops the engine
+        // Before Jetty stops anything: new requests get a 503, running ones have the grace period to finish.
+        jetty.addEventListener(new LifeCycle.Listener() {
+            @Override
+            public void lifeCycleStopping(LifeCycle event) {
+                AnyRouter engine = listener.engine();
+                if (engine != null) {
+                    engine.drain(config.shutdownGrace());
+                }
+            }
+        });
         try {
             jetty.start();
         } catch (Exception e) {
