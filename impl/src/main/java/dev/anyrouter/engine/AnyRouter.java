@@ -297,6 +297,9 @@ public final class AnyRouter implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        draining = true;
+        stoppers.forEach(Runnable::run); // what is still running ends with an error event, its upstream aborted
+        awaitRelays(Duration.ofSeconds(2));
         timer.shutdownNow();
         writers.shutdownNow();
         relays.shutdownNow();
