@@ -34,6 +34,8 @@ public final class Generation {
     private String servedModel;
     private boolean accepted;
     private int upstreamStatus;
+    private int retries;
+    private int fallbacks;
     private long firstChunkNanos = -1;
     private int chunks;
     private String finishReason;
@@ -69,6 +71,12 @@ public final class Generation {
         route = Objects.requireNonNull(fallback, "fallback");
         price = Objects.requireNonNull(fallbackPrice, "fallbackPrice");
         servedModel = null;
+        fallbacks++;
+    }
+
+    /** The same model is tried again after a failure. */
+    public void retried() {
+        retries++;
     }
 
     /** The HTTP status the upstream answered with (for metrics: a failure's status class). */
@@ -145,6 +153,7 @@ public final class Generation {
                 servedModel != null ? servedModel : route.upstreamModel(), route.upstream().name(), streamed,
                 outcome, finishReason, chunks, completion.toString(), bill.promptTokens(), bill.completionTokens(),
                 bill.counted(), bill.cost(), firstChunkNanos < 0 ? null : (firstChunkNanos - startNanos) / 1_000_000,
-                (now - startNanos) / 1_000_000, createdAt, error, upstreamStatus);
+                (now - startNanos) / 1_000_000, createdAt, error, upstreamStatus, retries,
+                fallbacks);
     }
 }

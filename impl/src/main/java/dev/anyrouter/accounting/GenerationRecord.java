@@ -25,11 +25,13 @@ import java.time.Instant;
  * @param createdAt        when the request arrived
  * @param error            the error sent to the client, or {@code null}
  * @param upstreamStatus   the HTTP status the upstream answered with, or 0 if it never answered (not stored)
+ * @param retries          tries of a model after its first (not stored)
+ * @param fallbacks        fallback models tried after the requested one (not stored)
  */
 public record GenerationRecord(String id, String keyId, String model, String servedModel, String provider,
         boolean streamed, Generation.Outcome outcome, String finishReason, int chunks, String completionText,
         long promptTokens, long completionTokens, boolean tokensCounted, BigDecimal cost, Long firstChunkMillis,
-        long totalMillis, Instant createdAt, String error, int upstreamStatus) {
+        long totalMillis, Instant createdAt, String error, int upstreamStatus, int retries, int fallbacks) {
 
     public boolean cancelled() {
         return outcome == Generation.Outcome.CANCELLED;

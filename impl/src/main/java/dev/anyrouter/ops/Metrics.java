@@ -41,6 +41,8 @@ public final class Metrics implements AutoCloseable {
     private final Meter.MeterProvider<Counter> cost;
     private final Meter.MeterProvider<Counter> cancellations;
     private final Meter.MeterProvider<Counter> upstreamErrors;
+    private final Meter.MeterProvider<Counter> retries;
+    private final Meter.MeterProvider<Counter> fallbacks;
 
     /**
      * @param activeRelays the engine's count of requests being relayed now
@@ -68,6 +70,10 @@ public final class Metrics implements AutoCloseable {
         upstreamErrors = Counter.builder("anyrouter.upstream.errors")
                 .description("Generations that failed, by the class of the upstream's HTTP status "
                         + "(2xx: failed after answering; none: no answer)").withRegistry(registry);
+        retries = Counter.builder("anyrouter.retries")
+                .description("Tries of a model after a failure before the first byte").withRegistry(registry);
+        fallbacks = Counter.builder("anyrouter.fallbacks")
+                .description("Fallback models tried, by the provider that answered last").withRegistry(registry);
     }
 
     /** A response of {@code api} ({@code chat} or {@code messages}) ended; {@code stream} is null if unknown. */
@@ -88,6 +94,12 @@ public final class Metrics implements AutoCloseable {
         tokens.withTags(byModel.and("type", "prompt")).increment(record.promptTokens());
         tokens.withTags(byModel.and("type", "completion")).increment(record.completionTokens());
         cost.withTags(byModel).increment(record.cost().doubleValue());
+        if (record.retries() > 0) {
+            retries.withTags(byProvider).increment(record.retries());
+        }
+        if (record.fallbacks() > 0) {
+            fallbacks.withTags(byProvider).increment(record.fallbacks());
+        }
         if (record.outcome() == Generation.Outcome.CANCELLED) {
             cancellations.withTags(byProvider).increment();
         } else if (record.outcome() == Generation.Outcome.FAILED) {

@@ -81,6 +81,7 @@ final class Attempts {
                 if (!pause.sleep(wait.get())) {
                     return null;
                 }
+                generation.retried();
             }
             if (!last.retryable() && !UpstreamErrors.contextLength(last)) {
                 throw last;

@@ -180,7 +180,7 @@ class StoreTest {
 
     private static GenerationRecord row(String id, String keyId, BigDecimal cost) {
         return new GenerationRecord(id, keyId, "openai/gpt-4o", "gpt-4o-2024", "openai", true,
-                Generation.Outcome.CANCELLED, null, 3, "Hello", 11, 7, true, cost, 12L, 40, Instant.now(), null, 200);
+                Generation.Outcome.CANCELLED, null, 3, "Hello", 11, 7, true, cost, 12L, 40, Instant.now(), null, 200, 0, 0);
     }
 
     private static String dump(Database db) throws Exception {

@@ -64,6 +64,7 @@ class ResilienceIT {
             assertThat(tries).hasValue(3);
             GenerationRecord record = gateway.generation(client.headers.get("x-generation-id"));
             assertThat(record.completionText()).isEqualTo("Hello");
+            assertThat(metrics(gateway)).contains("anyrouter_retries_total{provider=\"openai\"} 2.0");
         }
     }
 
@@ -140,6 +141,7 @@ class ResilienceIT {
                 assertThat(record.model()).as("the model that served it").isEqualTo("anthropic/claude-test");
                 assertThat(record.provider()).isEqualTo("anthropic");
                 assertThat(record.cost()).isEqualByComparingTo("0.000011");
+                assertThat(metrics(gateway)).contains("anyrouter_fallbacks_total{provider=\"anthropic\"} 1.0");
             }
             assertThat(upstream.next().body).doesNotContain("\"models\"");
             assertThat(anthropic.next().body).as("the fallback list stays in the gateway")
@@ -234,6 +236,12 @@ class ResilienceIT {
             upstream.next().awaitClosed(2_000);
         }
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(3_000);
+    }
+
+    private static String metrics(Gateway gateway) throws IOException {
+        try (RawClient client = RawClient.connect(gateway.uri()).get("/metrics")) {
+            return client.rest();
+        }
     }
 
     private static RawClient post(Gateway gateway, String body) throws IOException {
