@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
+import javax.sql.DataSource;
 
 /**
  * Per-key rate limits (Bucket4j token buckets): requests per minute and tokens per minute, each the key's own
@@ -44,7 +45,7 @@ public final class RateLimits {
     }
 
     /** Buckets in the database when {@code shared} (its {@code rate_limit_buckets}), else in memory. */
-    public static RateLimits of(LimitsConfig config, Optional<javax.sql.DataSource> shared, Executor background) {
+    public static RateLimits of(LimitsConfig config, Optional<DataSource> shared, Executor background) {
         return new RateLimits(config, shared.<Buckets>map(SharedBuckets::new).orElseGet(LocalBuckets::new),
                 background);
     }

@@ -15,6 +15,9 @@ import javax.sql.DataSource;
  *
  * <p>A bucket's id names its limit and window, so a changed limit starts a new, full bucket. Rows expire a minute
  * after their bucket would be full again and are deleted by {@link #removeExpired()}.
+ *
+ * <p>Nothing to close: the proxy manager starts no threads and borrows a pooled connection per operation, so it
+ * ends with the engine's {@code Database}, which the engine closes after its relay and writer threads.
  */
 final class SharedBuckets extends Buckets {
 
