@@ -22,6 +22,7 @@ public final class ApiKeys {
 
     private final KeyStore store;
     private volatile Map<String, ClientKey> byHash = Map.of();
+    private volatile Map<String, ClientKey> byId = Map.of();
 
     public ApiKeys(KeyStore store) {
         this.store = store;
@@ -33,14 +34,19 @@ public final class ApiKeys {
      * a change must not put back the old key after the change was applied.
      */
     public synchronized void refresh() {
-        byHash = store.list().stream().collect(Collectors.toUnmodifiableMap(ClientKey::keyHash, Function.identity()));
+        set(store.list().stream().collect(Collectors.toUnmodifiableMap(ClientKey::keyHash, Function.identity())));
     }
 
     /** Puts one changed key into the snapshot at once. */
     public synchronized void update(ClientKey key) {
         Map<String, ClientKey> copy = new java.util.HashMap<>(byHash);
         copy.put(key.keyHash(), key);
-        byHash = Map.copyOf(copy);
+        set(Map.copyOf(copy));
+    }
+
+    private void set(Map<String, ClientKey> keys) {
+        byId = keys.values().stream().collect(Collectors.toUnmodifiableMap(ClientKey::id, Function.identity()));
+        byHash = keys;
     }
 
     /** The stored key matching {@code presented}, disabled or not; empty when there is none. */
@@ -51,6 +57,11 @@ public final class ApiKeys {
             return Optional.empty();
         }
         return Optional.of(key);
+    }
+
+    /** The key with public id {@code id} in the snapshot, disabled or not. */
+    public Optional<ClientKey> byId(String id) {
+        return Optional.ofNullable(byId.get(id));
     }
 
     public int size() {

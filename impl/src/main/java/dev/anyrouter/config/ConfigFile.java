@@ -56,6 +56,11 @@ public final class ConfigFile {
         KEYS.put("retries.count", "ANYROUTER_RETRIES");
         KEYS.put("retries.backoff_ms", "ANYROUTER_RETRY_BACKOFF_MS");
         KEYS.put("retries.budget_ms", "ANYROUTER_RETRY_BUDGET_MS");
+        KEYS.put("limits.key_rpm", "ANYROUTER_KEY_RPM");
+        KEYS.put("limits.key_tpm", "ANYROUTER_KEY_TPM");
+        KEYS.put("limits.max_streams_per_key", "ANYROUTER_MAX_STREAMS_PER_KEY");
+        KEYS.put("limits.max_streams", "ANYROUTER_MAX_STREAMS");
+        KEYS.put("limits.window_ms", "ANYROUTER_LIMIT_WINDOW_MS");
         KEYS.put("simulator.chunks", "ANYROUTER_SIM_CHUNKS");
         KEYS.put("simulator.chunk_delay_ms", "ANYROUTER_SIM_CHUNK_DELAY_MS");
         KEYS.put("simulator.first_token_ms", "ANYROUTER_SIM_FIRST_TOKEN_MS");

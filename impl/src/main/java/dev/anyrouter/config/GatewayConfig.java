@@ -38,6 +38,7 @@ import java.util.stream.Stream;
  * @param idleTimeout       the longest upstream silence between events of a stream ({@code ANYROUTER_IDLE_TIMEOUT_MS})
  * @param totalTimeout      the longest a request may take in all ({@code ANYROUTER_TOTAL_TIMEOUT_MS})
  * @param shutdownGrace     how long running requests may go on at shutdown ({@code ANYROUTER_SHUTDOWN_GRACE_MS})
+ * @param limits            per-key rate limits and caps on requests in flight ({@code ANYROUTER_KEY_RPM}, …)
  */
 public record GatewayConfig(
         List<String> apiKeys,
@@ -59,7 +60,8 @@ public record GatewayConfig(
         Duration retryBudget,
         Duration idleTimeout,
         Duration totalTimeout,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        LimitsConfig limits) {
 
     public static final String DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1";
     public static final String DEFAULT_ANTHROPIC_BASE_URL = "https://api.anthropic.com";
@@ -82,6 +84,7 @@ public record GatewayConfig(
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(totalTimeout, "totalTimeout");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        Objects.requireNonNull(limits, "limits");
     }
 
     public static GatewayConfig from(Settings settings) {
@@ -105,7 +108,8 @@ public record GatewayConfig(
                 settings.millis("ANYROUTER_RETRY_BUDGET_MS", Duration.ofSeconds(10), Duration.ZERO, Duration.ofMinutes(10)),
                 settings.millis("ANYROUTER_IDLE_TIMEOUT_MS", Duration.ofSeconds(60), Duration.ofMillis(10), Duration.ofHours(1)),
                 settings.millis("ANYROUTER_TOTAL_TIMEOUT_MS", Duration.ofMinutes(10), Duration.ofMillis(10), Duration.ofHours(24)),
-                settings.millis("ANYROUTER_SHUTDOWN_GRACE_MS", Duration.ofSeconds(10), Duration.ZERO, Duration.ofHours(1)));
+                settings.millis("ANYROUTER_SHUTDOWN_GRACE_MS", Duration.ofSeconds(10), Duration.ZERO, Duration.ofHours(1)),
+                LimitsConfig.from(settings));
     }
 
     /** True when no upstream is configured: every {@code provider/model} is served by the simulated upstream. */
@@ -121,7 +125,7 @@ public record GatewayConfig(
     public GatewayConfig withApiKeys(List<String> keys) {
         return new GatewayConfig(keys, openAi, anthropic, maxBodyBytes, commitGrace, keepAlive, connectTimeout, firstByteTimeout,
                 relayThreads, storage, adminKey, keyRefresh, prices, defaultPrice, retries, retryBackoff, retryBudget,
-                idleTimeout, totalTimeout, shutdownGrace);
+                idleTimeout, totalTimeout, shutdownGrace, limits);
     }
 
     /** For models nobody priced: GPT-4 Turbo's list price, so that credit limits hold for unknown models too. */

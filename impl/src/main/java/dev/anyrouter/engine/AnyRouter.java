@@ -6,6 +6,8 @@ import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.auth.ApiKeys;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.limits.RateLimits;
+import dev.anyrouter.limits.StreamCaps;
 import dev.anyrouter.ops.AccessLog;
 import dev.anyrouter.ops.Metrics;
 import dev.anyrouter.routing.ModelCatalog;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -36,7 +39,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The gateway's long-lived parts, built from one {@link GatewayConfig} and closed together: the database with
  * its key store and usage ledger, the keys snapshot, router, prices, upstream client, the relay threads, the
- * timer for commits, keep-alives and key reloads, the metrics and the access log.
+ * timer for commits, keep-alives and key reloads, the rate limits and stream caps, the metrics and the access log.
  * One instance per deployment; the Jersey resources reach it by injection.
  */
 public final class AnyRouter implements AutoCloseable {
@@ -63,6 +66,8 @@ public final class AnyRouter implements AutoCloseable {
     private volatile boolean draining;
     private final Metrics metrics;
     private final AccessLog accessLog = new AccessLog();
+    private final RateLimits rateLimits;
+    private final StreamCaps streamCaps;
     private volatile boolean closed;
     /** The database check in progress or last done (one at a time, however many ask). */
     private CompletableFuture<Boolean> databaseCheck;
@@ -84,10 +89,19 @@ public final class AnyRouter implements AutoCloseable {
         this.writers = Threads.perTask("anyrouter-keepalive");
         this.timer = Threads.scheduler("anyrouter-timer");
         this.metrics = new Metrics(activeRelays, prices::listed);
+        this.rateLimits = RateLimits.of(config.limits(),
+                database.postgresql() ? Optional.of(database.dataSource()) : Optional.empty(), writers);
+        this.streamCaps = new StreamCaps(config.limits());
+        onGeneration(this::chargeTokens);
         onGeneration(metrics::generation);
         onGeneration(accessLog::generation);
         long refresh = config.keyRefresh().toMillis();
-        timer.scheduleWithFixedDelay(this::reloadKeys, refresh, refresh, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(() -> inBackground("keys not reloaded", keys::refresh), refresh, refresh,
+                TimeUnit.MILLISECONDS);
+        if (database.postgresql()) {
+            timer.scheduleWithFixedDelay(() -> inBackground("expired rate-limit buckets not deleted",
+                    rateLimits::removeExpired), 1, 5, TimeUnit.MINUTES);
+        }
     }
 
     /**
@@ -212,6 +226,16 @@ public final class AnyRouter implements AutoCloseable {
         }
     }
 
+    /** Per-key requests and tokens per minute: {@link RateLimits#admit} next to {@link #checkCredit}. */
+    public RateLimits rateLimits() {
+        return rateLimits;
+    }
+
+    /** The caps on requests in flight, per key and in all, on this replica. */
+    public StreamCaps streamCaps() {
+        return streamCaps;
+    }
+
     public Router router() {
         return router;
     }
@@ -316,14 +340,23 @@ public final class AnyRouter implements AutoCloseable {
         metrics.close();
     }
 
-    /** Timer: reload the key snapshot on a writer thread (the database may be slow; the timer must not wait). */
-    private void reloadKeys() {
+    /** A generation's billed tokens count against its key's tokens per minute. */
+    private void chargeTokens(GenerationRecord record) {
+        keys.byId(record.keyId()).ifPresent(key -> rateLimits.charge(key,
+                record.promptTokens() + record.completionTokens()));
+    }
+
+    /**
+     * Timer: runs {@code task} (key reloads, bucket clean-up) on a writer thread, as the database may be slow and
+     * the timer must not wait; a failure is logged as {@code failure}.
+     */
+    private void inBackground(String failure, Runnable task) {
         try {
             writers.execute(() -> {
                 try {
-                    keys.refresh();
+                    task.run();
                 } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "keys not reloaded: " + e.getMessage());
+                    LOG.log(System.Logger.Level.WARNING, failure + ": " + e.getMessage());
                 }
             });
         } catch (RejectedExecutionException shuttingDown) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.accounting.Price;
 import dev.anyrouter.api.ErrorTypes;
+import dev.anyrouter.config.LimitsConfig;
 import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.engine.Json;
 import dev.anyrouter.errors.GatewayException;
@@ -23,13 +24,14 @@ import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.glassfish.jersey.server.ManagedAsync;
 
 /**
  * The admin API, behind {@code ANYROUTER_ADMIN_KEY} ({@link AuthFilter}): {@code GET/POST /api/v1/keys} lists and
- * creates client keys, {@code GET/PATCH /api/v1/keys/{id}} reads one and changes its label, limit or disabled
- * flag. A new key is returned once, in the creation's answer; only its hash is stored. Changes apply to this
+ * creates client keys, {@code GET/PATCH /api/v1/keys/{id}} reads one and changes its label, credit limit, rate
+ * limits ({@code rpm}, {@code tpm}) or disabled flag. A new key is returned once, in the creation's answer; only its hash is stored. Changes apply to this
  * replica at once and to others at their next key reload.
  */
 @Singleton
@@ -37,8 +39,8 @@ import org.glassfish.jersey.server.ManagedAsync;
 public final class AdminKeysResource {
 
     static final String PATH = "api/v1/keys";
-    private static final Set<String> CREATE_FIELDS = Set.of("label", "limit");
-    private static final Set<String> CHANGE_FIELDS = Set.of("label", "limit", "disabled");
+    private static final Set<String> CREATE_FIELDS = Set.of("label", "limit", "rpm", "tpm");
+    private static final Set<String> CHANGE_FIELDS = Set.of("label", "limit", "rpm", "tpm", "disabled");
 
     private final AnyRouter engine;
 
@@ -63,7 +65,8 @@ public final class AdminKeysResource {
     @ManagedAsync
     public Response create(String body) {
         JsonNode request = object(body, CREATE_FIELDS);
-        KeyStore.NewKey created = engine.keyStore().create(label(request.path("label"), true), limit(request));
+        KeyStore.NewKey created = engine.keyStore().create(label(request.path("label"), true), limit(request),
+                rate(request, "rpm", LimitsConfig.MAX_RPM), rate(request, "tpm", LimitsConfig.MAX_TPM));
         engine.keys().update(created.record());
         ObjectNode answer = Json.MAPPER.createObjectNode();
         answer.set("data", json(created.record()));
@@ -85,18 +88,29 @@ public final class AdminKeysResource {
     @ManagedAsync
     public String change(@PathParam("id") String id, String body) {
         JsonNode request = object(body, CHANGE_FIELDS);
+        // every field is checked before any is changed: a refused change changes nothing
+        String label = request.has("label") ? label(request.path("label"), false) : null;
+        Optional<BigDecimal> limit = limit(request);
+        OptionalLong rpm = rate(request, "rpm", LimitsConfig.MAX_RPM);
+        OptionalLong tpm = rate(request, "tpm", LimitsConfig.MAX_TPM);
+        if (request.has("disabled") && !request.path("disabled").isBoolean()) {
+            throw GatewayException.badRequest("disabled: expected true or false");
+        }
         KeyStore store = engine.keyStore();
         ClientKey key = store.find(id).orElseThrow(() -> notFound(id));
-        if (request.has("label")) {
-            key = store.setLabel(id, label(request.path("label"), false)).orElseThrow(() -> notFound(id));
+        if (label != null) {
+            key = store.setLabel(id, label).orElseThrow(() -> notFound(id));
         }
         if (request.has("limit")) {
-            key = store.setLimit(id, limit(request)).orElseThrow(() -> notFound(id));
+            key = store.setLimit(id, limit).orElseThrow(() -> notFound(id));
+        }
+        if (request.has("rpm")) {
+            key = store.setRpm(id, rpm).orElseThrow(() -> notFound(id));
+        }
+        if (request.has("tpm")) {
+            key = store.setTpm(id, tpm).orElseThrow(() -> notFound(id));
         }
         if (request.has("disabled")) {
-            if (!request.path("disabled").isBoolean()) {
-                throw GatewayException.badRequest("disabled: expected true or false");
-            }
             key = store.setDisabled(id, request.path("disabled").asBoolean()).orElseThrow(() -> notFound(id));
         }
         engine.keys().update(key);
@@ -116,10 +130,20 @@ public final class AdminKeysResource {
             node.putNull("limit");
             node.putNull("limit_remaining");
         }
+        putRate(node, "rpm", key.rpm());
+        putRate(node, "tpm", key.tpm());
         node.put("disabled", key.disabled());
         node.put("source", key.source());
         node.put("created_at", key.createdAt().toString());
         return node;
+    }
+
+    private static void putRate(ObjectNode node, String name, OptionalLong rate) {
+        if (rate.isPresent()) {
+            node.put(name, rate.getAsLong());
+        } else {
+            node.putNull(name);
+        }
     }
 
     private String wrap(ClientKey key) {
@@ -168,6 +192,23 @@ public final class AdminKeysResource {
         }
         try {
             return Optional.of(KeyStore.limit(limit.asText(), "limit"));
+        } catch (IllegalArgumentException e) {
+            throw GatewayException.badRequest(e.getMessage());
+        }
+    }
+
+    /** {@code rpm} or {@code tpm}: a whole number, 0 for unlimited, or null (or absent) for the gateway's default. */
+    static OptionalLong rate(JsonNode request, String field, long max) {
+        JsonNode rate = request.path(field);
+        if (rate.isMissingNode() || rate.isNull()) {
+            return OptionalLong.empty();
+        }
+        if (!rate.isIntegralNumber()) {
+            throw GatewayException.badRequest(field + ": expected a whole number (0: unlimited) or null (the "
+                    + "gateway's default)");
+        }
+        try {
+            return OptionalLong.of(KeyStore.rate(rate.asText(), field, max));
         } catch (IllegalArgumentException e) {
             throw GatewayException.badRequest(e.getMessage());
         }

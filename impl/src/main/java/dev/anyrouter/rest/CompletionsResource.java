@@ -136,6 +136,7 @@ public final class CompletionsResource {
         }
         List<Route> routes = client.models().stream().map(engine.router()::route).toList();
         engine.checkCredit(key);
+        engine.rateLimits().admit(key);
         String id = "gen-" + UUID.randomUUID().toString().replace("-", "");
         request.setProperty(StreamHeadersFilter.GENERATION_ID, id);
         Generation generation = new Generation(id, key.id(), routes.get(0), client.stream(),

@@ -21,7 +21,7 @@ public final class GatewayApplication {
         ResourceConfig config = new ResourceConfig()
                 .register(new AuthFilter(engine.keys(), engine.config().adminKey()))
                 .register(new RequestBodyFilter(engine.config().maxBodyBytes()))
-                .register(new RelayAdmissionFilter(engine.relayLimit()))
+                .register(new RelayAdmissionFilter(engine.relayLimit(), engine.streamCaps()))
                 .register(new StreamHeadersFilter())
                 .register(new ErrorMapper())
                 .register(new RelayExecutorProvider(engine.relays()))

@@ -3,6 +3,7 @@ package dev.anyrouter.rest;
 import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.engine.RelayLimit;
 import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.limits.StreamCaps;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -10,10 +11,11 @@ import jakarta.ws.rs.container.ContainerRequestFilter;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Takes a request's place in the {@link RelayLimit} once Jersey has matched it to a {@link Relayed} method, so a
- * full gateway answers 503 before a relay thread is asked for, and every place taken is given back by that
- * method ({@link #release}). Also refuses a request that reached the method without a parsed body (a path
- * variant {@link RequestBodyFilter} does not serve).
+ * Takes a request's place once Jersey has matched it to a {@link Relayed} method — a {@link StreamCaps} slot (the
+ * caps on requests in flight per key and in all) and a place in the {@link RelayLimit} — so a full gateway or key
+ * answers 503 before a relay thread is asked for and before anything reaches the upstream; every place taken is
+ * given back by that method ({@link #release}). Also refuses a request that reached the method without a parsed
+ * body (a path variant {@link RequestBodyFilter} does not serve). Runs on a container thread and never blocks.
  */
 @Relayed
 @Priority(Priorities.USER)
@@ -22,9 +24,11 @@ final class RelayAdmissionFilter implements ContainerRequestFilter {
     private static final String PERMIT = "dev.anyrouter.relay-permit";
 
     private final RelayLimit limit;
+    private final StreamCaps caps;
 
-    RelayAdmissionFilter(RelayLimit limit) {
+    RelayAdmissionFilter(RelayLimit limit, StreamCaps caps) {
         this.limit = limit;
+        this.caps = caps;
     }
 
     @Override
@@ -32,10 +36,12 @@ final class RelayAdmissionFilter implements ContainerRequestFilter {
         if (request.getProperty(ClientRequest.PROPERTY) == null) {
             throw new GatewayException(404, ErrorTypes.NOT_FOUND, "no such endpoint");
         }
+        StreamCaps.Slot slot = caps.take(AuthFilter.key(request));
         if (!limit.tryAcquire()) {
+            slot.release();
             throw new GatewayException(503, ErrorTypes.OVERLOADED, "the gateway is at its stream capacity; retry later");
         }
-        request.setProperty(PERMIT, new Permit(limit));
+        request.setProperty(PERMIT, new Permit(limit, slot));
     }
 
     /**
@@ -46,18 +52,21 @@ final class RelayAdmissionFilter implements ContainerRequestFilter {
         return (Permit) request.getProperty(PERMIT);
     }
 
-    /** One request's place in the {@link RelayLimit}; given back once. */
+    /** One request's place in the {@link RelayLimit} and its {@link StreamCaps} slot; given back once. */
     static final class Permit {
         private final RelayLimit limit;
+        private final StreamCaps.Slot slot;
         private final AtomicBoolean held = new AtomicBoolean(true);
 
-        private Permit(RelayLimit limit) {
+        private Permit(RelayLimit limit, StreamCaps.Slot slot) {
             this.limit = limit;
+            this.slot = slot;
         }
 
         void release() {
             if (held.compareAndSet(true, false)) {
                 limit.release();
+                slot.release();
             }
         }
     }

@@ -21,10 +21,12 @@ public final class Database implements AutoCloseable {
 
     private final HikariDataSource pool;
     private final String description;
+    private final boolean postgresql;
 
-    private Database(HikariDataSource pool, String description) {
+    private Database(HikariDataSource pool, String description, boolean postgresql) {
         this.pool = pool;
         this.description = description;
+        this.postgresql = postgresql;
     }
 
     /** Opens (creating the embedded database's folder if needed) and migrates; a failure names the database. */
@@ -60,7 +62,7 @@ public final class Database implements AutoCloseable {
             pool.close();
             throw new StoreException("cannot migrate the " + storage.describe() + ": " + rootMessage(e), e);
         }
-        return new Database(pool, storage.describe());
+        return new Database(pool, storage.describe(), storage.jdbcUrl().startsWith("jdbc:postgresql:"));
     }
 
     public DataSource dataSource() {
@@ -83,6 +85,11 @@ public final class Database implements AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             return false;
         }
+    }
+
+    /** Whether it is a PostgreSQL server (which replicas may share), not the embedded database. */
+    public boolean postgresql() {
+        return postgresql;
     }
 
     public String description() {

@@ -95,4 +95,24 @@ class GatewayConfigTest {
         assertThatThrownBy(() -> from(Map.of("ANYROUTER_ADMIN_KEY", "short")))
                 .hasMessageStartingWith("ANYROUTER_ADMIN_KEY:");
     }
+
+    @Test
+    void readsTheLimitsWithTheirDefaultsOff() {
+        LimitsConfig defaults = from(Map.of()).limits();
+        assertThat(defaults).isEqualTo(new LimitsConfig(0, 0, 0, 0, Duration.ofMinutes(1)));
+
+        LimitsConfig set = from(Map.of("ANYROUTER_KEY_RPM", "60", "ANYROUTER_KEY_TPM", "100000",
+                "ANYROUTER_MAX_STREAMS_PER_KEY", "4", "ANYROUTER_MAX_STREAMS", "500", "ANYROUTER_LIMIT_WINDOW_MS",
+                "1000")).limits();
+        assertThat(set).isEqualTo(new LimitsConfig(60, 100_000, 4, 500, Duration.ofSeconds(1)));
+
+        assertThatThrownBy(() -> from(Map.of("ANYROUTER_KEY_RPM", "-1")))
+                .hasMessage("ANYROUTER_KEY_RPM: -1 (expected: 0..1000000000)");
+        assertThatThrownBy(() -> from(Map.of("ANYROUTER_KEY_TPM", "lots")))
+                .hasMessage("ANYROUTER_KEY_TPM: 'lots' (expected: a whole number)");
+        assertThatThrownBy(() -> from(Map.of("ANYROUTER_MAX_STREAMS", "-5")))
+                .hasMessageStartingWith("ANYROUTER_MAX_STREAMS: -5");
+        assertThatThrownBy(() -> from(Map.of("ANYROUTER_LIMIT_WINDOW_MS", "0")))
+                .hasMessageStartingWith("ANYROUTER_LIMIT_WINDOW_MS: 0 (expected: 100..");
+    }
 }

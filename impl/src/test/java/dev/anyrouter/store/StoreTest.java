@@ -1,6 +1,7 @@
 package dev.anyrouter.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.accounting.GenerationRecord;
@@ -15,10 +16,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -63,6 +66,36 @@ class StoreTest {
             assertThat(store.setLimit(id, Optional.empty()).orElseThrow().limit()).isEmpty();
             assertThat(store.setDisabled(id, true).orElseThrow().disabled()).isTrue();
             assertThat(store.setDisabled("key-nope", true)).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void storesEachKeysOwnRateLimitsOrNone(String kind) {
+        try (Database db = Database.open(TestDatabases.fresh(kind, dir))) {
+            KeyStore store = new KeyStore(db);
+            ClientKey plain = store.create("plain", Optional.empty()).record();
+            assertThat(plain.rpm()).isEmpty();
+            assertThat(plain.tpm()).isEmpty();
+            ClientKey own = store.create("own", Optional.empty(), OptionalLong.of(60), OptionalLong.of(0)).record();
+            assertThat(own.rpm()).hasValue(60);
+            assertThat(own.tpm()).as("0: unlimited, stored as such").hasValue(0);
+
+            assertThat(store.setRpm(own.id(), OptionalLong.empty()).orElseThrow().rpm()).isEmpty();
+            assertThat(store.setTpm(own.id(), OptionalLong.of(100_000)).orElseThrow().tpm()).hasValue(100_000);
+            assertThat(store.find(own.id()).orElseThrow().rpm()).isEmpty();
+            assertThat(new ApiKeys(store).byId(own.id()).orElseThrow().tpm()).hasValue(100_000);
+            assertThat(store.setRpm("key-nope", OptionalLong.of(1))).isEmpty();
+        }
+    }
+
+    @Test
+    void rateLimitsAreWholeNumbersFromZero() {
+        assertThat(KeyStore.rate("0", "rpm", 10)).isZero();
+        assertThat(KeyStore.rate("10", "rpm", 10)).isEqualTo(10);
+        for (String bad : List.of("-1", "11", "1.5", "x", "")) {
+            assertThatThrownBy(() -> KeyStore.rate(bad, "--rpm", 10))
+                    .hasMessage("--rpm: '" + bad + "' (expected: a whole number from 0 to 10; 0 is unlimited)");
         }
     }
 

@@ -83,8 +83,8 @@ class AdminKeysIT {
         String id = data.path("id").asText();
         assertThat(key).startsWith("ar-").hasSizeGreaterThan(40);
         assertThat(id).isEqualTo(KeyHash.id(KeyHash.sha256Hex(key)));
-        assertThat(fields(data)).containsExactly("id", "label", "usage", "limit", "limit_remaining", "disabled",
-                "source", "created_at");
+        assertThat(fields(data)).containsExactly("id", "label", "usage", "limit", "limit_remaining", "rpm", "tpm",
+                "disabled", "source", "created_at");
         assertThat(data.path("label").asText()).isEqualTo("team a");
         assertThat(data.path("limit").decimalValue()).isEqualByComparingTo("10");
         assertThat(data.path("usage").decimalValue()).isEqualByComparingTo("0");
@@ -127,8 +127,8 @@ class AdminKeysIT {
         assertThat(bootstrap.path("source").asText()).isEqualTo("env");
         assertThat(bootstrap.path("limit").isNull()).isTrue();
         assertThat(bootstrap.path("limit_remaining").isNull()).isTrue();
-        assertThat(fields(listed)).containsExactly("id", "label", "usage", "limit", "limit_remaining", "disabled",
-                "source", "created_at");
+        assertThat(fields(listed)).containsExactly("id", "label", "usage", "limit", "limit_remaining", "rpm", "tpm",
+                "disabled", "source", "created_at");
         assertThat(listed.path("id").asText()).isEqualTo(id);
         assertThat(listed.path("label").asText()).isEqualTo("team a");
         assertThat(listed.path("usage").decimalValue()).isEqualByComparingTo(cost);

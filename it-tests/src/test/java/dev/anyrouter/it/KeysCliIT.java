@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.anyrouter.auth.KeyHash;
+import dev.anyrouter.config.StorageConfig;
+import dev.anyrouter.store.ClientKey;
+import dev.anyrouter.store.Database;
+import dev.anyrouter.store.KeyStore;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +63,18 @@ class KeysCliIT {
         assertThat(unlimited.exit).as(unlimited.err).isZero();
         String other = unlimited.out.lines().findFirst().orElseThrow();
         assertThat(other).matches(KEY).isNotEqualTo(key);
-        assertThat(unlimited.out).contains("limit none");
+        assertThat(unlimited.out).contains("limit none").doesNotContain("rpm").doesNotContain("tpm");
+
+        Run limited = keys(data, "create", "--label", "throttled", "--rpm", "30", "--tpm", "0");
+        assertThat(limited.exit).as(limited.err).isZero();
+        assertThat(limited.out).contains("rpm 30, tpm unlimited");
+        Matcher limitedId = ID.matcher(limited.out);
+        assertThat(limitedId.find()).isTrue();
+        try (Database db = Database.open(StorageConfig.embedded(data))) {
+            ClientKey stored = new KeyStore(db).find(limitedId.group(1)).orElseThrow();
+            assertThat(stored.rpm()).hasValue(30);
+            assertThat(stored.tpm()).hasValue(0);
+        }
 
         Run list = keys(data, "list");
         assertThat(list.exit).as(list.err).isZero();
@@ -90,6 +105,13 @@ class KeysCliIT {
             Run bad = keys(data, "create", "--label", "x", "--limit", limit);
             assertThat(bad.exit).as("--limit " + limit + ": " + bad.err).isEqualTo(2);
             assertThat(bad.err).contains("--limit").doesNotContain("Exception").doesNotContain("SQL");
+            assertThat(bad.out).doesNotContainPattern(KEY);
+        }
+        for (String[] rate : List.of(new String[] {"--rpm", "-1"}, new String[] {"--rpm", "1.5"},
+                new String[] {"--tpm", "many"}, new String[] {"--rpm", "1000000001"})) {
+            Run bad = keys(data, "create", "--label", "x", rate[0], rate[1]);
+            assertThat(bad.exit).as(String.join(" ", rate) + ": " + bad.err).isEqualTo(2);
+            assertThat(bad.err).contains(rate[0]).contains("0 is unlimited").doesNotContain("Exception");
             assertThat(bad.out).doesNotContainPattern(KEY);
         }
         Run blank = keys(data, "create", "--label", " ");

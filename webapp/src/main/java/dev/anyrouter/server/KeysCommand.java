@@ -1,6 +1,7 @@
 package dev.anyrouter.server;
 
 import dev.anyrouter.config.ConfigException;
+import dev.anyrouter.config.LimitsConfig;
 import dev.anyrouter.config.StorageConfig;
 import dev.anyrouter.store.ClientKey;
 import dev.anyrouter.store.Database;
@@ -10,6 +11,7 @@ import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.logging.Level;
@@ -66,11 +68,23 @@ final class KeysCommand {
         @Option(names = "--limit", description = "The most it may spend, in USD (default: no limit).")
         private String limit;
 
+        @Option(names = "--rpm", paramLabel = "N", description = "Its requests per minute, 0 for unlimited "
+                + "(default: the gateway's ANYROUTER_KEY_RPM).")
+        private String rpm;
+
+        @Option(names = "--tpm", paramLabel = "N", description = "Its tokens per minute, 0 for unlimited "
+                + "(default: the gateway's ANYROUTER_KEY_TPM).")
+        private String tpm;
+
         @Override
         public Integer call() {
             Optional<BigDecimal> credit;
+            OptionalLong requests;
+            OptionalLong tokens;
             try {
                 credit = Optional.ofNullable(limit).map(l -> KeyStore.limit(l.trim(), "--limit"));
+                requests = rate(rpm, "--rpm", LimitsConfig.MAX_RPM);
+                tokens = rate(tpm, "--tpm", LimitsConfig.MAX_TPM);
             } catch (IllegalArgumentException e) {
                 spec.commandLine().getErr().println("anyrouter: " + e.getMessage());
                 return 2;
@@ -80,14 +94,23 @@ final class KeysCommand {
                 return 2;
             }
             return withStore(spec, store -> {
-                KeyStore.NewKey created = store.create(label.strip(), credit);
+                KeyStore.NewKey created = store.create(label.strip(), credit, requests, tokens);
                 PrintWriter out = spec.commandLine().getOut();
                 out.println(created.key());
                 out.println("id " + created.record().id() + ", label '" + created.record().label() + "', limit "
                         + created.record().limit().map(l -> l.toPlainString() + " USD").orElse("none")
+                        + rate(", rpm ", created.record().rpm()) + rate(", tpm ", created.record().tpm())
                         + ". The key is shown only now; store it safely.");
                 return 0;
             });
+        }
+
+        private static OptionalLong rate(String text, String option, long max) {
+            return text == null ? OptionalLong.empty() : OptionalLong.of(KeyStore.rate(text.trim(), option, max));
+        }
+
+        private static String rate(String name, OptionalLong rate) {
+            return rate.isPresent() ? name + (rate.getAsLong() == 0 ? "unlimited" : rate.getAsLong()) : "";
         }
     }
 
