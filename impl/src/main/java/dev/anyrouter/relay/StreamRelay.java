@@ -59,6 +59,7 @@ public final class StreamRelay {
     private final Sse sse;
     private final Generation generation;
     private final FlushHold flushHold;
+    private final Runnable clientDone;
     private final long startNanos = System.nanoTime();
     /** The model being tried, then the one serving the stream; written by the relay thread before it reads. */
     private volatile Target target;
@@ -85,11 +86,13 @@ public final class StreamRelay {
 
     /**
      * @param targets   the requested model, then its fallbacks, in order
-     * @param flushHold the hold over the client's flushes (see {@code FlushBatching}); {@code null} when the
-     *                  container has no such filter: every event is flushed on its own
+     * @param flushHold  the hold over the client's flushes (see {@code FlushBatching}); {@code null} when the
+     *                   container has no such filter: every event is flushed on its own
+     * @param clientDone runs as the client's response ends, before the upstream clean-up and billing: gives back
+     *                   the request's place, so a client that sends its next request at once is not refused
      */
     public StreamRelay(AnyRouter engine, List<Target> targets, URI localBase, SseEventSink sink, Sse sse,
-            FlushHold flushHold, Generation generation) {
+            FlushHold flushHold, Generation generation, Runnable clientDone) {
         this.engine = engine;
         this.targets = List.copyOf(targets);
         this.target = targets.get(0);
@@ -98,6 +101,7 @@ public final class StreamRelay {
         this.sse = sse;
         this.flushHold = flushHold == null ? new FlushHold() : flushHold;
         this.generation = generation;
+        this.clientDone = clientDone;
     }
 
     /**
@@ -472,6 +476,7 @@ public final class StreamRelay {
             wasCancelled = cancelled;
             last = state;
         }
+        clientDone.run();
         if (last != State.FAILED_EARLY) {
             sink.close(); // first: the client sees its stream end before any upstream clean-up
         }

@@ -100,7 +100,7 @@ public final class CompletionsResource {
         try {
             Exchange exchange = exchange(request);
             StreamRelay relay = new StreamRelay(engine, exchange.targets(), localBase(servlet), sink, sse,
-                    (FlushHold) servlet.getAttribute(FlushBatching.HOLD), exchange.generation());
+                    (FlushHold) servlet.getAttribute(FlushBatching.HOLD), exchange.generation(), permit::release);
             servlet.getAsyncContext().addListener(new Disconnect(relay));
             logAfter(servlet, exchange.generation());
             relay.run();
