@@ -10,8 +10,6 @@ import dev.anyrouter.store.ClientKey;
 import dev.anyrouter.translate.Translations;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -94,7 +92,10 @@ public final class CompletionsResource {
             StreamRelay relay = new StreamRelay(engine, exchange.route(), localBase(servlet),
                     exchange.plan().upstreamBody(), sink, sse, (FlushHold) servlet.getAttribute(FlushBatching.HOLD),
                     exchange.generation(), exchange.plan().translation());
-            servlet.getAsyncContext().addListener(new Disconnect(relay));
+            AsyncEnd.Watch watch = AsyncEnd.of(servlet);
+            if (watch != null) {
+                watch.onEnd(relay::cancel);
+            }
             relay.run();
         } finally {
             permit.release();
@@ -137,29 +138,5 @@ public final class CompletionsResource {
         }
         return URI.create(servlet.getScheme() + "://" + host + ":" + servlet.getLocalPort()
                 + servlet.getContextPath() + "/");
-    }
-
-    /** The container ended the exchange (Jetty reports a vanished client as complete, Tomcat as an error). */
-    private record Disconnect(StreamRelay stream) implements AsyncListener {
-
-        @Override
-        public void onComplete(AsyncEvent event) {
-            stream.cancel();
-        }
-
-        @Override
-        public void onTimeout(AsyncEvent event) {
-            stream.cancel();
-        }
-
-        @Override
-        public void onError(AsyncEvent event) {
-            stream.cancel();
-        }
-
-        @Override
-        public void onStartAsync(AsyncEvent event) {
-            event.getAsyncContext().addListener(this);
-        }
     }
 }
