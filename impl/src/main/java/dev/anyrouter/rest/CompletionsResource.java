@@ -15,8 +15,6 @@ import dev.anyrouter.store.ClientKey;
 import dev.anyrouter.translate.Translations;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -101,7 +99,10 @@ public final class CompletionsResource {
             Exchange exchange = exchange(request);
             StreamRelay relay = new StreamRelay(engine, exchange.targets(), localBase(servlet), sink, sse,
                     (FlushHold) servlet.getAttribute(FlushBatching.HOLD), exchange.generation(), permit::release);
-            servlet.getAsyncContext().addListener(new Disconnect(relay));
+            AsyncEnd.Watch watch = AsyncEnd.of(servlet);
+            if (watch != null) {
+                watch.onEnd(relay::cancel);
+            }
             logAfter(servlet, exchange.generation());
             relay.run();
         } finally {
@@ -167,29 +168,5 @@ public final class CompletionsResource {
         }
         return URI.create(servlet.getScheme() + "://" + host + ":" + servlet.getLocalPort()
                 + servlet.getContextPath() + "/");
-    }
-
-    /** The container ended the exchange (Jetty reports a vanished client as complete, Tomcat as an error). */
-    private record Disconnect(StreamRelay stream) implements AsyncListener {
-
-        @Override
-        public void onComplete(AsyncEvent event) {
-            stream.cancel();
-        }
-
-        @Override
-        public void onTimeout(AsyncEvent event) {
-            stream.cancel();
-        }
-
-        @Override
-        public void onError(AsyncEvent event) {
-            stream.cancel();
-        }
-
-        @Override
-        public void onStartAsync(AsyncEvent event) {
-            event.getAsyncContext().addListener(this);
-        }
     }
 }
