@@ -7,6 +7,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.anyrouter.accounting.GenerationRecord;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -236,6 +243,44 @@ class ResilienceIT {
             upstream.next().awaitClosed(2_000);
         }
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(3_000);
+    }
+
+    @Test
+    void answers504WhenTheUpstreamDoesNotAcceptTheConnection() throws Exception {
+        // A listening socket that never accepts: once its backlog is full, the kernel leaves further connection
+        // attempts unanswered, so a connect waits until its own timeout.
+        try (ServerSocket deaf = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                Gateway gateway = Gateway.against(URI.create("http://127.0.0.1:" + deaf.getLocalPort() + "/v1"),
+                        "ANYROUTER_CONNECT_TIMEOUT_MS", "300", "ANYROUTER_RETRIES", "0",
+                        "ANYROUTER_COMMIT_GRACE_MS", "2000")) {
+            List<Socket> backlog = fill(deaf);
+            long start = System.nanoTime();
+            try (RawClient client = post(gateway, REQUEST)) {
+                assertThat(client.status).isEqualTo(504);
+                assertThat(client.rest()).contains("did not answer in time");
+            } finally {
+                for (Socket socket : backlog) {
+                    socket.close();
+                }
+            }
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2_000);
+        }
+    }
+
+    /** Connects to {@code server} until a connection attempt goes unanswered; returns the connections made. */
+    private static List<Socket> fill(ServerSocket server) throws IOException {
+        List<Socket> made = new ArrayList<>();
+        while (made.size() < 64) {
+            Socket socket = new Socket();
+            try {
+                socket.connect(server.getLocalSocketAddress(), 200);
+                made.add(socket);
+            } catch (SocketTimeoutException full) {
+                socket.close();
+                return made;
+            }
+        }
+        throw new IllegalStateException("the backlog never filled");
     }
 
     private static String metrics(Gateway gateway) throws IOException {
