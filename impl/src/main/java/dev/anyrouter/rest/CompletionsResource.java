@@ -5,6 +5,7 @@ import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.errors.Refusal;
 import dev.anyrouter.ops.AccessLog;
 import dev.anyrouter.relay.Completion;
 import dev.anyrouter.relay.FlushHold;
@@ -132,8 +133,8 @@ public final class CompletionsResource {
         ClientRequest client = (ClientRequest) request.getProperty(ClientRequest.PROPERTY);
         ClientKey key = AuthFilter.key(request);
         if (engine.draining()) {
-            throw new GatewayException(503, ErrorTypes.OVERLOADED, "the gateway is shutting down; try again",
-                    Optional.of("1"), null);
+            throw GatewayException.refused(Refusal.DRAINING, 503, ErrorTypes.OVERLOADED,
+                    "the gateway is shutting down; try again", Optional.of("1"));
         }
         List<Route> routes = client.models().stream().map(engine.router()::route).toList();
         engine.checkCredit(key);
