@@ -6,6 +6,7 @@ import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.auth.ApiKeys;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.errors.Refusal;
 import dev.anyrouter.limits.RateLimits;
 import dev.anyrouter.limits.StreamCaps;
 import dev.anyrouter.ops.AccessLog;
@@ -220,9 +221,9 @@ public final class AnyRouter implements AutoCloseable {
         BigDecimal spent = spent(key);
         BigDecimal limit = key.limit().get();
         if (spent.compareTo(limit) >= 0) {
-            throw new GatewayException(402, ErrorTypes.INSUFFICIENT_CREDITS, "key '" + key.label()
-                    + "' has used its credit limit (" + Prices.plain(spent) + " of " + Prices.plain(limit)
-                    + " USD); raise the limit or use another key");
+            throw GatewayException.refused(Refusal.CREDIT, 402, ErrorTypes.INSUFFICIENT_CREDITS, "key '"
+                    + key.label() + "' has used its credit limit (" + Prices.plain(spent) + " of "
+                    + Prices.plain(limit) + " USD); raise the limit or use another key", Optional.empty());
         }
     }
 

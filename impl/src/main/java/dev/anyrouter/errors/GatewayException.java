@@ -16,6 +16,7 @@ public class GatewayException extends RuntimeException {
     private final String type;
     private final transient Optional<String> retryAfter;
     private final boolean retryable;
+    private final transient Optional<Refusal> refusal;
 
     public GatewayException(int status, String type, String message) {
         this(status, type, message, Optional.empty(), null);
@@ -28,11 +29,24 @@ public class GatewayException extends RuntimeException {
     /** @param retryable the upstream may well succeed if asked again (a rate limit, an overload, a timeout, a 5xx) */
     public GatewayException(int status, String type, String message, Optional<String> retryAfter, Throwable cause,
             boolean retryable) {
+        this(status, type, message, retryAfter, cause, retryable, Optional.empty());
+    }
+
+    private GatewayException(int status, String type, String message, Optional<String> retryAfter, Throwable cause,
+            boolean retryable, Optional<Refusal> refusal) {
         super(Objects.requireNonNull(message, "message"), cause, false, false);
         this.status = status;
         this.type = Objects.requireNonNull(type, "type");
         this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");
         this.retryable = retryable;
+        this.refusal = refusal;
+    }
+
+    /** A request refused before anything reached an upstream, for {@code reason}: counted by the metrics. */
+    public static GatewayException refused(Refusal reason, int status, String type, String message,
+            Optional<String> retryAfter) {
+        return new GatewayException(status, type, message, retryAfter, null, false,
+                Optional.of(Objects.requireNonNull(reason, "reason")));
     }
 
     public static GatewayException badRequest(String message) {
@@ -54,6 +68,11 @@ public class GatewayException extends RuntimeException {
 
     public String type() {
         return type;
+    }
+
+    /** Why the request was refused before reaching an upstream; empty for every other failure. */
+    public Optional<Refusal> refusal() {
+        return refusal;
     }
 
     /** The {@code Retry-After} header value to send with a 429 or 503, when the upstream gave one. */

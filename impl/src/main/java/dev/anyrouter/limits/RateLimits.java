@@ -3,6 +3,7 @@ package dev.anyrouter.limits;
 import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.config.LimitsConfig;
 import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.errors.Refusal;
 import dev.anyrouter.store.ClientKey;
 import dev.anyrouter.store.StoreException;
 import io.github.bucket4j.BucketExceptions;
@@ -70,7 +71,7 @@ public final class RateLimits {
             EstimationProbe tokens = call(() -> buckets.get(TPM, key.id(), tpm, config.window())
                     .estimateAbilityToConsume(1));
             if (!tokens.canBeConsumed()) {
-                throw refused(key, tpm + " tokens", tokens.getNanosToWaitForRefill());
+                throw refused(Refusal.RATE_LIMIT_TOKENS, key, tpm + " tokens", tokens.getNanosToWaitForRefill());
             }
         }
         long rpm = rpm(key);
@@ -78,7 +79,7 @@ public final class RateLimits {
             ConsumptionProbe request = call(() -> buckets.get(RPM, key.id(), rpm, config.window())
                     .tryConsumeAndReturnRemaining(1));
             if (!request.isConsumed()) {
-                throw refused(key, rpm + " requests", request.getNanosToWaitForRefill());
+                throw refused(Refusal.RATE_LIMIT_REQUESTS, key, rpm + " requests", request.getNanosToWaitForRefill());
             }
         }
     }
@@ -122,11 +123,11 @@ public final class RateLimits {
         return Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L);
     }
 
-    private GatewayException refused(ClientKey key, String limit, long nanos) {
+    private GatewayException refused(Refusal reason, ClientKey key, String limit, long nanos) {
         long seconds = retryAfterSeconds(nanos);
-        return new GatewayException(429, ErrorTypes.RATE_LIMIT, "key '" + key.label() + "' is over its rate limit of "
-                + limit + " per " + per(config.window()) + "; retry in " + seconds + " s", Optional.of(
-                Long.toString(seconds)), null);
+        return GatewayException.refused(reason, 429, ErrorTypes.RATE_LIMIT, "key '" + key.label()
+                + "' is over its rate limit of " + limit + " per " + per(config.window()) + "; retry in " + seconds
+                + " s", Optional.of(Long.toString(seconds)));
     }
 
     private static String per(Duration window) {

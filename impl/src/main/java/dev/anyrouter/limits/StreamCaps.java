@@ -3,6 +3,7 @@ package dev.anyrouter.limits;
 import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.config.LimitsConfig;
 import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.errors.Refusal;
 import dev.anyrouter.store.ClientKey;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,11 +31,11 @@ public final class StreamCaps {
     /** A place for one request of {@code key}, or a 503 ({@code Retry-After: 1}) when a cap is reached. */
     public Slot take(ClientKey key) {
         if (!takeTotal()) {
-            throw full("the gateway has " + total + " requests in flight, the most it takes at once; retry shortly");
+            throw full(Refusal.GLOBAL_STREAMS, "the gateway has " + total + " requests in flight, the most it takes at once; retry shortly");
         }
         if (perKey > 0 && !takeKey(key.id())) {
             inFlight.decrementAndGet();
-            throw full("key '" + key.label() + "' has " + perKey
+            throw full(Refusal.KEY_STREAMS, "key '" + key.label() + "' has " + perKey
                     + " requests in flight, the most it may have at once; retry when one ends");
         }
         return new Slot(key.id());
@@ -82,8 +83,8 @@ public final class StreamCaps {
         inFlight.decrementAndGet();
     }
 
-    private static GatewayException full(String message) {
-        return new GatewayException(503, ErrorTypes.OVERLOADED, message, Optional.of("1"), null);
+    private static GatewayException full(Refusal reason, String message) {
+        return GatewayException.refused(reason, 503, ErrorTypes.OVERLOADED, message, Optional.of("1"));
     }
 
     /** One request's place; given back once, however often {@link #release()} is called. */

@@ -2,6 +2,7 @@ package dev.anyrouter.ops;
 
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.accounting.GenerationRecord;
+import dev.anyrouter.errors.Refusal;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -10,6 +11,8 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
@@ -17,7 +20,8 @@ import java.util.function.Predicate;
 /**
  * The gateway's meters, scraped as Prometheus text by {@code GET /metrics}: requests to the two completion APIs
  * (counted when their response ends), relays running now, and, from each finished generation, time to first
- * token, duration, tokens, cost, cancellations and upstream errors.
+ * token, duration, tokens, cost, cancellations and upstream errors; and requests refused before reaching an upstream,
+ * by {@link Refusal}.
  *
  * <p>Every tag has a bounded set of values: {@code provider} is a configured upstream (or {@code simulated}),
  * {@code model} a model with a price of its own (the catalog's and {@code ANYROUTER_PRICES}'), any other model
@@ -43,6 +47,7 @@ public final class Metrics implements AutoCloseable {
     private final Meter.MeterProvider<Counter> upstreamErrors;
     private final Meter.MeterProvider<Counter> retries;
     private final Meter.MeterProvider<Counter> fallbacks;
+    private final Map<Refusal, Counter> refusals = new EnumMap<>(Refusal.class);
 
     /**
      * @param activeRelays the engine's count of requests being relayed now
@@ -74,6 +79,18 @@ public final class Metrics implements AutoCloseable {
                 .description("Tries of a model after a failure before the first byte").withRegistry(registry);
         fallbacks = Counter.builder("anyrouter.fallbacks")
                 .description("Fallback models tried, by the provider that answered last").withRegistry(registry);
+        // Every reason from the start: a series that appears only at its first refusal hides that first one
+        // from rate() and increase().
+        for (Refusal reason : Refusal.values()) {
+            refusals.put(reason, Counter.builder("anyrouter.refusals").tag("reason", reason.tag())
+                    .description("Requests refused before anything reached an upstream, by reason")
+                    .register(registry));
+        }
+    }
+
+    /** A request was refused before anything reached an upstream. */
+    public void refusal(Refusal reason) {
+        refusals.get(reason).increment();
     }
 
     /** A response of {@code api} ({@code chat} or {@code messages}) ended; {@code stream} is null if unknown. */

@@ -18,6 +18,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * One non-streamed answer (chat completions or Messages): forwards the request, with retries and fallbacks
  * ({@link Attempts}), and returns the upstream's JSON as the serving model's {@code Translation} makes it for
  * the client, with the generation id. The whole exchange is bounded by {@code ANYROUTER_TOTAL_TIMEOUT_MS}.
+ *
+ * <p>Nothing is written to the client until the answer, so the container does not notice by itself when the client
+ * leaves; whoever does (a watch on the connection) calls {@link #cancel()}, which aborts the upstream exchange at
+ * whatever point it is, as {@link StreamRelay#cancel()} does for a stream. The generation then ends
+ * {@code cancelled} and is billed as a cancelled stream is: nothing if the upstream had not answered yet.
  */
 public final class Completion {
 
@@ -29,7 +34,11 @@ public final class Completion {
     private final Generation generation;
     private final long startNanos = System.nanoTime();
     private final AtomicBoolean shutDown = new AtomicBoolean();
-    private volatile UpstreamCall reading;
+    private final Object lock = new Object();
+    private Thread opening;
+    private UpstreamCall reading;
+    private boolean cancelled;
+    private boolean ended;
 
     public Completion(AnyRouter engine, List<Target> targets, URI localBase, Generation generation) {
         this.engine = engine;
@@ -38,7 +47,10 @@ public final class Completion {
         this.generation = generation;
     }
 
-    /** Runs on a relay thread; upstream failures are thrown as the {@link GatewayException} the client gets. */
+    /**
+     * Runs on a relay thread; upstream failures are thrown as the {@link GatewayException} the client gets, and a
+     * cancelled request as a 499 (nginx's "client closed request"), which nobody reads: the client has gone.
+     */
     public String run() {
         Generation.Outcome outcome = Generation.Outcome.FAILED;
         String error = null;
@@ -46,8 +58,12 @@ public final class Completion {
         Runnable stopper = this::shutDown;
         engine.running(stopper);
         try {
-            Attempts.Opened opened = new Attempts(engine.config()).open(targets, generation,
-                    target -> engine.upstream().open(target.route(), localBase, target.body(), false), this::pause);
+            Attempts.Opened opened = new Attempts(engine.config()).open(targets, generation, this::open,
+                    this::pause);
+            if (opened != null) {
+                generation.accepted(); // billed from now on, even if the client leaves before the answer
+            }
+            throwIfCancelled(null);
             if (opened == null) {
                 throw new GatewayException(503, ErrorTypes.OVERLOADED, "the gateway is shutting down");
             }
@@ -55,9 +71,16 @@ public final class Completion {
             outcome = Generation.Outcome.COMPLETED;
             return json;
         } catch (GatewayException e) {
-            error = e.getMessage();
+            if (cancelled()) {
+                outcome = Generation.Outcome.CANCELLED;
+            } else {
+                error = e.getMessage();
+            }
             throw e;
         } finally {
+            synchronized (lock) {
+                ended = true;
+            }
             engine.done(stopper);
             engine.activeRelays().decrementAndGet();
             engine.finished(generation.end(outcome, error));
@@ -65,13 +88,11 @@ public final class Completion {
     }
 
     private String read(Attempts.Opened opened) {
-        generation.accepted();
         String provider = opened.target().route().upstream().name();
         AtomicBoolean timedOut = new AtomicBoolean();
         long left = engine.config().totalTimeout().toNanos() - (System.nanoTime() - startNanos);
         try (UpstreamCall call = opened.call()) {
-            reading = call;
-            if (shutDown.get()) {
+            if (shutDown.get() || cancelled()) {
                 call.close();
             }
             ScheduledFuture<?> deadline = engine.timer().schedule(() -> {
@@ -81,6 +102,7 @@ public final class Completion {
             try {
                 return opened.target().translation().completion(call.text(BODY_LIMIT));
             } catch (IOException | RuntimeException e) {
+                throwIfCancelled(e);
                 if (shutDown.get()) {
                     throw new GatewayException(503, ErrorTypes.OVERLOADED, "the gateway is shutting down; try again",
                             Optional.of("1"), e);
@@ -100,23 +122,102 @@ public final class Completion {
         }
     }
 
-    /** Shutdown after the grace period: the answer being read is abandoned (503). */
-    private void shutDown() {
-        shutDown.set(true);
-        UpstreamCall call = reading;
+    /** The client is gone: abort the upstream exchange now. Safe from any thread, any number of times. */
+    public void cancel() {
+        UpstreamCall call;
+        synchronized (lock) {
+            if (cancelled || ended) {
+                return;
+            }
+            cancelled = true;
+            if (opening != null) {
+                // The connector aborts an exchange whose thread is interrupted while it waits for headers.
+                opening.interrupt();
+            }
+            call = reading;
+        }
         if (call != null) {
             call.close();
         }
     }
 
-    /** Backoff between tries, on this relay thread (never a container thread). */
+    /** Opens one exchange, noting the thread for {@link #cancel()}; {@code null} once cancelled. */
+    private UpstreamCall open(Target target) {
+        synchronized (lock) {
+            if (cancelled) {
+                return null;
+            }
+            opening = Thread.currentThread();
+        }
+        UpstreamCall call = null;
+        try {
+            call = engine.upstream().open(target.route(), localBase, target.body(), false);
+        } catch (GatewayException e) {
+            if (!cancelled()) {
+                throw e;
+            }
+        } finally {
+            synchronized (lock) {
+                opening = null;
+                Thread.interrupted(); // an interrupt meant for the open must not hit what follows
+                reading = cancelled ? null : call;
+            }
+        }
+        if (call != null && cancelled()) {
+            call.close();
+            return null;
+        }
+        return call;
+    }
+
+    private boolean cancelled() {
+        synchronized (lock) {
+            return cancelled;
+        }
+    }
+
+    private void throwIfCancelled(Throwable cause) {
+        if (cancelled()) {
+            throw new GatewayException(499, ErrorTypes.INVALID_REQUEST, "the client closed the connection",
+                    Optional.empty(), cause);
+        }
+    }
+
+    /** Shutdown after the grace period: the answer being read is abandoned (503). */
+    private void shutDown() {
+        shutDown.set(true);
+        UpstreamCall call;
+        synchronized (lock) {
+            call = reading;
+        }
+        if (call != null) {
+            call.close();
+        }
+    }
+
+    /** Backoff between tries, on this relay thread (never a container thread); false once cancelled. */
     private boolean pause(Duration wait) {
+        synchronized (lock) {
+            if (cancelled) {
+                return false;
+            }
+            opening = Thread.currentThread();
+        }
         try {
             Thread.sleep(wait.toMillis(), (int) (wait.toNanos() % 1_000_000));
             return true;
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            if (!cancelled()) {
+                Thread.currentThread().interrupt(); // a shutdown
+            }
             return false;
+        } finally {
+            synchronized (lock) {
+                opening = null;
+                if (cancelled) {
+                    Thread.interrupted();
+                }
+            }
         }
     }
 }

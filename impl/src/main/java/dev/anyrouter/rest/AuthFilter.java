@@ -6,6 +6,7 @@ import dev.anyrouter.auth.KeyHash;
 import dev.anyrouter.config.Secret;
 import dev.anyrouter.store.ClientKey;
 import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.errors.Refusal;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -61,7 +62,7 @@ final class AuthFilter implements ContainerRequestFilter {
         } else if (path.equals(CompletionsResource.MESSAGES) && request.getHeaderString(API_KEY) != null) {
             key = request.getHeaderString(API_KEY).trim();
         } else {
-            throw new GatewayException(401, ErrorTypes.AUTHENTICATION, path.equals(CompletionsResource.MESSAGES)
+            throw unauthorized(path.equals(CompletionsResource.MESSAGES)
                     ? "missing API key (expected: x-api-key: ar-… or Authorization: Bearer ar-…)"
                     : "missing API key (expected: Authorization: Bearer ar-…)");
         }
@@ -69,21 +70,27 @@ final class AuthFilter implements ContainerRequestFilter {
             admin(key);
             return;
         }
-        ClientKey found = keys.find(key).orElseThrow(() -> new GatewayException(401, ErrorTypes.AUTHENTICATION,
-                "invalid API key"));
+        ClientKey found = keys.find(key).orElseThrow(() -> unauthorized("invalid API key"));
         if (found.disabled()) {
-            throw new GatewayException(403, ErrorTypes.PERMISSION, "API key '" + found.label() + "' is disabled");
+            throw forbidden("API key '" + found.label() + "' is disabled");
         }
         request.setProperty(KEY, found);
     }
 
     private void admin(String presented) {
         if (adminHash.isEmpty()) {
-            throw new GatewayException(403, ErrorTypes.PERMISSION,
-                    "the admin API is off (expected: ANYROUTER_ADMIN_KEY set on the gateway)");
+            throw forbidden("the admin API is off (expected: ANYROUTER_ADMIN_KEY set on the gateway)");
         }
         if (!MessageDigest.isEqual(adminHash.get(), KeyHash.sha256(presented))) {
-            throw new GatewayException(401, ErrorTypes.AUTHENTICATION, "invalid admin key");
+            throw unauthorized("invalid admin key");
         }
+    }
+
+    private static GatewayException unauthorized(String message) {
+        return GatewayException.refused(Refusal.AUTH, 401, ErrorTypes.AUTHENTICATION, message, Optional.empty());
+    }
+
+    private static GatewayException forbidden(String message) {
+        return GatewayException.refused(Refusal.FORBIDDEN, 403, ErrorTypes.PERMISSION, message, Optional.empty());
     }
 }

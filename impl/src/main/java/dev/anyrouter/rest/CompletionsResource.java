@@ -5,6 +5,7 @@ import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.errors.Refusal;
 import dev.anyrouter.ops.AccessLog;
 import dev.anyrouter.relay.Completion;
 import dev.anyrouter.relay.FlushHold;
@@ -16,6 +17,7 @@ import dev.anyrouter.translate.Translations;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -69,8 +71,9 @@ public final class CompletionsResource {
     @Produces(MediaType.APPLICATION_JSON)
     @ManagedAsync
     @Relayed
-    public Response completeChat(@Context ContainerRequestContext request, @Context HttpServletRequest servlet) {
-        return complete(request, servlet);
+    public Response completeChat(@Context ContainerRequestContext request, @Context HttpServletRequest servlet,
+            @Context HttpServletResponse response) {
+        return complete(request, servlet, response);
     }
 
     @POST
@@ -89,8 +92,8 @@ public final class CompletionsResource {
     @ManagedAsync
     @Relayed
     public Response completeMessages(@Context ContainerRequestContext request,
-            @Context HttpServletRequest servlet) {
-        return complete(request, servlet);
+            @Context HttpServletRequest servlet, @Context HttpServletResponse response) {
+        return complete(request, servlet, response);
     }
 
     private void stream(ContainerRequestContext request, HttpServletRequest servlet, SseEventSink sink, Sse sse) {
@@ -110,14 +113,31 @@ public final class CompletionsResource {
         }
     }
 
-    private Response complete(ContainerRequestContext request, HttpServletRequest servlet) {
+    /**
+     * Nothing is written before the answer, so the client's leaving is noticed by watching its connection
+     * ({@link IdleDisconnects}) and, where a container reports it as the end of the async cycle, by {@link AsyncEnd}.
+     */
+    private Response complete(ContainerRequestContext request, HttpServletRequest servlet,
+            HttpServletResponse response) {
         RelayAdmissionFilter.Permit permit = RelayAdmissionFilter.permit(request);
         try {
             Exchange exchange = exchange(request);
             Completion completion = new Completion(engine, exchange.targets(), localBase(servlet),
                     exchange.generation());
+            AsyncEnd.Watch end = AsyncEnd.of(servlet);
+            if (end != null) {
+                end.onEnd(completion::cancel);
+            }
             logAfter(servlet, exchange.generation());
-            String body = completion.run();
+            IdleDisconnects.Watch watch = IdleDisconnects.of(servlet).watch(servlet, completion::cancel);
+            String body;
+            try {
+                body = completion.run();
+            } finally {
+                if (!watch.stop()) {
+                    response.setHeader("Connection", "close");
+                }
+            }
             return Response.ok(body, MediaType.APPLICATION_JSON_TYPE).build();
         } finally {
             permit.release();
@@ -132,8 +152,8 @@ public final class CompletionsResource {
         ClientRequest client = (ClientRequest) request.getProperty(ClientRequest.PROPERTY);
         ClientKey key = AuthFilter.key(request);
         if (engine.draining()) {
-            throw new GatewayException(503, ErrorTypes.OVERLOADED, "the gateway is shutting down; try again",
-                    Optional.of("1"), null);
+            throw GatewayException.refused(Refusal.DRAINING, 503, ErrorTypes.OVERLOADED,
+                    "the gateway is shutting down; try again", Optional.of("1"));
         }
         List<Route> routes = client.models().stream().map(engine.router()::route).toList();
         engine.checkCredit(key);

@@ -5,6 +5,7 @@ import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.api.MessagesError;
 import dev.anyrouter.engine.Json;
 import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.ops.Metrics;
 import dev.anyrouter.store.StoreException;
 import jakarta.inject.Provider;
 import jakarta.ws.rs.WebApplicationException;
@@ -18,7 +19,8 @@ import org.glassfish.jersey.server.ContainerRequest;
 /**
  * Every error becomes a JSON body with its real status: on {@code /api/v1/messages} the Messages API's shape
  * ({@link MessagesError}), everywhere else {@code {"error":{"code","message","type"}}} ({@link ErrorBody}).
- * Unexpected failures are logged once with a random id, and only the id reaches the client.
+ * Unexpected failures are logged once with a random id, and only the id reaches the client. Every refusal passes
+ * through here, whichever filter or check decided it, so this is where {@link Metrics} counts them.
  */
 final class ErrorMapper implements ExceptionMapper<Throwable> {
 
@@ -28,9 +30,16 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
     @Context
     private Provider<ContainerRequest> request;
 
+    private final Metrics metrics;
+
+    ErrorMapper(Metrics metrics) {
+        this.metrics = metrics;
+    }
+
     @Override
     public Response toResponse(Throwable failure) {
         if (failure instanceof GatewayException e) {
+            e.refusal().ifPresent(metrics::refusal);
             Response.ResponseBuilder response = json(e.status(), e.type(), e.getMessage());
             e.retryAfter().ifPresent(value -> response.header("Retry-After", value));
             return response.build();

@@ -7,9 +7,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
-import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletResponse;
-import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 
 /**
@@ -27,69 +25,26 @@ public final class FlushBatching implements Filter {
         if (response instanceof HttpServletResponse http) {
             FlushHold hold = new FlushHold();
             request.setAttribute(HOLD, hold);
-            chain.doFilter(request, new Held(http, hold));
+            chain.doFilter(request, DelegatingOutput.around(http, out -> new HeldOutput(out, hold)));
         } else {
             chain.doFilter(request, response);
         }
     }
 
-    private static final class Held extends HttpServletResponseWrapper {
-        private final FlushHold hold;
-        private HeldOutput output;
-
-        Held(HttpServletResponse response, FlushHold hold) {
-            super(response);
-            this.hold = hold;
-        }
-
-        @Override
-        public synchronized ServletOutputStream getOutputStream() throws IOException {
-            if (output == null) {
-                output = new HeldOutput(super.getOutputStream(), hold);
-            }
-            return output;
-        }
-    }
-
-    private static final class HeldOutput extends ServletOutputStream {
-        private final ServletOutputStream out;
+    /** Forwards the response body, skipping the flushes its {@link FlushHold} holds back. */
+    private static final class HeldOutput extends DelegatingOutput {
         private final FlushHold hold;
 
         HeldOutput(ServletOutputStream out, FlushHold hold) {
-            this.out = out;
+            super(out);
             this.hold = hold;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-        }
-
-        @Override
-        public void write(byte[] bytes, int offset, int length) throws IOException {
-            out.write(bytes, offset, length);
         }
 
         @Override
         public void flush() throws IOException {
             if (!hold.skipFlush()) {
-                out.flush();
+                super.flush();
             }
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.close();
-        }
-
-        @Override
-        public boolean isReady() {
-            return out.isReady();
-        }
-
-        @Override
-        public void setWriteListener(WriteListener listener) {
-            out.setWriteListener(listener);
         }
     }
 }

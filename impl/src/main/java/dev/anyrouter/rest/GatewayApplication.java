@@ -23,7 +23,7 @@ public final class GatewayApplication {
                 .register(new RequestBodyFilter(engine.config().maxBodyBytes()))
                 .register(new RelayAdmissionFilter(engine.relayLimit(), engine.streamCaps()))
                 .register(new StreamHeadersFilter())
-                .register(new ErrorMapper())
+                .register(new ErrorMapper(engine.metrics()))
                 .register(new RelayExecutorProvider(engine.relays()))
                 .register(new AbstractBinder() {
                     @Override

@@ -3,11 +3,13 @@ package dev.anyrouter.rest;
 import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.engine.RelayLimit;
 import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.errors.Refusal;
 import dev.anyrouter.limits.StreamCaps;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -39,7 +41,8 @@ final class RelayAdmissionFilter implements ContainerRequestFilter {
         StreamCaps.Slot slot = caps.take(AuthFilter.key(request));
         if (!limit.tryAcquire()) {
             slot.release();
-            throw new GatewayException(503, ErrorTypes.OVERLOADED, "the gateway is at its stream capacity; retry later");
+            throw GatewayException.refused(Refusal.RELAY_THREADS, 503, ErrorTypes.OVERLOADED,
+                    "the gateway is at its stream capacity; retry later", Optional.empty());
         }
         request.setProperty(PERMIT, new Permit(limit, slot));
     }

@@ -11,12 +11,11 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
-import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A servlet filter in front of the Jersey servlet that sees each request end: when the filter chain returns, or,
@@ -48,8 +47,9 @@ public final class RequestLog implements Filter {
             chain.doFilter(request, response);
             return;
         }
-        Ended ended = new Ended(http, new Counted(out), engine.accessLog().start(http.getMethod(),
-                http.getRequestURI()));
+        LongAdder bytes = new LongAdder();
+        Ended ended = new Ended(http, DelegatingOutput.around(out, stream -> new CountedOutput(stream, bytes)),
+                bytes, engine.accessLog().start(http.getMethod(), http.getRequestURI()));
         http.setAttribute(ENTRY, ended.entry);
         try {
             chain.doFilter(http, ended.response);
@@ -76,13 +76,15 @@ public final class RequestLog implements Filter {
     /** Ends a request once, whichever way the container reports it. */
     private final class Ended implements AsyncListener {
         private final HttpServletRequest request;
-        private final Counted response;
+        private final HttpServletResponse response;
+        private final LongAdder bytes;
         private final AccessLog.Entry entry;
         private final AtomicBoolean done = new AtomicBoolean();
 
-        Ended(HttpServletRequest request, Counted response, AccessLog.Entry entry) {
+        Ended(HttpServletRequest request, HttpServletResponse response, LongAdder bytes, AccessLog.Entry entry) {
             this.request = request;
             this.response = response;
+            this.bytes = bytes;
             this.entry = entry;
         }
 
@@ -98,7 +100,7 @@ public final class RequestLog implements Filter {
                 engine.metrics().request(api, stream, status);
             }
             ClientKey key = (ClientKey) request.getAttribute(AuthFilter.KEY);
-            entry.responded(status, response.bytes, key == null ? null : key.id(),
+            entry.responded(status, bytes.sum(), key == null ? null : key.id(),
                     client == null ? null : client.model(), stream,
                     (String) request.getAttribute(StreamHeadersFilter.GENERATION_ID));
         }
@@ -131,63 +133,25 @@ public final class RequestLog implements Filter {
         return path.equals("/" + CompletionsResource.MESSAGES) ? "messages" : null;
     }
 
-    /** Counts the bytes of the response body. */
-    private static final class Counted extends HttpServletResponseWrapper {
-        private volatile long bytes;
-        private CountedOutput output;
+    /** Forwards the response body and counts its bytes. */
+    private static final class CountedOutput extends DelegatingOutput {
+        private final LongAdder bytes;
 
-        Counted(HttpServletResponse response) {
-            super(response);
-        }
-
-        @Override
-        public synchronized ServletOutputStream getOutputStream() throws IOException {
-            if (output == null) {
-                output = new CountedOutput(super.getOutputStream(), this);
-            }
-            return output;
-        }
-    }
-
-    private static final class CountedOutput extends ServletOutputStream {
-        private final ServletOutputStream out;
-        private final Counted counted;
-
-        CountedOutput(ServletOutputStream out, Counted counted) {
-            this.out = out;
-            this.counted = counted;
+        CountedOutput(ServletOutputStream out, LongAdder bytes) {
+            super(out);
+            this.bytes = bytes;
         }
 
         @Override
         public void write(int b) throws IOException {
-            out.write(b);
-            counted.bytes++;
+            super.write(b);
+            bytes.increment();
         }
 
         @Override
         public void write(byte[] bytes, int offset, int length) throws IOException {
-            out.write(bytes, offset, length);
-            counted.bytes += length;
-        }
-
-        @Override
-        public void flush() throws IOException {
-            out.flush();
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.close();
-        }
-
-        @Override
-        public boolean isReady() {
-            return out.isReady();
-        }
-
-        @Override
-        public void setWriteListener(WriteListener listener) {
-            out.setWriteListener(listener);
+            super.write(bytes, offset, length);
+            this.bytes.add(length);
         }
     }
 }

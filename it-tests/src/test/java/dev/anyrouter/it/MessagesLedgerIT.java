@@ -64,13 +64,7 @@ class MessagesLedgerIT {
 
     @Test
     void aMessagesStreamCancelledMidwayIsBilledTheUpstreamsInputAndTheCountedTextReceived() throws Exception {
-        upstream.script(x -> {
-            x.sseHead().event("message_start", messageStart()).event("content_block_start", textBlockStart());
-            for (String piece : PIECES) {
-                x.event("content_block_delta", textDelta(piece));
-            }
-            x.awaitClosed(30_000); // it would have gone on: none of that may be billed
-        });
+        upstream.script(x -> pieces(x).awaitClosed(30_000)); // it would have gone on: none of that may be billed
 
         RawClient client = RawClient.connect(gateway.uri()).postJson("/api/v1/messages", MESSAGES_REQUEST,
                 "x-api-key: " + Gateway.KEY, "anthropic-version: 2023-06-01");
@@ -88,37 +82,19 @@ class MessagesLedgerIT {
         upstream.next().awaitClosed(3_000);
 
         JsonNode row = generation(id);
-        long completion = counter().text(received);
-        assertThat(received.toString()).isEqualTo(String.join("", PIECES));
         assertThat(counter().prompt(Api.MESSAGES, JSON.readTree(MESSAGES_REQUEST)))
                 .as("a count of the prompt would differ from the upstream's number").isNotEqualTo(INPUT_TOKENS);
-        assertThat(row.path("cancelled").asBoolean()).isTrue();
-        assertThat(row.path("outcome").asText()).isEqualTo("cancelled");
+        assertBilledTheInputAndTheCountedText(row, received);
         assertThat(row.path("streamed").asBoolean()).isTrue();
         assertThat(row.path("model").asText()).isEqualTo("anthropic/claude-test");
         assertThat(row.path("served_model").asText()).isEqualTo(SERVED_MODEL);
         assertThat(row.path("provider_name").asText()).isEqualTo("anthropic");
-        assertThat(row.path("tokens_prompt").asLong()).as("message_start's input_tokens, not a count")
-                .isEqualTo(INPUT_TOKENS);
-        assertThat(row.path("tokens_completion").asLong()).as("the received text counted, not the provisional 1")
-                .isEqualTo(completion).isGreaterThan(PIECES.size());
-        assertThat(row.path("tokens_counted").asBoolean()).isTrue();
-        assertThat(row.path("total_cost").decimalValue()).isEqualByComparingTo(cost(INPUT_TOKENS, completion));
         assertThat(row.path("latency").isNumber()).isTrue();
     }
 
     @Test
     void aCompletedMessagesStreamIsBilledTheUpstreamsUsageAndTheClientSeesTheSameCost() throws Exception {
-        upstream.script(x -> {
-            x.sseHead().event("message_start", messageStart()).event("content_block_start", textBlockStart());
-            for (String piece : PIECES) {
-                x.event("content_block_delta", textDelta(piece));
-            }
-            x.event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}")
-                    .event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\","
-                            + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":" + OUTPUT_TOKENS + "}}")
-                    .event("message_stop", "{\"type\":\"message_stop\"}").end();
-        });
+        upstream.script(x -> finish(pieces(x)));
 
         String id;
         JsonNode messageDelta = null;
@@ -156,13 +132,7 @@ class MessagesLedgerIT {
     @Test
     void aTranslatedChatStreamCancelledMidwayIsBilledTheUpstreamsInputAndTheCountedTextReceived()
             throws Exception {
-        upstream.script(x -> {
-            x.sseHead().event("message_start", messageStart()).event("content_block_start", textBlockStart());
-            for (String piece : PIECES) {
-                x.event("content_block_delta", textDelta(piece));
-            }
-            x.awaitClosed(30_000);
-        });
+        upstream.script(x -> pieces(x).awaitClosed(30_000));
 
         RawClient client = RawClient.connect(gateway.uri()).post("/api/v1/chat/completions", Gateway.BEARER,
                 CHAT_REQUEST);
@@ -178,32 +148,14 @@ class MessagesLedgerIT {
         upstream.next().awaitClosed(3_000);
 
         JsonNode row = generation(id);
-        long completion = counter().text(received);
-        assertThat(received.toString()).isEqualTo(String.join("", PIECES));
         assertThat(counter().prompt(Api.CHAT_COMPLETIONS, JSON.readTree(CHAT_REQUEST))).isNotEqualTo(INPUT_TOKENS);
-        assertThat(row.path("cancelled").asBoolean()).isTrue();
-        assertThat(row.path("outcome").asText()).isEqualTo("cancelled");
-        assertThat(row.path("tokens_prompt").asLong()).as("message_start's input_tokens, not a count")
-                .isEqualTo(INPUT_TOKENS);
-        assertThat(row.path("tokens_completion").asLong()).as("the received text counted, not the provisional 1")
-                .isEqualTo(completion).isGreaterThan(PIECES.size());
-        assertThat(row.path("tokens_counted").asBoolean()).isTrue();
-        assertThat(row.path("total_cost").decimalValue()).isEqualByComparingTo(cost(INPUT_TOKENS, completion));
+        assertBilledTheInputAndTheCountedText(row, received);
     }
 
     @Test
     void aCompletedTranslatedChatStreamIsBilledTheUpstreamsUsageAndTheUsageChunkCarriesTheSameCost()
             throws Exception {
-        upstream.script(x -> {
-            x.sseHead().event("message_start", messageStart()).event("content_block_start", textBlockStart());
-            for (String piece : PIECES) {
-                x.event("content_block_delta", textDelta(piece));
-            }
-            x.event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}")
-                    .event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\","
-                            + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":" + OUTPUT_TOKENS + "}}")
-                    .event("message_stop", "{\"type\":\"message_stop\"}").end();
-        });
+        upstream.script(x -> finish(pieces(x)));
 
         String id;
         JsonNode usage = null;
@@ -230,6 +182,40 @@ class MessagesLedgerIT {
         assertThat(usage.path("prompt_tokens").asLong()).isEqualTo(INPUT_TOKENS);
         assertThat(usage.path("completion_tokens").asLong()).isEqualTo(OUTPUT_TOKENS);
         assertThat(usage.path("cost").decimalValue()).isEqualByComparingTo(row.path("total_cost").decimalValue());
+    }
+
+    /** Starts the answer and sends every piece of text, as {@code message_start} and text-block events. */
+    private static ScriptedUpstream.Exchange pieces(ScriptedUpstream.Exchange x) throws IOException {
+        x.sseHead().event("message_start", messageStart()).event("content_block_start", textBlockStart());
+        for (String piece : PIECES) {
+            x.event("content_block_delta", textDelta(piece));
+        }
+        return x;
+    }
+
+    /** Ends the answer: the block's end, {@code message_delta} with the output tokens, {@code message_stop}. */
+    private static void finish(ScriptedUpstream.Exchange x) throws IOException {
+        x.event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}")
+                .event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\","
+                        + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":" + OUTPUT_TOKENS + "}}")
+                .event("message_stop", "{\"type\":\"message_stop\"}").end();
+    }
+
+    /**
+     * A stream cancelled after every piece reached the client: billed message_start's input count and the
+     * received text, counted (never the provisional output count).
+     */
+    private static void assertBilledTheInputAndTheCountedText(JsonNode row, CharSequence received) {
+        long completion = counter().text(received);
+        assertThat(received.toString()).isEqualTo(String.join("", PIECES));
+        assertThat(row.path("cancelled").asBoolean()).isTrue();
+        assertThat(row.path("outcome").asText()).isEqualTo("cancelled");
+        assertThat(row.path("tokens_prompt").asLong()).as("message_start's input_tokens, not a count")
+                .isEqualTo(INPUT_TOKENS);
+        assertThat(row.path("tokens_completion").asLong()).as("the received text counted, not the provisional 1")
+                .isEqualTo(completion).isGreaterThan(PIECES.size());
+        assertThat(row.path("tokens_counted").asBoolean()).isTrue();
+        assertThat(row.path("total_cost").decimalValue()).isEqualByComparingTo(cost(INPUT_TOKENS, completion));
     }
 
     /** message_start with input_tokens 21 and Anthropic's provisional output_tokens 1. */

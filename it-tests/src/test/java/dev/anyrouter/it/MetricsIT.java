@@ -8,8 +8,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.anyrouter.accounting.GenerationRecord;
+import dev.anyrouter.engine.Threads;
 import dev.anyrouter.ops.AccessLog;
+import dev.anyrouter.store.KeyStore;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -18,6 +21,8 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -26,6 +31,7 @@ import java.util.logging.Logger;
 import org.assertj.core.data.Offset;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +53,14 @@ class MetricsIT {
     private static final String USAGE = "{\"id\":\"chatcmpl-up\",\"object\":\"chat.completion.chunk\",\"created\":"
             + "1700000000,\"model\":\"gpt-4o\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":2,"
             + "\"total_tokens\":11}}";
+    private static final String ADMIN_KEY = "admin-key-0123456789abcdef";
+    /** A non-streamed answer that used 9 + 20 = 29 tokens. */
+    private static final String COMPLETION_JSON = "{\"id\":\"chatcmpl-up\",\"object\":\"chat.completion\","
+            + "\"created\":1700000000,\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"message\":{\"role\":"
+            + "\"assistant\",\"content\":\"Hello\"},\"logprobs\":null,\"finish_reason\":\"stop\"}],"
+            + "\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":20,\"total_tokens\":29}}";
+    private static final List<String> REASONS = List.of("auth", "forbidden", "rate_limit_requests",
+            "rate_limit_tokens", "key_streams", "global_streams", "relay_threads", "credit", "draining");
     /** Held strongly: a JUL logger nothing references can be collected with its handler. */
     private static final Logger ACCESS = Logger.getLogger(AccessLog.LOGGER);
 
@@ -261,6 +275,84 @@ class MetricsIT {
     }
 
     @Test
+    void refusalsBeforeTheUpstreamAreCountedByReasonAndNeverByKey() throws Exception {
+        upstream.script(x -> {
+            if (x.body.contains("\"stream\":true")) {
+                x.sseHead().data(role()).awaitClosed(30_000);
+            } else {
+                x.json(200, COMPLETION_JSON);
+            }
+        });
+        try (Gateway capped = Gateway.against(upstream.baseUri(), "ANYROUTER_MAX_STREAMS_PER_KEY", "1",
+                "ANYROUTER_MAX_STREAMS", "2", "ANYROUTER_ADMIN_KEY", ADMIN_KEY)) {
+            assertThat(refusals(capped)).as("every reason is a series from the start")
+                    .containsExactlyInAnyOrderEntriesOf(counts());
+
+            assertThat(status(capped, "Bearer " + WRONG_KEY, REQUEST)).isEqualTo(401);
+            try (RawClient client = RawClient.connect(capped.uri()).postJson("/api/v1/messages", REQUEST)) {
+                assertThat(client.status).as("no key, Messages API").isEqualTo(401);
+            }
+            try (RawClient client = RawClient.connect(capped.uri()).get("/api/v1/keys")) {
+                assertThat(client.status).as("no admin key").isEqualTo(401);
+            }
+            String disabled = key(capped, "disabled-label", Optional.empty(), OptionalLong.empty(),
+                    OptionalLong.empty());
+            String disabledId = capped.engine().keys().find(disabled).orElseThrow().id();
+            capped.engine().keys().update(capped.engine().keyStore().setDisabled(disabledId, true).orElseThrow());
+            assertThat(status(capped, "Bearer " + disabled, REQUEST)).isEqualTo(403);
+
+            String broke = key(capped, "broke", Optional.of(BigDecimal.ZERO), OptionalLong.empty(),
+                    OptionalLong.empty());
+            assertThat(status(capped, "Bearer " + broke, REQUEST)).isEqualTo(402);
+
+            String slow = key(capped, "slow", Optional.empty(), OptionalLong.of(1), OptionalLong.empty());
+            String chat = REQUEST.replace("\"stream\":true,", "");
+            assertThat(status(capped, "Bearer " + slow, chat)).isEqualTo(200);
+            assertThat(status(capped, "Bearer " + slow, chat)).isEqualTo(429);
+
+            String frugal = key(capped, "frugal", Optional.empty(), OptionalLong.empty(), OptionalLong.of(1));
+            try (RawClient client = post(capped, chat, "Bearer " + frugal)) {
+                assertThat(client.status).isEqualTo(200);
+                capped.generation(client.headers.get("x-generation-id"));
+            }
+            assertThat(status(capped, "Bearer " + frugal, chat)).as("29 tokens of 1 used").isEqualTo(429);
+
+            String a = key(capped, "a", Optional.empty(), OptionalLong.empty(), OptionalLong.empty());
+            String b = key(capped, "b", Optional.empty(), OptionalLong.empty(), OptionalLong.empty());
+            try (RawClient first = openStream(capped, a)) {
+                assertThat(status(capped, "Bearer " + a, REQUEST)).as("a's cap of 1").isEqualTo(503);
+                try (RawClient second = openStream(capped, b)) {
+                    assertThat(status(capped, Gateway.BEARER, REQUEST)).as("the gateway's cap of 2").isEqualTo(503);
+                }
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> capped.engine().streamCaps().inFlight() == 0);
+
+            capped.engine().drain(Duration.ofSeconds(1));
+            assertThat(status(capped, Gateway.BEARER, REQUEST)).isEqualTo(503);
+
+            assertThat(refusals(capped)).containsExactlyInAnyOrderEntriesOf(counts("auth", 3, "forbidden", 1,
+                    "credit", 1, "rate_limit_requests", 1, "rate_limit_tokens", 1, "key_streams", 1,
+                    "global_streams", 1, "draining", 1));
+            List<String> ids = capped.engine().keyStore().list().stream().map(k -> k.id()).toList();
+            assertThat(metrics(capped).keySet()).allSatisfy(series -> assertThat(series)
+                    .doesNotContain(ids.toArray(String[]::new))
+                    .doesNotContain("disabled-label", "broke", "slow", "frugal", WRONG_KEY, Gateway.KEY));
+        }
+    }
+
+    @Test
+    void aRequestRefusedForWantOfARelayThreadIsCountedOnJdk17() throws Exception {
+        Assumptions.assumeFalse(Threads.virtual(), "JDK 21+ relays on virtual threads: no relay-thread limit");
+        upstream.script(x -> x.sseHead().data(role()).awaitClosed(30_000));
+        try (Gateway one = Gateway.against(upstream.baseUri(), "ANYROUTER_RELAY_THREADS", "1");
+                RawClient stream = openStream(one, Gateway.KEY)) {
+            assertThat(status(one, Gateway.BEARER, REQUEST)).isEqualTo(503);
+            assertThat(refusals(one)).containsEntry("relay_threads", 1.0);
+        }
+    }
+
+    @Test
     void metricsNeedNoKeyAndAreInThePrometheusTextFormat() throws Exception {
         try (RawClient client = RawClient.connect(gateway.uri()).get("/metrics")) {
             assertThat(client.status).isEqualTo(200);
@@ -270,7 +362,56 @@ class MetricsIT {
     }
 
     private RawClient post(String body, String authorization) throws IOException {
-        return RawClient.connect(gateway.uri()).post("/api/v1/chat/completions", authorization, body);
+        return post(gateway, body, authorization);
+    }
+
+    private static RawClient post(Gateway to, String body, String authorization) throws IOException {
+        return RawClient.connect(to.uri()).post("/api/v1/chat/completions", authorization, body);
+    }
+
+    private static int status(Gateway to, String authorization, String body) throws IOException {
+        try (RawClient client = post(to, body, authorization)) {
+            client.rest();
+            return client.status;
+        }
+    }
+
+    /** A stream of {@code key} admitted and started (its first event arrived). */
+    private static RawClient openStream(Gateway to, String key) throws IOException {
+        RawClient client = post(to, REQUEST, "Bearer " + key);
+        assertThat(client.status).isEqualTo(200);
+        assertThat(client.nextData()).contains("\"role\":\"assistant\"");
+        return client;
+    }
+
+    /** A new client key with these limits; returns the key's text. */
+    private static String key(Gateway to, String label, Optional<BigDecimal> credit, OptionalLong rpm,
+            OptionalLong tpm) {
+        KeyStore.NewKey key = to.engine().keyStore().create(label, credit, rpm, tpm);
+        to.engine().keys().update(key.record());
+        return key.key();
+    }
+
+    /** The {@code anyrouter_refusals_total} series, by reason. */
+    private static Map<String, Double> refusals(Gateway of) throws IOException {
+        Map<String, Double> byReason = new HashMap<>();
+        metrics(of).forEach((series, value) -> {
+            if (series.startsWith("anyrouter_refusals_total{")) {
+                assertThat(series).matches("anyrouter_refusals_total\\{reason=\"[a-z_]+\"}");
+                byReason.put(series.substring(series.indexOf('"') + 1, series.lastIndexOf('"')), value);
+            }
+        });
+        return byReason;
+    }
+
+    /** Every reason at 0 but those given as reason, count pairs. */
+    private static Map<String, Double> counts(Object... nonZero) {
+        Map<String, Double> counts = new HashMap<>();
+        REASONS.forEach(reason -> counts.put(reason, 0.0));
+        for (int i = 0; i < nonZero.length; i += 2) {
+            counts.put((String) nonZero[i], ((Integer) nonZero[i + 1]).doubleValue());
+        }
+        return counts;
     }
 
     /** The access-log line naming generation {@code id}, or null. */
@@ -285,8 +426,12 @@ class MetricsIT {
 
     /** {@code GET /metrics}, as series (name and labels, as written) to value. */
     private Map<String, Double> metrics() throws IOException {
+        return metrics(gateway);
+    }
+
+    private static Map<String, Double> metrics(Gateway of) throws IOException {
         Map<String, Double> series = new HashMap<>();
-        try (RawClient client = RawClient.connect(gateway.uri()).get("/metrics")) {
+        try (RawClient client = RawClient.connect(of.uri()).get("/metrics")) {
             assertThat(client.status).isEqualTo(200);
             for (String line : client.rest().split("\n")) {
                 if (!line.isBlank() && !line.startsWith("#")) {

@@ -51,6 +51,24 @@ final class RawClient implements AutoCloseable {
     }
 
     RawClient post(String path, String authorization, String body, String contentType) throws IOException {
+        writePost(path, authorization, body, contentType);
+        readHead();
+        return this;
+    }
+
+    /** Sends a POST as {@link #post(String, String, String)} does, without waiting for its answer. */
+    RawClient postOnly(String path, String authorization, String body) throws IOException {
+        return writePost(path, authorization, body, "Content-Type: application/x-www-form-urlencoded");
+    }
+
+    /** Reads the status line and headers of the next response (after {@link #postOnly}). */
+    RawClient response() throws IOException {
+        readHead();
+        return this;
+    }
+
+    private RawClient writePost(String path, String authorization, String body, String contentType)
+            throws IOException {
         StringBuilder request = new StringBuilder("POST " + path + " HTTP/1.1\r\nHost: localhost\r\n");
         if (authorization != null) {
             request.append("Authorization: ").append(authorization).append("\r\n");
@@ -61,8 +79,12 @@ final class RawClient implements AutoCloseable {
         out.write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
         out.write(bytes);
         out.flush();
-        readHead();
         return this;
+    }
+
+    /** True when the server has closed the connection: the next read finds its end. */
+    boolean closedByServer() throws IOException {
+        return in.read() < 0;
     }
 
     /** GETs {@code path} and reads the status line and headers. */
@@ -135,6 +157,9 @@ final class RawClient implements AutoCloseable {
     }
 
     private void readHead() throws IOException {
+        headers.clear();
+        ended = false;
+        chunkEndPending = false;
         String line = line();
         status = Integer.parseInt(line.split(" ")[1]);
         while (!(line = line()).isEmpty()) {

@@ -3,6 +3,7 @@ package dev.anyrouter.server;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.Settings;
 import dev.anyrouter.engine.AnyRouter;
+import dev.anyrouter.rest.IdleDisconnects;
 import dev.anyrouter.webapp.AnyRouterListener;
 import java.net.URI;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -45,6 +46,7 @@ public final class AnyRouterServer implements AutoCloseable {
         ServletContextHandler context = new ServletContextHandler("/");
         AnyRouterListener listener = new AnyRouterListener(config, settings);
         context.addEventListener(listener);
+        context.setAttribute(IdleDisconnects.ATTRIBUTE, new JettyIdleDisconnects());
         jetty.setHandler(context);
         jetty.setStopTimeout(5_000);
         jetty.setStopAtShutdown(true); // SIGTERM stops the server, which stops the engine
