@@ -4,6 +4,7 @@ import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.routing.Lease;
 import dev.anyrouter.upstream.UpstreamCall;
 import java.io.IOException;
 import java.net.URI;
@@ -46,14 +47,17 @@ public final class Completion {
         Runnable stopper = this::shutDown;
         engine.running(stopper);
         try {
-            Attempts.Opened opened = new Attempts(engine.config()).open(targets, generation,
-                    target -> engine.upstream().open(target.route(), localBase, target.body(), false), this::pause);
+            Attempts.Opened opened = new Attempts(engine.config(), engine.router()).open(targets, generation,
+                    (target, endpoint) -> engine.upstream().open(target.route(), endpoint, localBase, target.body(),
+                            false), this::pause);
             if (opened == null) {
                 throw new GatewayException(503, ErrorTypes.OVERLOADED, "the gateway is shutting down");
             }
-            String json = read(opened);
-            outcome = Generation.Outcome.COMPLETED;
-            return json;
+            try (Lease lease = opened.lease()) {
+                String json = read(opened);
+                outcome = Generation.Outcome.COMPLETED;
+                return json;
+            }
         } catch (GatewayException e) {
             error = e.getMessage();
             throw e;
