@@ -4,7 +4,6 @@ import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.errors.GatewayException;
-import dev.anyrouter.routing.Lease;
 import dev.anyrouter.upstream.UpstreamCall;
 import java.io.IOException;
 import java.net.URI;
@@ -53,10 +52,12 @@ public final class Completion {
             if (opened == null) {
                 throw new GatewayException(503, ErrorTypes.OVERLOADED, "the gateway is shutting down");
             }
-            try (Lease lease = opened.lease()) {
+            try {
                 String json = read(opened);
                 outcome = Generation.Outcome.COMPLETED;
                 return json;
+            } finally {
+                opened.lease().close();
             }
         } catch (GatewayException e) {
             error = e.getMessage();

@@ -81,8 +81,8 @@ public final class Endpoints {
         }
         rejected.incrementAndGet();
         throw new GatewayException(503, ErrorTypes.OVERLOADED, "upstream '" + upstream.name()
-                + "' is skipped after failing repeatedly (" + (members.size() == 1 ? "its endpoint's"
-                : "all " + members.size() + " endpoints'") + " circuit breaker is open)",
+                + "' is skipped after failing repeatedly (" + (members.size() == 1 ? "its circuit breaker is"
+                : "the circuit breakers of all " + members.size() + " endpoints are") + " open)",
                 Optional.of(Long.toString(Math.max(1, config.cooldown().toSeconds()))), null, true);
     }
 

@@ -158,8 +158,8 @@ class EndpointsIT {
                 assertThat(skipped.headers.get("content-type")).startsWith("application/json");
                 assertThat(skipped.headers).containsEntry("retry-after", "30");
                 assertThat(skipped.rest()).contains("\"type\":\"overloaded_error\"")
-                        .contains("upstream 'openai' is skipped after failing repeatedly (all 2 endpoints' "
-                                + "circuit breaker is open)").doesNotContain("sk-endpoint");
+                        .contains("upstream 'openai' is skipped after failing repeatedly (the circuit breakers "
+                                + "of all 2 endpoints are open)").doesNotContain("sk-endpoint");
             }
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2000);
             assertThat(seenByA).as("not called").hasSize(1);
