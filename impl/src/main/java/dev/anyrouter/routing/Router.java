@@ -39,13 +39,14 @@ public final class Router {
     /**
      * The configured upstreams by provider name. Offline, the simulated upstream serves {@code anthropic/*} with
      * its Messages API and every other provider with its chat-completions API, so both APIs and every
-     * translation between them work without a network.
+     * translation between them work without a network. Its endpoints have no circuit breaker: it is part of the
+     * gateway, and the failures it plays on request are there to be seen, not skipped.
      */
     public static Router from(GatewayConfig config) {
         if (config.offline()) {
             return new Router(Map.of("anthropic", new UpstreamConfig("simulated", SIMULATOR_ANTHROPIC_BASE,
                     Optional.empty(), Api.MESSAGES)), Optional.of(new UpstreamConfig("simulated", SIMULATOR_BASE,
-                    Optional.empty(), Api.CHAT_COMPLETIONS)), config.breaker());
+                    Optional.empty(), Api.CHAT_COMPLETIONS)), new BreakerConfig(0, config.breaker().cooldown()));
         }
         return new Router(config.upstreams().stream()
                 .collect(Collectors.toMap(UpstreamConfig::name, Function.identity())), Optional.empty(),
