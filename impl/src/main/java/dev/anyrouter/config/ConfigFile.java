@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The YAML configuration file ({@code --config FILE} or {@code ANYROUTER_CONFIG}): every key is one of the
@@ -25,6 +26,9 @@ public final class ConfigFile {
     /** YAML key to setting name, in the README's order. */
     private static final Map<String, String> KEYS = new LinkedHashMap<>();
     private static final String BOOTSTRAP_KEYS = "keys.bootstrap";
+    /** Keys whose value is a YAML list: the setting is its comma-separated items. */
+    private static final Set<String> LISTS = Set.of(BOOTSTRAP_KEYS, "providers.openai.api_keys",
+            "providers.openai.base_urls", "providers.anthropic.api_keys", "providers.anthropic.base_urls");
     private static final String MODEL_PRICES = "prices.models";
 
     static {
@@ -36,8 +40,12 @@ public final class ConfigFile {
         KEYS.put("offline", "ANYROUTER_OFFLINE");
         KEYS.put("providers.openai.api_key", "OPENAI_API_KEY");
         KEYS.put("providers.openai.base_url", "OPENAI_BASE_URL");
+        KEYS.put("providers.openai.api_keys", "OPENAI_API_KEYS");
+        KEYS.put("providers.openai.base_urls", "OPENAI_BASE_URLS");
         KEYS.put("providers.anthropic.api_key", "ANTHROPIC_API_KEY");
         KEYS.put("providers.anthropic.base_url", "ANTHROPIC_BASE_URL");
+        KEYS.put("providers.anthropic.api_keys", "ANTHROPIC_API_KEYS");
+        KEYS.put("providers.anthropic.base_urls", "ANTHROPIC_BASE_URLS");
         KEYS.put("storage.data_dir", "ANYROUTER_DATA_DIR");
         KEYS.put("storage.db_url", "ANYROUTER_DB_URL");
         KEYS.put("storage.db_user", "ANYROUTER_DB_USER");
@@ -56,6 +64,8 @@ public final class ConfigFile {
         KEYS.put("retries.count", "ANYROUTER_RETRIES");
         KEYS.put("retries.backoff_ms", "ANYROUTER_RETRY_BACKOFF_MS");
         KEYS.put("retries.budget_ms", "ANYROUTER_RETRY_BUDGET_MS");
+        KEYS.put("breaker.failures", "ANYROUTER_BREAKER_FAILURES");
+        KEYS.put("breaker.cooldown_ms", "ANYROUTER_BREAKER_COOLDOWN_MS");
         KEYS.put("limits.key_rpm", "ANYROUTER_KEY_RPM");
         KEYS.put("limits.key_tpm", "ANYROUTER_KEY_TPM");
         KEYS.put("limits.max_streams_per_key", "ANYROUTER_MAX_STREAMS_PER_KEY");
@@ -111,7 +121,7 @@ public final class ConfigFile {
             if (value.isNull()) {
                 continue;
             }
-            if (key.equals(BOOTSTRAP_KEYS)) {
+            if (LISTS.contains(key)) {
                 values.put(KEYS.get(key), list(file, key, value));
             } else if (key.equals(MODEL_PRICES)) {
                 values.put(KEYS.get(key), prices(file, key, value));
@@ -128,15 +138,15 @@ public final class ConfigFile {
         }
     }
 
-    /** {@code keys.bootstrap}: a list of keys. */
+    /** {@code keys.bootstrap}, a provider's {@code api_keys} or {@code base_urls}: a list of strings. */
     private static String list(String file, String key, JsonNode value) {
         if (!value.isArray()) {
-            throw new ConfigException(file + ": " + key + ": expected a list of keys");
+            throw new ConfigException(file + ": " + key + ": expected a list");
         }
         List<String> keys = new ArrayList<>();
         for (JsonNode item : value) {
             if (!item.isTextual() || item.asText().contains(",")) {
-                throw new ConfigException(file + ": " + key + ": expected a list of keys (strings without commas)");
+                throw new ConfigException(file + ": " + key + ": expected a list of strings without commas");
             }
             keys.add(item.asText());
         }

@@ -1,8 +1,8 @@
 package dev.anyrouter.config;
 
 import dev.anyrouter.accounting.Price;
-import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,10 +16,10 @@ import java.util.stream.Stream;
  * configuration table.
  *
  * @param apiKeys           client keys accepted as {@code Authorization: Bearer …} ({@code ANYROUTER_API_KEYS})
- * @param openAi            the OpenAI-compatible upstream, when {@code OPENAI_API_KEY} or {@code OPENAI_BASE_URL} is set
- *                          and {@code ANYROUTER_OFFLINE} is not {@code true}
- * @param anthropic         the Anthropic upstream, when {@code ANTHROPIC_API_KEY} or {@code ANTHROPIC_BASE_URL} is set
- *                          and {@code ANYROUTER_OFFLINE} is not {@code true}
+ * @param openAi            the OpenAI-compatible upstream, when {@code OPENAI_API_KEY(S)} or {@code OPENAI_BASE_URL(S)}
+ *                          is set and {@code ANYROUTER_OFFLINE} is not {@code true}
+ * @param anthropic         the Anthropic upstream, when {@code ANTHROPIC_API_KEY(S)} or {@code ANTHROPIC_BASE_URL(S)}
+ *                          is set and {@code ANYROUTER_OFFLINE} is not {@code true}
  * @param maxBodyBytes      the largest request body accepted ({@code ANYROUTER_MAX_BODY_BYTES})
  * @param commitGrace       how long a stream's 200 is held while the upstream is silent ({@code ANYROUTER_COMMIT_GRACE_MS})
  * @param keepAlive         the longest silence on a committed stream before a comment is sent ({@code ANYROUTER_KEEPALIVE_MS})
@@ -39,6 +39,7 @@ import java.util.stream.Stream;
  * @param totalTimeout      the longest a request may take in all ({@code ANYROUTER_TOTAL_TIMEOUT_MS})
  * @param shutdownGrace     how long running requests may go on at shutdown ({@code ANYROUTER_SHUTDOWN_GRACE_MS})
  * @param limits            per-key rate limits and caps on requests in flight ({@code ANYROUTER_KEY_RPM}, …)
+ * @param breaker           each upstream endpoint's circuit breaker ({@code ANYROUTER_BREAKER_FAILURES}, …)
  */
 public record GatewayConfig(
         List<String> apiKeys,
@@ -61,7 +62,8 @@ public record GatewayConfig(
         Duration idleTimeout,
         Duration totalTimeout,
         Duration shutdownGrace,
-        LimitsConfig limits) {
+        LimitsConfig limits,
+        BreakerConfig breaker) {
 
     public static final String DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1";
     public static final String DEFAULT_ANTHROPIC_BASE_URL = "https://api.anthropic.com";
@@ -85,6 +87,7 @@ public record GatewayConfig(
         Objects.requireNonNull(totalTimeout, "totalTimeout");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(breaker, "breaker");
     }
 
     public static GatewayConfig from(Settings settings) {
@@ -109,7 +112,8 @@ public record GatewayConfig(
                 settings.millis("ANYROUTER_IDLE_TIMEOUT_MS", Duration.ofSeconds(60), Duration.ofMillis(10), Duration.ofHours(1)),
                 settings.millis("ANYROUTER_TOTAL_TIMEOUT_MS", Duration.ofMinutes(10), Duration.ofMillis(10), Duration.ofHours(24)),
                 settings.millis("ANYROUTER_SHUTDOWN_GRACE_MS", Duration.ofSeconds(10), Duration.ZERO, Duration.ofHours(1)),
-                LimitsConfig.from(settings));
+                LimitsConfig.from(settings),
+                BreakerConfig.from(settings));
     }
 
     /** True when no upstream is configured: every {@code provider/model} is served by the simulated upstream. */
@@ -125,7 +129,7 @@ public record GatewayConfig(
     public GatewayConfig withApiKeys(List<String> keys) {
         return new GatewayConfig(keys, openAi, anthropic, maxBodyBytes, commitGrace, keepAlive, connectTimeout, firstByteTimeout,
                 relayThreads, storage, adminKey, keyRefresh, prices, defaultPrice, retries, retryBackoff, retryBudget,
-                idleTimeout, totalTimeout, shutdownGrace, limits);
+                idleTimeout, totalTimeout, shutdownGrace, limits, breaker);
     }
 
     /** For models nobody priced: GPT-4 Turbo's list price, so that credit limits hold for unknown models too. */
@@ -161,18 +165,53 @@ public record GatewayConfig(
         }
     }
 
-    /** An upstream from {@code {PREFIX}_API_KEY} and {@code {PREFIX}_BASE_URL}, when either is set. */
+    /**
+     * An upstream from {@code {PREFIX}_API_KEY} or {@code {PREFIX}_API_KEYS}, and {@code {PREFIX}_BASE_URL} or
+     * {@code {PREFIX}_BASE_URLS}, when any is set. One endpoint per key or URL: a single key or URL goes with every
+     * endpoint; two lists pair by position, so they must be as long as each other.
+     */
     private static Optional<UpstreamConfig> upstream(Settings settings, String name, String prefix,
             String defaultBase, Api api) {
         if (settings.flag("ANYROUTER_OFFLINE")) {
             return Optional.empty();
         }
-        Optional<String> key = settings.string(prefix + "_API_KEY");
-        Optional<String> base = settings.string(prefix + "_BASE_URL");
-        if (key.isEmpty() && base.isEmpty()) {
+        Values keys = oneOf(settings, prefix + "_API_KEY", prefix + "_API_KEYS");
+        Values bases = oneOf(settings, prefix + "_BASE_URL", prefix + "_BASE_URLS");
+        if (keys.values().isEmpty() && bases.values().isEmpty()) {
             return Optional.empty();
         }
-        URI uri = UpstreamConfig.baseUri(settings.describe(prefix + "_BASE_URL"), base.orElse(defaultBase));
-        return Optional.of(new UpstreamConfig(name, uri, key.map(Secret::of), api));
+        int count = Math.max(keys.values().size(), bases.values().size());
+        if (keys.values().size() > 1 && bases.values().size() > 1 && keys.values().size() != bases.values().size()) {
+            throw new ConfigException(settings.describe(bases.setting()) + ": " + bases.values().size()
+                    + " URLs, but " + settings.describe(keys.setting()) + " has " + keys.values().size()
+                    + " keys (expected: one URL, one key, or as many URLs as keys: they pair by position)");
+        }
+        List<Endpoint> endpoints = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String base = bases.values().isEmpty() ? defaultBase : bases.at(i);
+            Optional<Secret> key = keys.values().isEmpty() ? Optional.empty() : Optional.of(Secret.of(keys.at(i)));
+            endpoints.add(new Endpoint(UpstreamConfig.baseUri(settings.describe(bases.setting()), base), key));
+        }
+        return Optional.of(new UpstreamConfig(name, endpoints, api));
+    }
+
+    /** The values of one setting; a single value goes with every endpoint. */
+    private record Values(String setting, List<String> values) {
+        String at(int endpoint) {
+            return values.get(values.size() == 1 ? 0 : endpoint);
+        }
+    }
+
+    /**
+     * The one of a single-value setting and its comma-separated list form that is set (the single one, empty,
+     * when neither is).
+     */
+    private static Values oneOf(Settings settings, String single, String list) {
+        if (settings.string(single).isPresent() && settings.string(list).isPresent()) {
+            throw new ConfigException(settings.describe(single) + " and " + settings.describe(list)
+                    + ": both set (expected: one of them)");
+        }
+        return settings.string(list).isPresent() ? new Values(list, settings.list(list))
+                : new Values(single, settings.string(single).stream().toList());
     }
 }

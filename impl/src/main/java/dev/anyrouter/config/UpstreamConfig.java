@@ -2,25 +2,32 @@ package dev.anyrouter.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One upstream provider as its SDK is configured: the API it speaks, a base URL and an optional key.
+ * One upstream provider as its SDK is configured: the API it speaks, and one or more endpoints (a base URL with
+ * an optional key each) that serve it alike.
  *
- * @param name    the provider part of {@code provider/model}
- * @param baseUri requests go to {@code {baseUri}/{api path}}; a relative URI is resolved against the gateway
- *                itself (the built-in simulated upstream)
- * @param apiKey  sent as {@code Authorization: Bearer …} (OpenAI) or {@code x-api-key} (Anthropic); never logged
- * @param api     the wire API the upstream speaks
+ * @param name      the provider part of {@code provider/model}
+ * @param endpoints where its requests may go, in the configured order; at least one
+ * @param api       the wire API the upstream speaks
  */
-public record UpstreamConfig(String name, URI baseUri, Optional<Secret> apiKey, Api api) {
+public record UpstreamConfig(String name, List<Endpoint> endpoints, Api api) {
 
     public UpstreamConfig {
         Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(baseUri, "baseUri");
-        Objects.requireNonNull(apiKey, "apiKey");
+        endpoints = List.copyOf(endpoints);
+        if (endpoints.isEmpty()) {
+            throw new IllegalArgumentException("endpoints: none (expected: at least one)");
+        }
         Objects.requireNonNull(api, "api");
+    }
+
+    /** A provider with a single endpoint. */
+    public UpstreamConfig(String name, URI baseUri, Optional<Secret> apiKey, Api api) {
+        this(name, List.of(new Endpoint(baseUri, apiKey)), api);
     }
 
     static URI baseUri(String setting, String value) {

@@ -90,6 +90,7 @@ public final class AnyRouter implements AutoCloseable {
         this.writers = Threads.perTask("anyrouter-keepalive");
         this.timer = Threads.scheduler("anyrouter-timer");
         this.metrics = new Metrics(activeRelays, prices::listed);
+        config.upstreams().forEach(configured -> metrics.endpoints(router.endpoints(configured)));
         this.rateLimits = RateLimits.of(config.limits(),
                 database.postgresql() ? Optional.of(database.dataSource()) : Optional.empty(), writers);
         this.streamCaps = new StreamCaps(config.limits());

@@ -3,7 +3,9 @@ package dev.anyrouter.ops;
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.accounting.GenerationRecord;
 import dev.anyrouter.errors.Refusal;
+import dev.anyrouter.routing.Endpoints;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
@@ -91,6 +93,22 @@ public final class Metrics implements AutoCloseable {
     /** A request was refused before anything reached an upstream. */
     public void refusal(Refusal reason) {
         refusals.get(reason).increment();
+    }
+
+    /**
+     * Meters of one provider's endpoints and their circuit breakers: how many are being skipped now, how often a
+     * breaker opened, and the tries refused because every endpoint was skipped.
+     */
+    public void endpoints(Endpoints endpoints) {
+        Tags provider = Tags.of("provider", endpoints.provider());
+        Gauge.builder("anyrouter.upstream.endpoints.open", endpoints, Endpoints::open).tags(provider)
+                .description("Endpoints of the provider whose circuit breaker is open (skipped) or half-open "
+                        + "(waiting for its trial request)").register(registry);
+        FunctionCounter.builder("anyrouter.upstream.breaker.opened", endpoints, Endpoints::opened).tags(provider)
+                .description("Times an endpoint's circuit breaker opened").register(registry);
+        FunctionCounter.builder("anyrouter.upstream.skipped", endpoints, Endpoints::rejected).tags(provider)
+                .description("Tries not sent because every endpoint of the provider was skipped")
+                .register(registry);
     }
 
     /** A response of {@code api} ({@code chat} or {@code messages}) ended; {@code stream} is null if unknown. */

@@ -2,6 +2,7 @@ package dev.anyrouter.relay;
 
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.api.ErrorTypes;
+import dev.anyrouter.config.Endpoint;
 import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.errors.GatewayException;
 import dev.anyrouter.upstream.UpstreamCall;
@@ -58,18 +59,24 @@ public final class Completion {
         Runnable stopper = this::shutDown;
         engine.running(stopper);
         try {
-            Attempts.Opened opened = new Attempts(engine.config()).open(targets, generation, this::open,
-                    this::pause);
+            Attempts.Opened opened = new Attempts(engine.config(), engine.router()).open(targets, generation,
+                    this::open, this::pause);
             if (opened != null) {
                 generation.accepted(); // billed from now on, even if the client leaves before the answer
             }
-            throwIfCancelled(null);
-            if (opened == null) {
-                throw new GatewayException(503, ErrorTypes.OVERLOADED, "the gateway is shutting down");
+            try {
+                throwIfCancelled(null);
+                if (opened == null) {
+                    throw new GatewayException(503, ErrorTypes.OVERLOADED, "the gateway is shutting down");
+                }
+                String json = read(opened);
+                outcome = Generation.Outcome.COMPLETED;
+                return json;
+            } finally {
+                if (opened != null) {
+                    opened.lease().close();
+                }
             }
-            String json = read(opened);
-            outcome = Generation.Outcome.COMPLETED;
-            return json;
         } catch (GatewayException e) {
             if (cancelled()) {
                 outcome = Generation.Outcome.CANCELLED;
@@ -142,7 +149,7 @@ public final class Completion {
     }
 
     /** Opens one exchange, noting the thread for {@link #cancel()}; {@code null} once cancelled. */
-    private UpstreamCall open(Target target) {
+    private UpstreamCall open(Target target, Endpoint endpoint) {
         synchronized (lock) {
             if (cancelled) {
                 return null;
@@ -151,7 +158,7 @@ public final class Completion {
         }
         UpstreamCall call = null;
         try {
-            call = engine.upstream().open(target.route(), localBase, target.body(), false);
+            call = engine.upstream().open(target.route(), endpoint, localBase, target.body(), false);
         } catch (GatewayException e) {
             if (!cancelled()) {
                 throw e;

@@ -2,8 +2,10 @@ package dev.anyrouter.relay;
 
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.api.ErrorTypes;
+import dev.anyrouter.config.Endpoint;
 import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.routing.Lease;
 import dev.anyrouter.translate.Translation;
 import dev.anyrouter.upstream.UpstreamCall;
 import dev.anyrouter.upstream.UpstreamErrors;
@@ -74,6 +76,8 @@ public final class StreamRelay {
     private boolean ended;
     private Thread opening;
     private UpstreamCall upstream;
+    /** The endpoint serving the stream, once one answered; given back when the relay ends. */
+    private Lease lease;
     /** What the client gets because the gateway stopped the stream (a timeout, a shutdown), once it did. */
     private GatewayException stopped;
 
@@ -133,6 +137,9 @@ public final class StreamRelay {
                 timer.cancel(false);
             }
             end(outcome, error);
+            if (lease != null) {
+                lease.close();
+            }
             engine.done(stopper);
             engine.activeRelays().decrementAndGet();
         }
@@ -158,10 +165,12 @@ public final class StreamRelay {
     }
 
     private Generation.Outcome relay() {
-        Attempts.Opened opened = new Attempts(engine.config()).open(targets, generation, this::open, this::pause);
+        Attempts.Opened opened = new Attempts(engine.config(), engine.router()).open(targets, generation,
+                this::open, this::pause);
         if (opened == null) {
             return Generation.Outcome.CANCELLED;
         }
+        lease = opened.lease();
         UpstreamCall call = opened.call();
         lastUpstreamEvent = System.nanoTime();
         generation.accepted();
@@ -231,7 +240,7 @@ public final class StreamRelay {
         return !cancelled();
     }
 
-    private UpstreamCall open(Target next) {
+    private UpstreamCall open(Target next, Endpoint endpoint) {
         target = next;
         attemptStart = System.nanoTime();
         throwIfStopped();
@@ -243,7 +252,7 @@ public final class StreamRelay {
         }
         UpstreamCall call = null;
         try {
-            call = engine.upstream().open(next.route(), localBase, next.body(), true);
+            call = engine.upstream().open(next.route(), endpoint, localBase, next.body(), true);
         } catch (GatewayException e) {
             if (!cancelled()) {
                 throwIfStopped(); // a shutdown interrupted the open

@@ -2,14 +2,17 @@ package dev.anyrouter.routing;
 
 import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.config.Api;
+import dev.anyrouter.config.BreakerConfig;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.UpstreamConfig;
 import dev.anyrouter.errors.GatewayException;
 import java.net.URI;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Maps {@code provider/model} to an upstream. With no upstream configured (the offline default) every provider
@@ -24,25 +27,36 @@ public final class Router {
 
     private final Map<String, UpstreamConfig> providers;
     private final Optional<UpstreamConfig> catchAll;
+    private final Map<UpstreamConfig, Endpoints> endpoints = new HashMap<>();
 
-    private Router(Map<String, UpstreamConfig> providers, Optional<UpstreamConfig> catchAll) {
+    private Router(Map<String, UpstreamConfig> providers, Optional<UpstreamConfig> catchAll, BreakerConfig breaker) {
         this.providers = Map.copyOf(providers);
         this.catchAll = catchAll;
+        Stream.concat(providers.values().stream(), catchAll.stream())
+                .forEach(upstream -> endpoints.put(upstream, new Endpoints(upstream, breaker)));
     }
 
     /**
      * The configured upstreams by provider name. Offline, the simulated upstream serves {@code anthropic/*} with
      * its Messages API and every other provider with its chat-completions API, so both APIs and every
-     * translation between them work without a network.
+     * translation between them work without a network. Its endpoints have no circuit breaker: it is part of the
+     * gateway, and the failures it plays on request are there to be seen, not skipped.
      */
     public static Router from(GatewayConfig config) {
         if (config.offline()) {
             return new Router(Map.of("anthropic", new UpstreamConfig("simulated", SIMULATOR_ANTHROPIC_BASE,
                     Optional.empty(), Api.MESSAGES)), Optional.of(new UpstreamConfig("simulated", SIMULATOR_BASE,
-                    Optional.empty(), Api.CHAT_COMPLETIONS)));
+                    Optional.empty(), Api.CHAT_COMPLETIONS)), new BreakerConfig(0, config.breaker().cooldown()));
         }
         return new Router(config.upstreams().stream()
-                .collect(Collectors.toMap(UpstreamConfig::name, Function.identity())), Optional.empty());
+                .collect(Collectors.toMap(UpstreamConfig::name, Function.identity())), Optional.empty(),
+                config.breaker());
+    }
+
+    /** The endpoints of an upstream this router routes to, with their breakers. */
+    public Endpoints endpoints(UpstreamConfig upstream) {
+        return Optional.ofNullable(endpoints.get(upstream)).orElseThrow(() -> new IllegalArgumentException(
+                "upstream: '" + upstream.name() + "' (expected: one of this router's)"));
     }
 
     /** The route for a validated {@code provider/model}; a 404 when no upstream serves the provider. */

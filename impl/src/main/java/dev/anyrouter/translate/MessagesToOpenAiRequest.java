@@ -36,8 +36,8 @@ final class MessagesToOpenAiRequest {
             message("messages[" + i + "]", list.get(i), messages);
         }
         // OpenAI's own API wants max_completion_tokens (its reasoning models refuse max_tokens); other
-        // OpenAI-compatible servers know max_tokens best.
-        boolean openAi = "api.openai.com".equals(route.upstream().baseUri().getHost());
+        // OpenAI-compatible servers know max_tokens best (so a provider mixing both gets max_tokens).
+        boolean openAi = route.upstream().endpoints().stream().allMatch(e -> "api.openai.com".equals(e.host()));
         out.put(openAi ? "max_completion_tokens" : "max_tokens", request.path("max_tokens").asInt());
         JsonNode thinking = request.path("thinking");
         if ("enabled".equals(thinking.path("type").asText())) {

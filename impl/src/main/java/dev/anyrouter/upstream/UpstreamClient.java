@@ -2,6 +2,7 @@ package dev.anyrouter.upstream;
 
 import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.config.Api;
+import dev.anyrouter.config.Endpoint;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.UpstreamConfig;
 import dev.anyrouter.errors.GatewayException;
@@ -72,21 +73,21 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     /**
-     * Sends a request in the route's upstream API (chat completions or Messages) and returns once the upstream's
-     * response headers arrived. Blocks the calling relay thread; interrupting it aborts the exchange. Connect
-     * failures become 502, timeouts 504.
+     * Sends a request in the route's upstream API (chat completions or Messages) to one of its endpoints and
+     * returns once the upstream's response headers arrived. Blocks the calling relay thread; interrupting it aborts
+     * the exchange. Connect failures become 502, timeouts 504.
      */
-    public UpstreamCall open(Route route, URI localBase, byte[] body, boolean stream) {
+    public UpstreamCall open(Route route, Endpoint endpoint, URI localBase, byte[] body, boolean stream) {
         UpstreamConfig upstream = route.upstream();
-        URI base = upstream.baseUri();
+        URI base = endpoint.baseUri();
         URI resolved = base.isAbsolute() ? base : localBase.resolve(base);
         Invocation.Builder request = targets.computeIfAbsent(resolved + "/" + upstream.api().path(), client::target)
                 .request(stream ? MediaType.SERVER_SENT_EVENTS_TYPE : MediaType.APPLICATION_JSON_TYPE);
         if (upstream.api() == Api.MESSAGES) {
-            upstream.apiKey().ifPresent(key -> request.header("x-api-key", key.reveal()));
+            endpoint.apiKey().ifPresent(key -> request.header("x-api-key", key.reveal()));
             request.header("anthropic-version", ANTHROPIC_VERSION);
         } else {
-            upstream.apiKey().ifPresent(key -> request.header(HttpHeaders.AUTHORIZATION, "Bearer " + key.reveal()));
+            endpoint.apiKey().ifPresent(key -> request.header(HttpHeaders.AUTHORIZATION, "Bearer " + key.reveal()));
         }
         UpstreamBody upstreamBody = new UpstreamBody();
         request.property(UpstreamBody.PROPERTY, upstreamBody);

@@ -2,6 +2,7 @@ package dev.anyrouter.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anyrouter.api.ErrorTypes;
+import dev.anyrouter.config.Endpoint;
 import dev.anyrouter.engine.Json;
 import dev.anyrouter.errors.GatewayException;
 import dev.anyrouter.routing.Route;
@@ -88,10 +89,14 @@ public final class UpstreamErrors {
         return false;
     }
 
-    /** Keeps an upstream message short and free of the route's provider key. */
+    /** Keeps an upstream message short and free of the route's provider keys (those of every endpoint). */
     public static String sanitise(String message, Route route) {
-        String clean = route.upstream().apiKey().map(key -> message.replace(key.reveal(), "****"))
-                .orElse(message);
+        String clean = message;
+        for (Endpoint endpoint : route.upstream().endpoints()) {
+            if (endpoint.apiKey().isPresent()) {
+                clean = clean.replace(endpoint.apiKey().get().reveal(), "****");
+            }
+        }
         return clean.length() > MESSAGE_LIMIT ? clean.substring(0, MESSAGE_LIMIT) + "…" : clean;
     }
 

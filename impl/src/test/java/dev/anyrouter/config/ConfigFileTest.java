@@ -2,6 +2,7 @@ package dev.anyrouter.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -57,8 +58,9 @@ class ConfigFileTest {
         GatewayConfig config = GatewayConfig.from(ConfigFile.load(file));
 
         assertThat(config.maxBodyBytes()).isEqualTo(8192);
-        assertThat(config.openAi().orElseThrow().baseUri()).hasToString("http://llm.internal:8000/v1");
-        assertThat(config.openAi().orElseThrow().apiKey().orElseThrow().reveal()).isEqualTo("sk-from-file");
+        Endpoint openAi = config.openAi().orElseThrow().endpoints().get(0);
+        assertThat(openAi.baseUri()).hasToString("http://llm.internal:8000/v1");
+        assertThat(openAi.apiKey().orElseThrow().reveal()).isEqualTo("sk-from-file");
         assertThat(config.anthropic()).isPresent();
         assertThat(config.storage().dataDir()).hasToString("/var/lib/anyrouter");
         assertThat(config.apiKeys()).containsExactly("ar-one-0123456789", "ar-two-0123456789");
@@ -74,6 +76,37 @@ class ConfigFileTest {
         assertThat(config.retries()).isEqualTo(4);
         assertThat(config.retryBackoff()).isEqualTo(Duration.ofMillis(100));
         assertThat(config.retryBudget()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aProviderMayHaveSeveralKeysAndBaseUrls() throws IOException {
+        Path file = write("""
+                providers:
+                  openai:
+                    api_keys: [sk-one, sk-two]
+                    base_urls: [http://a.internal/v1, http://b.internal/v1]
+                  anthropic:
+                    api_keys: [sk-ant-one, sk-ant-two, sk-ant-three]
+                breaker:
+                  failures: 3
+                  cooldown_ms: 5000
+                """);
+
+        GatewayConfig config = GatewayConfig.from(ConfigFile.load(file));
+
+        assertThat(config.openAi().orElseThrow().endpoints()).extracting(e -> e.baseUri().toString(),
+                e -> e.apiKey().orElseThrow().reveal()).containsExactly(tuple("http://a.internal/v1", "sk-one"),
+                tuple("http://b.internal/v1", "sk-two"));
+        assertThat(config.anthropic().orElseThrow().endpoints()).hasSize(3)
+                .allSatisfy(e -> assertThat(e.baseUri()).hasToString("https://api.anthropic.com"));
+        assertThat(config.breaker()).isEqualTo(new BreakerConfig(3, Duration.ofSeconds(5)));
+        assertThatThrownBy(() -> ConfigFile.load(write("providers:\n  openai:\n    api_keys: sk-one\n")))
+                .hasMessage("anyrouter.yaml: providers.openai.api_keys: expected a list");
+        assertThatThrownBy(() -> GatewayConfig.from(ConfigFile.load(write(
+                "providers:\n  openai:\n    api_keys: [a, b]\n    base_urls: [http://a, http://b, http://c]\n"))))
+                .hasMessage("anyrouter.yaml: providers.openai.base_urls: 3 URLs, but anyrouter.yaml: "
+                        + "providers.openai.api_keys has 2 keys (expected: one URL, one key, or as many URLs as "
+                        + "keys: they pair by position)");
     }
 
     @Test
@@ -100,7 +133,7 @@ class ConfigFileTest {
         assertThatThrownBy(() -> ConfigFile.load(write("timeouts:\n  idle_ms: [1, 2]\n")))
                 .hasMessage("anyrouter.yaml: timeouts.idle_ms: expected a single value, not [1,2]");
         assertThatThrownBy(() -> ConfigFile.load(write("keys:\n  bootstrap: ar-one\n")))
-                .hasMessage("anyrouter.yaml: keys.bootstrap: expected a list of keys");
+                .hasMessage("anyrouter.yaml: keys.bootstrap: expected a list");
         assertThatThrownBy(() -> GatewayConfig.from(ConfigFile.load(write(
                 "providers:\n  openai:\n    base_url: ftp://x\n"))))
                 .hasMessage("anyrouter.yaml: providers.openai.base_url: 'ftp://x' (expected: an http or https URL)");

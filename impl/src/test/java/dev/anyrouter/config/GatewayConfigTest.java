@@ -2,6 +2,7 @@ package dev.anyrouter.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.time.Duration;
 import java.util.Map;
@@ -29,10 +30,54 @@ class GatewayConfigTest {
         GatewayConfig config = from(Map.of("OPENAI_API_KEY", "sk-secret", "ANYROUTER_API_KEYS", " ar-a, ar-b ,"));
 
         assertThat(config.offline()).isFalse();
-        assertThat(config.openAi().orElseThrow().baseUri()).hasToString("https://api.openai.com/v1");
-        assertThat(config.openAi().orElseThrow().apiKey().orElseThrow().reveal()).isEqualTo("sk-secret");
+        assertThat(config.openAi().orElseThrow().endpoints()).singleElement().satisfies(endpoint -> {
+            assertThat(endpoint.baseUri()).hasToString("https://api.openai.com/v1");
+            assertThat(endpoint.apiKey().orElseThrow().reveal()).isEqualTo("sk-secret");
+        });
         assertThat(config.apiKeys()).containsExactly("ar-a", "ar-b");
         assertThat(config.toString()).doesNotContain("sk-secret");
+    }
+
+    @Test
+    void makesOneEndpointPerKeyOrBaseUrl() {
+        GatewayConfig keys = from(Map.of("OPENAI_API_KEYS", "sk-1, sk-2", "OPENAI_BASE_URL", "http://llm/v1"));
+        GatewayConfig bases = from(Map.of("ANTHROPIC_BASE_URLS", "http://a,http://b/", "ANTHROPIC_API_KEY", "k"));
+        GatewayConfig pairs = from(Map.of("OPENAI_API_KEYS", "sk-1,sk-2", "OPENAI_BASE_URLS", "http://a,http://b"));
+
+        assertThat(keys.openAi().orElseThrow().endpoints()).extracting(e -> e.baseUri().toString(),
+                e -> e.apiKey().orElseThrow().reveal())
+                .containsExactly(tuple("http://llm/v1", "sk-1"), tuple("http://llm/v1", "sk-2"));
+        assertThat(bases.anthropic().orElseThrow().endpoints()).extracting(e -> e.baseUri().toString(),
+                e -> e.apiKey().orElseThrow().reveal()).containsExactly(tuple("http://a", "k"), tuple("http://b", "k"));
+        assertThat(pairs.openAi().orElseThrow().endpoints()).extracting(e -> e.baseUri().toString(),
+                e -> e.apiKey().orElseThrow().reveal()).containsExactly(tuple("http://a", "sk-1"), tuple("http://b", "sk-2"));
+        assertThat(from(Map.of("OPENAI_API_KEYS", "sk-1,sk-2")).openAi().orElseThrow().endpoints())
+                .allSatisfy(e -> assertThat(e.baseUri()).hasToString(GatewayConfig.DEFAULT_OPENAI_BASE_URL));
+        assertThat(from(Map.of("OPENAI_API_KEY", "sk-with,comma")).openAi().orElseThrow().endpoints())
+                .as("the single-key setting is never split").hasSize(1);
+        assertThat(keys.toString()).doesNotContain("sk-1");
+    }
+
+    @Test
+    void refusesEndpointListsThatDoNotPairUp() {
+        assertThatThrownBy(() -> from(Map.of("OPENAI_API_KEYS", "a,b", "OPENAI_BASE_URLS", "http://a,http://b,http://c")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("OPENAI_BASE_URLS: 3 URLs, but OPENAI_API_KEYS has 2 keys (expected: one URL, one key, "
+                        + "or as many URLs as keys: they pair by position)");
+        assertThatThrownBy(() -> from(Map.of("OPENAI_API_KEY", "a", "OPENAI_API_KEYS", "b,c")))
+                .hasMessage("OPENAI_API_KEY and OPENAI_API_KEYS: both set (expected: one of them)");
+        assertThatThrownBy(() -> from(Map.of("ANTHROPIC_BASE_URLS", "http://a,ftp://b")))
+                .hasMessage("ANTHROPIC_BASE_URLS: 'ftp://b' (expected: an http or https URL)");
+    }
+
+    @Test
+    void readsTheCircuitBreakerSettingsWithTheirDefaults() {
+        assertThat(from(Map.of()).breaker()).isEqualTo(new BreakerConfig(5, Duration.ofSeconds(30)));
+        assertThat(from(Map.of("ANYROUTER_BREAKER_FAILURES", "0")).breaker().enabled()).isFalse();
+        assertThat(from(Map.of("ANYROUTER_BREAKER_FAILURES", "2", "ANYROUTER_BREAKER_COOLDOWN_MS", "500")).breaker())
+                .isEqualTo(new BreakerConfig(2, Duration.ofMillis(500)));
+        assertThatThrownBy(() -> from(Map.of("ANYROUTER_BREAKER_COOLDOWN_MS", "0")))
+                .hasMessage("ANYROUTER_BREAKER_COOLDOWN_MS: 0 (expected: 10..3600000)");
     }
 
     @Test

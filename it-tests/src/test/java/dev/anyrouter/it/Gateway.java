@@ -67,6 +67,15 @@ final class Gateway implements AutoCloseable {
         return new Gateway(values);
     }
 
+    /** Only the fixture's base settings and {@code settings}: for upstreams the test configures itself. */
+    static Gateway with(String... settings) {
+        Map<String, String> values = base();
+        for (int i = 0; i < settings.length; i += 2) {
+            values.put(settings[i], settings[i + 1]);
+        }
+        return new Gateway(values);
+    }
+
     /** The offline default: every model answered by the built-in simulated upstream. */
     static Gateway offline(String... overrides) {
         Map<String, String> values = base();

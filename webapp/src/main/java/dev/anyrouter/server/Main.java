@@ -88,7 +88,8 @@ public final class Main implements Callable<Integer> {
             out.println("              the built-in simulated upstream (" + base + "simulator/v1; anthropic/* in its");
             out.println("              Messages API). Set OPENAI_API_KEY or ANTHROPIC_API_KEY to route to a real provider.");
         } else {
-            config.upstreams().forEach(p -> out.println("  upstream:   " + p.name() + "/* -> " + p.baseUri()));
+            config.upstreams().forEach(p -> p.endpoints().forEach(endpoint ->
+                    out.println("  upstream:   " + p.name() + "/* -> " + endpoint.baseUri())));
         }
         out.println("  storage:    " + config.storage().describe() + " (keys, credits, usage ledger)");
         String key = generatedKey != null ? generatedKey : "$YOUR_ANYROUTER_KEY";
