@@ -19,12 +19,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * cycle, and tells a relay when that happens (Jetty reports a vanished client as complete, Tomcat as an error).
  *
  * <p>Why: relays, keep-alive writers and the simulator write from their own threads, and the container ends a
- * cycle on its thread whenever it sees the client gone. Tomcat then recycles the request's processor and output
- * buffer for the next connection at once; its discarded facades refuse a write that starts afterwards, but a
- * write already inside the output buffer went on into the next request's response, which then failed or hung
- * (a stream started right after a cancelled one was cut off). So the response stream given to the application
- * lets one write, flush or close in at a time, and the container's end waits for the one in progress, after
- * which they all fail with an {@link IOException}, as on a closed connection.
+ * cycle on its own thread whenever it sees the client gone. Tomcat then recycles the request's processor and
+ * output buffer for the next connection at once; its discarded facades refuse a write that starts afterwards,
+ * not one already inside the output buffer, and about one stream in six started right after a cancelled one was
+ * cut off or hung. So the response stream given to the application lets one write, flush or close in at a time;
+ * the container's end (its listeners run before it recycles anything) waits for the one in progress, and later
+ * ones fail with an {@link IOException}, as on a closed connection.
  *
  * <p>The servlet specification allows {@code AsyncContext.addListener} only during the container's dispatch that
  * started async, which is where this filter adds its listener; Payara enforces that rule.
