@@ -5,16 +5,29 @@ import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A servlet filter that tells a relay when the container ends the request's async cycle (Jetty reports a vanished
- * client as complete, Tomcat as an error). The servlet specification allows {@code AsyncContext.addListener} only
- * during the container's dispatch that started async, which is where this filter adds its listener; the relay
- * runs later on its own thread and only says what to do ({@link Watch#onEnd}). Payara enforces that rule: a
- * listener added from the relay thread fails there with an {@code IllegalStateException}.
+ * A servlet filter that keeps the request's own threads off its response once the container has ended the async
+ * cycle, and tells a relay when that happens (Jetty reports a vanished client as complete, Tomcat as an error).
+ *
+ * <p>Why: relays, keep-alive writers and the simulator write from their own threads, and the container ends a
+ * cycle on its own thread whenever it sees the client gone. Tomcat then recycles the request's processor and
+ * output buffer for the next connection at once; its discarded facades refuse a write that starts afterwards,
+ * not one already inside the output buffer, and about one stream in six started right after a cancelled one was
+ * cut off or hung. So the response stream given to the application lets one write, flush or close in at a time;
+ * the container's end (its listeners run before it recycles anything) waits for the one in progress, and later
+ * ones fail with an {@link IOException}, as on a closed connection.
+ *
+ * <p>The servlet specification allows {@code AsyncContext.addListener} only during the container's dispatch that
+ * started async, which is where this filter adds its listener; Payara enforces that rule.
  */
 public final class AsyncEnd implements Filter {
 
@@ -27,7 +40,8 @@ public final class AsyncEnd implements Filter {
         Watch watch = new Watch();
         request.setAttribute(WATCH, watch);
         try {
-            chain.doFilter(request, response);
+            chain.doFilter(request, response instanceof HttpServletResponse http ? new Guarded(http, watch)
+                    : response);
         } finally {
             if (request.isAsyncStarted()) {
                 try {
@@ -44,8 +58,13 @@ public final class AsyncEnd implements Filter {
         return (Watch) request.getAttribute(WATCH);
     }
 
-    /** Runs an action once when the async cycle ends, or at once if it already has. */
+    /**
+     * The end of a request's async cycle: runs an action once when it comes, and keeps the response stream's
+     * users out from then on.
+     */
     public static final class Watch implements AsyncListener {
+        /** Held by a write, flush or close of the response stream, and by the end while it takes effect. */
+        private final ReentrantLock response = new ReentrantLock();
         private Runnable action;
         private boolean ended;
 
@@ -62,13 +81,33 @@ public final class AsyncEnd implements Filter {
 
         void end() {
             Runnable run;
-            synchronized (this) {
-                ended = true;
-                run = action;
-                action = null;
+            response.lock(); // waits for a write in progress: the container may recycle the response next
+            try {
+                synchronized (this) {
+                    ended = true;
+                    run = action;
+                    action = null;
+                }
+            } finally {
+                response.unlock();
             }
             if (run != null) {
                 run.run();
+            }
+        }
+
+        /** Runs one operation on the response stream, unless the cycle has ended. */
+        void use(StreamAction operation) throws IOException {
+            response.lock();
+            try {
+                synchronized (this) {
+                    if (ended) {
+                        throw new IOException("the request's async cycle has ended");
+                    }
+                }
+                operation.run();
+            } finally {
+                response.unlock();
             }
         }
 
@@ -90,6 +129,68 @@ public final class AsyncEnd implements Filter {
         @Override
         public void onStartAsync(AsyncEvent event) {
             event.getAsyncContext().addListener(this);
+        }
+    }
+
+    private interface StreamAction {
+        void run() throws IOException;
+    }
+
+    private static final class Guarded extends HttpServletResponseWrapper {
+        private final Watch watch;
+        private GuardedOutput output;
+
+        Guarded(HttpServletResponse response, Watch watch) {
+            super(response);
+            this.watch = watch;
+        }
+
+        @Override
+        public synchronized ServletOutputStream getOutputStream() throws IOException {
+            if (output == null) {
+                output = new GuardedOutput(super.getOutputStream(), watch);
+            }
+            return output;
+        }
+    }
+
+    private static final class GuardedOutput extends ServletOutputStream {
+        private final ServletOutputStream out;
+        private final Watch watch;
+
+        GuardedOutput(ServletOutputStream out, Watch watch) {
+            this.out = out;
+            this.watch = watch;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            watch.use(() -> out.write(b));
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            watch.use(() -> out.write(bytes, offset, length));
+        }
+
+        @Override
+        public void flush() throws IOException {
+            watch.use(out::flush);
+        }
+
+        @Override
+        public void close() throws IOException {
+            watch.use(out::close);
+        }
+
+        @Override
+        public boolean isReady() {
+            return out.isReady();
+        }
+
+        @Override
+        public void setWriteListener(WriteListener listener) {
+            out.setWriteListener(listener);
         }
     }
 }
