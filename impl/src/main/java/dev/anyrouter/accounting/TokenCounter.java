@@ -34,6 +34,12 @@ public final class TokenCounter {
         return new TokenCounter(REGISTRY.getEncoding(o200k ? EncodingType.O200K_BASE : EncodingType.CL100K_BASE));
     }
 
+    /** Loads both encodings now, so that the first count does not wait for them. */
+    public static void prepare() {
+        REGISTRY.getEncoding(EncodingType.O200K_BASE).countTokensOrdinary("");
+        REGISTRY.getEncoding(EncodingType.CL100K_BASE).countTokensOrdinary("");
+    }
+
     public String encodingName() {
         return encoding.getName();
     }

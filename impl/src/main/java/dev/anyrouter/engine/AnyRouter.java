@@ -2,6 +2,7 @@ package dev.anyrouter.engine;
 
 import dev.anyrouter.accounting.GenerationRecord;
 import dev.anyrouter.accounting.Prices;
+import dev.anyrouter.accounting.TokenCounter;
 import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.auth.ApiKeys;
 import dev.anyrouter.config.GatewayConfig;
@@ -97,6 +98,8 @@ public final class AnyRouter implements AutoCloseable {
         onGeneration(this::chargeTokens);
         onGeneration(metrics::generation);
         onGeneration(accessLog::generation);
+        // Loading an encoding takes a second or more on a busy machine: not on the first cancelled stream's bill.
+        inBackground("token counting not prepared", TokenCounter::prepare);
         long refresh = config.keyRefresh().toMillis();
         timer.scheduleWithFixedDelay(() -> inBackground("keys not reloaded", keys::refresh), refresh, refresh,
                 TimeUnit.MILLISECONDS);

@@ -8,9 +8,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
-import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletResponse;
-import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -40,8 +38,8 @@ public final class AsyncEnd implements Filter {
         Watch watch = new Watch();
         request.setAttribute(WATCH, watch);
         try {
-            chain.doFilter(request, response instanceof HttpServletResponse http ? new Guarded(http, watch)
-                    : response);
+            chain.doFilter(request, response instanceof HttpServletResponse http
+                    ? DelegatingOutput.around(http, out -> new GuardedOutput(out, watch)) : response);
         } finally {
             if (request.isAsyncStarted()) {
                 try {
@@ -96,19 +94,21 @@ public final class AsyncEnd implements Filter {
             }
         }
 
-        /** Runs one operation on the response stream, unless the cycle has ended. */
-        void use(StreamAction operation) throws IOException {
+        /** Takes the response stream for one write, flush or close; throws once the cycle has ended. */
+        void enter() throws IOException {
             response.lock();
-            try {
-                synchronized (this) {
-                    if (ended) {
-                        throw new IOException("the request's async cycle has ended");
-                    }
-                }
-                operation.run();
-            } finally {
-                response.unlock();
+            boolean over;
+            synchronized (this) {
+                over = ended;
             }
+            if (over) {
+                response.unlock();
+                throw new IOException("the request's async cycle has ended");
+            }
+        }
+
+        void leave() {
+            response.unlock();
         }
 
         @Override
@@ -132,65 +132,53 @@ public final class AsyncEnd implements Filter {
         }
     }
 
-    private interface StreamAction {
-        void run() throws IOException;
-    }
-
-    private static final class Guarded extends HttpServletResponseWrapper {
-        private final Watch watch;
-        private GuardedOutput output;
-
-        Guarded(HttpServletResponse response, Watch watch) {
-            super(response);
-            this.watch = watch;
-        }
-
-        @Override
-        public synchronized ServletOutputStream getOutputStream() throws IOException {
-            if (output == null) {
-                output = new GuardedOutput(super.getOutputStream(), watch);
-            }
-            return output;
-        }
-    }
-
-    private static final class GuardedOutput extends ServletOutputStream {
-        private final ServletOutputStream out;
+    /** The response stream, one write, flush or close at a time, and none after the cycle ended. */
+    private static final class GuardedOutput extends DelegatingOutput {
         private final Watch watch;
 
         GuardedOutput(ServletOutputStream out, Watch watch) {
-            this.out = out;
+            super(out);
             this.watch = watch;
         }
 
         @Override
         public void write(int b) throws IOException {
-            watch.use(() -> out.write(b));
+            watch.enter();
+            try {
+                super.write(b);
+            } finally {
+                watch.leave();
+            }
         }
 
         @Override
         public void write(byte[] bytes, int offset, int length) throws IOException {
-            watch.use(() -> out.write(bytes, offset, length));
+            watch.enter();
+            try {
+                super.write(bytes, offset, length);
+            } finally {
+                watch.leave();
+            }
         }
 
         @Override
         public void flush() throws IOException {
-            watch.use(out::flush);
+            watch.enter();
+            try {
+                super.flush();
+            } finally {
+                watch.leave();
+            }
         }
 
         @Override
         public void close() throws IOException {
-            watch.use(out::close);
-        }
-
-        @Override
-        public boolean isReady() {
-            return out.isReady();
-        }
-
-        @Override
-        public void setWriteListener(WriteListener listener) {
-            out.setWriteListener(listener);
+            watch.enter();
+            try {
+                super.close();
+            } finally {
+                watch.leave();
+            }
         }
     }
 }
