@@ -28,12 +28,17 @@ import org.glassfish.jersey.servlet.ServletContainer;
  * wiring of the gateway: the WAR ({@link AnyRouterListener}) and the jar's embedded Jetty use it too.
  *
  * <pre>{@code
- * EmbeddedAnyRouter anyRouter = EmbeddedAnyRouter.builder().settings(Map.of("ANYROUTER_API_KEYS", key))
- *         .path("/llm").build();
- * context.addListener(anyRouter.listener());   // before the context starts; or anyRouter.mount(context) while it starts
- * …
- * anyRouter.close();                            // drains, then stops every thread it started
+ * @WebListener
+ * public class Llm implements ServletContextListener {
+ *     private final EmbeddedAnyRouter anyRouter = EmbeddedAnyRouter.builder()
+ *             .settings(Map.of("ANYROUTER_API_KEYS", key)).path("/llm").build();
+ *     public void contextInitialized(ServletContextEvent event) { anyRouter.mount(event.getServletContext()); }
+ *     public void contextDestroyed(ServletContextEvent event) { anyRouter.close(); }
+ * }
  * }</pre>
+ *
+ * <p>On Jetty 12 directly, {@code JettyMount} (in {@code dev.anyrouter.server}) does this for a
+ * {@code ServletContextHandler} and drains when the server begins to stop.
  *
  * <p>Lifecycle: {@link #start} opens the database and starts the engine's threads ({@link #mount} starts it if
  * needed); {@link #drain} refuses new requests (503) and gives running ones the shutdown grace
@@ -111,7 +116,11 @@ public final class EmbeddedAnyRouter implements AutoCloseable {
         registration.addMappingForServletNames(null, false, SERVLET);
     }
 
-    /** A listener that mounts AnyRouter when its context starts and closes it when the context stops. */
+    /**
+     * A listener that mounts AnyRouter when its context starts and closes it when the context stops, for an
+     * embedded container's own API (Jetty's {@code ServletContextHandler.addEventListener}). Not for
+     * {@code ServletContext.addListener}: the Servlet spec forbids a listener added that way to add servlets.
+     */
     public ServletContextListener listener() {
         return new ServletContextListener() {
             @Override
