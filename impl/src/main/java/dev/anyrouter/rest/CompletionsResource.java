@@ -180,13 +180,16 @@ public final class CompletionsResource {
         }
     }
 
-    /** The gateway's own root as reached from this machine, for upstreams it hosts itself (the simulator). */
+    /**
+     * The gateway's own root as reached from this machine, for upstreams it hosts itself (the simulator): the
+     * context path plus the Jersey servlet's own path, when it is mounted under one ({@code /llm/*}).
+     */
     private static URI localBase(HttpServletRequest servlet) {
         String host = servlet.getLocalAddr();
         if (host.indexOf(':') >= 0) {
             host = "[" + host + "]";
         }
         return URI.create(servlet.getScheme() + "://" + host + ":" + servlet.getLocalPort()
-                + servlet.getContextPath() + "/");
+                + servlet.getContextPath() + servlet.getServletPath() + "/");
     }
 }

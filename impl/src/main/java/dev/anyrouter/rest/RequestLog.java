@@ -95,7 +95,8 @@ public final class RequestLog implements Filter {
             int status = response.getStatus();
             ClientRequest client = (ClientRequest) request.getAttribute(ClientRequest.PROPERTY);
             Boolean stream = client == null ? null : client.stream();
-            String api = api(request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo()));
+            // The path within the Jersey servlet, wherever it is mounted ("/*" or "/llm/*").
+            String api = api(request.getPathInfo() == null ? "" : request.getPathInfo());
             if (api != null) {
                 engine.metrics().request(api, stream, status);
             }

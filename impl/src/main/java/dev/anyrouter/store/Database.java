@@ -9,24 +9,35 @@ import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 
 /**
  * The pooled connections to the key store and ledger, with the schema migrated to the latest version on open.
- * Closing it closes every connection (and so the embedded database).
+ * Closing it closes every connection (and so the embedded database). The embedded database is closed only that way,
+ * never by H2's JVM shutdown hook under a gateway still stopping ({@link H2ExitHook}).
  */
 public final class Database implements AutoCloseable {
 
     private final HikariDataSource pool;
     private final String description;
     private final boolean postgresql;
+    /**
+     * The embedded database: a connection held outside the pool, so that the database stays open while the pool
+     * replaces its connections (H2 closes a database with its last connection, and would then register a reopened
+     * one with its shutdown hook again). Null for PostgreSQL.
+     */
+    private final Connection keeper;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Database(HikariDataSource pool, String description, boolean postgresql) {
+    private Database(HikariDataSource pool, String description, boolean postgresql, Connection keeper) {
         this.pool = pool;
         this.description = description;
         this.postgresql = postgresql;
+        this.keeper = keeper;
     }
 
     /** Opens (creating the embedded database's folder if needed) and migrates; a failure names the database. */
@@ -62,7 +73,22 @@ public final class Database implements AutoCloseable {
             pool.close();
             throw new StoreException("cannot migrate the " + storage.describe() + ": " + rootMessage(e), e);
         }
-        return new Database(pool, storage.describe(), storage.jdbcUrl().startsWith("jdbc:postgresql:"));
+        if (storage.jdbcUrl().startsWith("jdbc:h2:")) {
+            return new Database(pool, storage.describe(), false, keeper(pool, storage));
+        }
+        return new Database(pool, storage.describe(), storage.jdbcUrl().startsWith("jdbc:postgresql:"), null);
+    }
+
+    private static Connection keeper(HikariDataSource pool, StorageConfig storage) {
+        Connection keeper;
+        try {
+            keeper = new org.h2.Driver().connect(storage.jdbcUrl(), new Properties());
+        } catch (SQLException e) {
+            pool.close();
+            throw new StoreException("cannot open the " + storage.describe() + ": " + rootMessage(e), e);
+        }
+        H2ExitHook.opened();
+        return keeper;
     }
 
     public DataSource dataSource() {
@@ -98,7 +124,20 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         pool.close();
+        if (keeper != null) {
+            try {
+                keeper.close(); // the last connection: H2 closes the database
+            } catch (SQLException e) {
+                System.getLogger(Database.class.getName()).log(System.Logger.Level.WARNING,
+                        "the embedded database did not close cleanly: " + e.getMessage());
+            } finally {
+                H2ExitHook.closed();
+            }
+        }
     }
 
     private static String rootMessage(Throwable e) {

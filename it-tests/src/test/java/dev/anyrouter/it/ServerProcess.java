@@ -146,6 +146,15 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** A bare SIGTERM, as an init system or {@code docker stop} sends it; waits for the server to exit. */
+    void terminate() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            kill();
+            throw new IllegalStateException(distribution + " did not exit on SIGTERM:\n" + log());
+        }
+    }
+
     /** The process and whatever it started (Payara's launcher starts the server JVM as its child). */
     private void kill(List<ProcessHandle> started) {
         started.forEach(ProcessHandle::destroyForcibly);

@@ -3,14 +3,12 @@ package dev.anyrouter.server;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.Settings;
 import dev.anyrouter.engine.AnyRouter;
-import dev.anyrouter.rest.IdleDisconnects;
-import dev.anyrouter.webapp.AnyRouterListener;
+import dev.anyrouter.webapp.EmbeddedAnyRouter;
 import java.net.URI;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.VirtualThreads;
-import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -21,12 +19,12 @@ public final class AnyRouterServer implements AutoCloseable {
 
     private final Server jetty;
     private final ServerConnector connector;
-    private final AnyRouterListener listener;
+    private final EmbeddedAnyRouter anyRouter;
 
-    private AnyRouterServer(Server jetty, ServerConnector connector, AnyRouterListener listener) {
+    private AnyRouterServer(Server jetty, ServerConnector connector, EmbeddedAnyRouter anyRouter) {
         this.jetty = jetty;
         this.connector = connector;
-        this.listener = listener;
+        this.anyRouter = anyRouter;
     }
 
     /** Builds and starts a server on {@code host:port} (port 0 picks a free one). */
@@ -43,23 +41,11 @@ public final class AnyRouterServer implements AutoCloseable {
         // Bursts of thousands of stream openings must not overflow the listen queue (the JDK default is 50).
         connector.setAcceptQueueSize(4096);
         jetty.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler("/");
-        AnyRouterListener listener = new AnyRouterListener(config, settings);
-        context.addEventListener(listener);
-        context.setAttribute(IdleDisconnects.ATTRIBUTE, new JettyIdleDisconnects());
-        jetty.setHandler(context);
+        EmbeddedAnyRouter anyRouter = EmbeddedAnyRouter.builder().settings(settings).config(config).build();
+        // Drains when Jetty begins to stop (new requests 503, running ones have the grace period to finish).
+        jetty.setHandler(JettyMount.context(jetty, "/", anyRouter));
         jetty.setStopTimeout(5_000);
         jetty.setStopAtShutdown(true); // SIGTERM stops the server, which stops the engine
-        // Before Jetty stops anything: new requests get a 503, running ones have the grace period to finish.
-        jetty.addEventListener(new LifeCycle.Listener() {
-            @Override
-            public void lifeCycleStopping(LifeCycle event) {
-                AnyRouter engine = listener.engine();
-                if (engine != null) {
-                    engine.drain(config.shutdownGrace());
-                }
-            }
-        });
         try {
             jetty.start();
         } catch (Exception e) {
@@ -67,7 +53,7 @@ public final class AnyRouterServer implements AutoCloseable {
             throw new IllegalStateException("AnyRouter could not start on " + host + ":" + port + ": "
                     + e.getMessage(), e);
         }
-        return new AnyRouterServer(jetty, connector, listener);
+        return new AnyRouterServer(jetty, connector, anyRouter);
     }
 
     public int port() {
@@ -86,7 +72,7 @@ public final class AnyRouterServer implements AutoCloseable {
     }
 
     public AnyRouter engine() {
-        return listener.engine();
+        return anyRouter.engine();
     }
 
     public void join() throws InterruptedException {

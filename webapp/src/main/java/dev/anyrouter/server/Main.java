@@ -35,6 +35,7 @@ public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
+        System.setProperty("java.util.logging.manager", ExitLogManager.class.getName()); // logs while stopping
         System.exit(new CommandLine(new Main()).execute(args));
     }
 

@@ -2,27 +2,15 @@ package dev.anyrouter.webapp;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.PackageVersion;
-import dev.anyrouter.auth.KeyHash;
 import dev.anyrouter.config.ConfigFile;
-import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.Settings;
-import dev.anyrouter.engine.AnyRouter;
-import dev.anyrouter.rest.AsyncEnd;
-import dev.anyrouter.rest.FlushBatching;
-import dev.anyrouter.rest.GatewayApplication;
-import dev.anyrouter.rest.JsonBodies;
-import dev.anyrouter.rest.RequestLog;
-import dev.anyrouter.simulator.Simulator;
-import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
-import jakarta.servlet.ServletRegistration;
 import java.sql.Driver;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Collections;
-import java.util.List;
 import java.util.function.Function;
 import javax.naming.Context;
 import javax.naming.InitialContext;
@@ -31,70 +19,35 @@ import org.glassfish.jersey.internal.Version;
 import org.glassfish.jersey.servlet.ServletContainer;
 
 /**
- * Starts AnyRouter inside a servlet context and stops it with the context. The WAR declares it in
- * {@code web.xml}; the embedded server adds it with a ready-made configuration. Either way the same Jersey
- * application is registered, with async support, at {@code /*}, behind the {@link RequestLog}, {@link JsonBodies},
- * {@link FlushBatching} and {@link AsyncEnd} filters.
+ * Starts AnyRouter at the root of a WAR's servlet context, with the settings of its container, and stops it with
+ * the context: the WAR declares it in {@code web.xml}. It is an {@link EmbeddedAnyRouter} (the one wiring), plus
+ * what a deployment in a server needs: the WAR's own Jersey services ({@link OwnJerseyServices}), a log line saying
+ * which Jersey and Jackson it runs on, and its JDBC drivers deregistered on undeploy.
  */
 public final class AnyRouterListener implements ServletContextListener {
 
     private static final System.Logger LOG = System.getLogger(AnyRouterListener.class.getName());
 
-    private final GatewayConfig preset;
-    private final Settings presetSettings;
-    private AnyRouter engine;
-    private Simulator simulator;
+    private EmbeddedAnyRouter anyRouter;
     private boolean ownJerseyServices;
 
     /**
-     * For containers: settings come from context parameters, then JNDI ({@code java:comp/env}), then system
-     * properties, then the environment (see {@link #containerSettings}).
+     * Settings come from context parameters, then JNDI ({@code java:comp/env}), then system properties, then the
+     * environment (see {@link #containerSettings}).
      */
     public AnyRouterListener() {
-        this(null, null);
-    }
-
-    public AnyRouterListener(GatewayConfig config, Settings settings) {
-        this.preset = config;
-        this.presetSettings = settings;
     }
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
-        if (preset == null) {
-            // Before any Jersey client or server is built: the upstream client is built by AnyRouter.start.
-            ownJerseyServices = OwnJerseyServices.install();
-            LOG.log(System.Logger.Level.INFO, "AnyRouter in " + context.getServerInfo() + " on Jersey "
-                    + Version.getVersion() + " (" + whose(ServletContainer.class) + ") and Jackson "
-                    + PackageVersion.VERSION + " (" + whose(ObjectMapper.class) + ")");
-        }
-        Settings settings = presetSettings != null ? presetSettings : ConfigFile.over(containerSettings(context));
-        GatewayConfig config = preset != null ? preset : withKey(GatewayConfig.from(settings));
-        engine = AnyRouter.start(config);
-        Object[] extra = {};
-        if (config.offline()) {
-            simulator = Simulator.start(settings);
-            extra = simulator.components();
-        }
-        ServletRegistration.Dynamic jersey = context.addServlet("anyrouter",
-                new ServletContainer(GatewayApplication.create(engine, extra)));
-        jersey.setAsyncSupported(true);
-        jersey.setLoadOnStartup(1);
-        jersey.addMapping("/*");
-        // First, so that it sees each request's whole life and the bytes of its response.
-        FilterRegistration.Dynamic log = context.addFilter("anyrouter-request-log", new RequestLog(engine));
-        log.setAsyncSupported(true);
-        log.addMappingForServletNames(null, false, "anyrouter");
-        FilterRegistration.Dynamic json = context.addFilter("anyrouter-json-bodies", new JsonBodies());
-        json.setAsyncSupported(true);
-        json.addMappingForServletNames(null, false, "anyrouter");
-        FilterRegistration.Dynamic batching = context.addFilter("anyrouter-flush-batching", new FlushBatching());
-        batching.setAsyncSupported(true);
-        batching.addMappingForServletNames(null, false, "anyrouter");
-        FilterRegistration.Dynamic asyncEnd = context.addFilter("anyrouter-async-end", new AsyncEnd());
-        asyncEnd.setAsyncSupported(true);
-        asyncEnd.addMappingForServletNames(null, false, "anyrouter");
+        // Before any Jersey client or server is built: the upstream client is built when the engine starts.
+        ownJerseyServices = OwnJerseyServices.install();
+        LOG.log(System.Logger.Level.INFO, "AnyRouter in " + context.getServerInfo() + " on Jersey "
+                + Version.getVersion() + " (" + whose(ServletContainer.class) + ") and Jackson "
+                + PackageVersion.VERSION + " (" + whose(ObjectMapper.class) + ")");
+        anyRouter = EmbeddedAnyRouter.builder().settings(ConfigFile.over(containerSettings(context))).build();
+        anyRouter.mount(context);
     }
 
     /**
@@ -139,16 +92,11 @@ public final class AnyRouterListener implements ServletContextListener {
 
     @Override
     public void contextDestroyed(ServletContextEvent event) {
-        // The container destroys the Jersey servlet before this runs, so no request is in the engine's hands.
-        if (simulator != null) {
-            simulator.close();
+        // The container destroys the Jersey servlet before this runs, so no new request reaches the engine.
+        if (anyRouter != null) {
+            anyRouter.close();
         }
-        if (engine != null) {
-            engine.close();
-        }
-        if (preset == null) {
-            deregisterDrivers();
-        }
+        deregisterDrivers();
         if (ownJerseyServices) {
             OwnJerseyServices.uninstall();
         }
@@ -170,21 +118,5 @@ public final class AnyRouterListener implements ServletContextListener {
                 }
             }
         }
-    }
-
-    /** The engine, once the context has started. */
-    public AnyRouter engine() {
-        return engine;
-    }
-
-    /** With no client key configured, one is generated for this run and logged: never accept everything. */
-    static GatewayConfig withKey(GatewayConfig config) {
-        if (!config.apiKeys().isEmpty()) {
-            return config;
-        }
-        String key = KeyHash.generate();
-        LOG.log(System.Logger.Level.WARNING, "ANYROUTER_API_KEYS is not set; this run accepts the generated key "
-                + key);
-        return config.withApiKeys(List.of(key));
     }
 }
