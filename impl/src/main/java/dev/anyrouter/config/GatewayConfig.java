@@ -21,10 +21,7 @@ import java.util.stream.Stream;
  * @param anthropic         the Anthropic upstream, when {@code ANTHROPIC_API_KEY(S)} or {@code ANTHROPIC_BASE_URL(S)}
  *                          is set and {@code ANYROUTER_OFFLINE} is not {@code true}
  * @param maxBodyBytes      the largest request body accepted ({@code ANYROUTER_MAX_BODY_BYTES})
- * @param commitGrace       how long a stream's 200 is held while the upstream is silent ({@code ANYROUTER_COMMIT_GRACE_MS})
- * @param keepAlive         the longest silence on a committed stream before a comment is sent ({@code ANYROUTER_KEEPALIVE_MS})
- * @param connectTimeout    upstream connect timeout ({@code ANYROUTER_CONNECT_TIMEOUT_MS})
- * @param firstByteTimeout  upstream response-header timeout ({@code ANYROUTER_FIRST_BYTE_TIMEOUT_MS})
+ * @param timeouts          the held 200, keep-alives and the upstream timeouts ({@code ANYROUTER_COMMIT_GRACE_MS}, …)
  * @param relayThreads      on JDK 17, the most streams relayed at once ({@code ANYROUTER_RELAY_THREADS});
  *                          JDK 21+ uses a virtual thread per stream
  * @param storage           where keys, credits and the ledger are kept ({@code ANYROUTER_DB_URL}, {@code ANYROUTER_DATA_DIR})
@@ -32,11 +29,7 @@ import java.util.stream.Stream;
  * @param keyRefresh        how often the stored keys are reloaded ({@code ANYROUTER_KEY_REFRESH_MS})
  * @param prices            price overrides, {@code provider/model=PROMPT:COMPLETION,…} ({@code ANYROUTER_PRICES})
  * @param defaultPrice      the price of models without one ({@code ANYROUTER_DEFAULT_PRICE})
- * @param retries           retries per model of a request that failed before its first byte ({@code ANYROUTER_RETRIES})
- * @param retryBackoff      the first retry's backoff; it doubles, with full jitter ({@code ANYROUTER_RETRY_BACKOFF_MS})
- * @param retryBudget       the most time spent waiting between tries of one request ({@code ANYROUTER_RETRY_BUDGET_MS})
- * @param idleTimeout       the longest upstream silence between events of a stream ({@code ANYROUTER_IDLE_TIMEOUT_MS})
- * @param totalTimeout      the longest a request may take in all ({@code ANYROUTER_TOTAL_TIMEOUT_MS})
+ * @param retry             retries before the first byte ({@code ANYROUTER_RETRIES}, …)
  * @param shutdownGrace     how long running requests may go on at shutdown ({@code ANYROUTER_SHUTDOWN_GRACE_MS})
  * @param limits            per-key rate limits and caps on requests in flight ({@code ANYROUTER_KEY_RPM}, …)
  * @param breaker           each upstream endpoint's circuit breaker ({@code ANYROUTER_BREAKER_FAILURES}, …)
@@ -46,21 +39,14 @@ public record GatewayConfig(
         Optional<UpstreamConfig> openAi,
         Optional<UpstreamConfig> anthropic,
         long maxBodyBytes,
-        Duration commitGrace,
-        Duration keepAlive,
-        Duration connectTimeout,
-        Duration firstByteTimeout,
+        TimeoutsConfig timeouts,
         int relayThreads,
         StorageConfig storage,
         Optional<Secret> adminKey,
         Duration keyRefresh,
         Map<String, Price> prices,
         Price defaultPrice,
-        int retries,
-        Duration retryBackoff,
-        Duration retryBudget,
-        Duration idleTimeout,
-        Duration totalTimeout,
+        RetryConfig retry,
         Duration shutdownGrace,
         LimitsConfig limits,
         BreakerConfig breaker) {
@@ -72,19 +58,13 @@ public record GatewayConfig(
         apiKeys = List.copyOf(apiKeys);
         Objects.requireNonNull(openAi, "openAi");
         Objects.requireNonNull(anthropic, "anthropic");
-        Objects.requireNonNull(commitGrace, "commitGrace");
-        Objects.requireNonNull(keepAlive, "keepAlive");
-        Objects.requireNonNull(connectTimeout, "connectTimeout");
-        Objects.requireNonNull(firstByteTimeout, "firstByteTimeout");
+        Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(storage, "storage");
         Objects.requireNonNull(adminKey, "adminKey");
         Objects.requireNonNull(keyRefresh, "keyRefresh");
         prices = Collections.unmodifiableMap(new LinkedHashMap<>(prices));
         Objects.requireNonNull(defaultPrice, "defaultPrice");
-        Objects.requireNonNull(retryBackoff, "retryBackoff");
-        Objects.requireNonNull(retryBudget, "retryBudget");
-        Objects.requireNonNull(idleTimeout, "idleTimeout");
-        Objects.requireNonNull(totalTimeout, "totalTimeout");
+        Objects.requireNonNull(retry, "retry");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(breaker, "breaker");
@@ -96,21 +76,14 @@ public record GatewayConfig(
                 upstream(settings, "openai", "OPENAI", DEFAULT_OPENAI_BASE_URL, Api.CHAT_COMPLETIONS),
                 upstream(settings, "anthropic", "ANTHROPIC", DEFAULT_ANTHROPIC_BASE_URL, Api.MESSAGES),
                 settings.number("ANYROUTER_MAX_BODY_BYTES", 4L << 20, 1024, 1L << 30),
-                settings.millis("ANYROUTER_COMMIT_GRACE_MS", Duration.ofMillis(250), Duration.ZERO, Duration.ofSeconds(5)),
-                settings.millis("ANYROUTER_KEEPALIVE_MS", Duration.ofMillis(300), Duration.ofMillis(10), Duration.ofMinutes(1)),
-                settings.millis("ANYROUTER_CONNECT_TIMEOUT_MS", Duration.ofSeconds(10), Duration.ofMillis(1), Duration.ofMinutes(5)),
-                settings.millis("ANYROUTER_FIRST_BYTE_TIMEOUT_MS", Duration.ofSeconds(120), Duration.ofMillis(1), Duration.ofHours(1)),
+                TimeoutsConfig.from(settings),
                 (int) settings.number("ANYROUTER_RELAY_THREADS", 2000, 1, 100_000),
                 StorageConfig.from(settings),
                 settings.string("ANYROUTER_ADMIN_KEY").map(key -> adminKey(key, settings.describe("ANYROUTER_ADMIN_KEY"))),
                 settings.millis("ANYROUTER_KEY_REFRESH_MS", Duration.ofSeconds(5), Duration.ofMillis(10), Duration.ofHours(1)),
                 prices(settings),
                 price(settings.string("ANYROUTER_DEFAULT_PRICE", DEFAULT_PRICE), settings.describe("ANYROUTER_DEFAULT_PRICE")),
-                (int) settings.number("ANYROUTER_RETRIES", 2, 0, 10),
-                settings.millis("ANYROUTER_RETRY_BACKOFF_MS", Duration.ofMillis(250), Duration.ZERO, Duration.ofMinutes(1)),
-                settings.millis("ANYROUTER_RETRY_BUDGET_MS", Duration.ofSeconds(10), Duration.ZERO, Duration.ofMinutes(10)),
-                settings.millis("ANYROUTER_IDLE_TIMEOUT_MS", Duration.ofSeconds(60), Duration.ofMillis(10), Duration.ofHours(1)),
-                settings.millis("ANYROUTER_TOTAL_TIMEOUT_MS", Duration.ofMinutes(10), Duration.ofMillis(10), Duration.ofHours(24)),
+                RetryConfig.from(settings),
                 settings.millis("ANYROUTER_SHUTDOWN_GRACE_MS", Duration.ofSeconds(10), Duration.ZERO, Duration.ofHours(1)),
                 LimitsConfig.from(settings),
                 BreakerConfig.from(settings));
@@ -127,9 +100,8 @@ public record GatewayConfig(
     }
 
     public GatewayConfig withApiKeys(List<String> keys) {
-        return new GatewayConfig(keys, openAi, anthropic, maxBodyBytes, commitGrace, keepAlive, connectTimeout, firstByteTimeout,
-                relayThreads, storage, adminKey, keyRefresh, prices, defaultPrice, retries, retryBackoff, retryBudget,
-                idleTimeout, totalTimeout, shutdownGrace, limits, breaker);
+        return new GatewayConfig(keys, openAi, anthropic, maxBodyBytes, timeouts, relayThreads, storage, adminKey,
+                keyRefresh, prices, defaultPrice, retry, shutdownGrace, limits, breaker);
     }
 
     /** For models nobody priced: GPT-4 Turbo's list price, so that credit limits hold for unknown models too. */

@@ -2,7 +2,7 @@ package dev.anyrouter.relay;
 
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.config.Endpoint;
-import dev.anyrouter.config.GatewayConfig;
+import dev.anyrouter.config.RetryConfig;
 import dev.anyrouter.errors.GatewayException;
 import dev.anyrouter.routing.Endpoints;
 import dev.anyrouter.routing.Lease;
@@ -46,11 +46,11 @@ final class Attempts {
     record Opened(Target target, UpstreamCall call, Lease lease) {
     }
 
-    private final GatewayConfig config;
+    private final RetryConfig config;
     private final Router router;
     private long waitedNanos;
 
-    Attempts(GatewayConfig config, Router router) {
+    Attempts(RetryConfig config, Router router) {
         this.config = config;
         this.router = router;
     }
@@ -163,10 +163,10 @@ final class Attempts {
 
     /** The wait before retry {@code attempt + 1}, or empty when it would exceed the retry budget. */
     private Optional<Duration> backoff(int attempt, Optional<String> retryAfter) {
-        long cap = config.retryBackoff().toNanos() << Math.min(attempt, 20);
+        long cap = config.backoff().toNanos() << Math.min(attempt, 20);
         long wait = cap == 0 ? 0 : ThreadLocalRandom.current().nextLong(cap + 1);
         wait = Math.max(wait, retryAfter.flatMap(Attempts::seconds).map(Duration::toNanos).orElse(0L));
-        if (waitedNanos + wait > config.retryBudget().toNanos()) {
+        if (waitedNanos + wait > config.budget().toNanos()) {
             return Optional.empty();
         }
         waitedNanos += wait;

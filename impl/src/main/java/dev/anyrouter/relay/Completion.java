@@ -59,7 +59,7 @@ public final class Completion {
         Runnable stopper = this::shutDown;
         engine.running(stopper);
         try {
-            Attempts.Opened opened = new Attempts(engine.config(), engine.router()).open(targets, generation,
+            Attempts.Opened opened = new Attempts(engine.config().retry(), engine.router()).open(targets, generation,
                     this::open, this::pause);
             if (opened != null) {
                 generation.accepted(); // billed from now on, even if the client leaves before the answer
@@ -97,7 +97,7 @@ public final class Completion {
     private String read(Attempts.Opened opened) {
         String provider = opened.target().route().upstream().name();
         AtomicBoolean timedOut = new AtomicBoolean();
-        long left = engine.config().totalTimeout().toNanos() - (System.nanoTime() - startNanos);
+        long left = engine.config().timeouts().total().toNanos() - (System.nanoTime() - startNanos);
         try (UpstreamCall call = opened.call()) {
             if (shutDown.get() || cancelled()) {
                 call.close();
@@ -116,7 +116,7 @@ public final class Completion {
                 }
                 if (timedOut.get()) {
                     throw new GatewayException(504, ErrorTypes.TIMEOUT, "upstream '" + provider
-                            + "' did not finish within " + engine.config().totalTimeout().toMillis() + " ms",
+                            + "' did not finish within " + engine.config().timeouts().total().toMillis() + " ms",
                             Optional.empty(), e);
                 }
                 if (e instanceof GatewayException g) {

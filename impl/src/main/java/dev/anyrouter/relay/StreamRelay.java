@@ -120,8 +120,8 @@ public final class StreamRelay {
         Generation.Outcome outcome = Generation.Outcome.FAILED;
         String error = null;
         try {
-            long tick = Math.max(1, engine.config().keepAlive().toMillis() / 2);
-            timer = engine.timer().scheduleWithFixedDelay(this::tick, engine.config().commitGrace().toMillis(), tick,
+            long tick = Math.max(1, engine.config().timeouts().keepAlive().toMillis() / 2);
+            timer = engine.timer().scheduleWithFixedDelay(this::tick, engine.config().timeouts().commitGrace().toMillis(), tick,
                     TimeUnit.MILLISECONDS);
             outcome = relay();
         } catch (GatewayException e) {
@@ -165,7 +165,7 @@ public final class StreamRelay {
     }
 
     private Generation.Outcome relay() {
-        Attempts.Opened opened = new Attempts(engine.config(), engine.router()).open(targets, generation,
+        Attempts.Opened opened = new Attempts(engine.config().retry(), engine.router()).open(targets, generation,
                 this::open, this::pause);
         if (opened == null) {
             return Generation.Outcome.CANCELLED;
@@ -363,10 +363,10 @@ public final class StreamRelay {
      */
     private void checkTimeouts(long now) {
         String reason = null;
-        if (now - startNanos > engine.config().totalTimeout().toNanos()) {
-            reason = "did not finish within " + engine.config().totalTimeout().toMillis() + " ms";
-        } else if (now - lastUpstreamEvent > engine.config().idleTimeout().toNanos()) {
-            reason = "sent nothing for " + engine.config().idleTimeout().toMillis() + " ms";
+        if (now - startNanos > engine.config().timeouts().total().toNanos()) {
+            reason = "did not finish within " + engine.config().timeouts().total().toMillis() + " ms";
+        } else if (now - lastUpstreamEvent > engine.config().timeouts().idle().toNanos()) {
+            reason = "sent nothing for " + engine.config().timeouts().idle().toMillis() + " ms";
         }
         if (reason == null) {
             return;
@@ -443,8 +443,8 @@ public final class StreamRelay {
         }
         // Held while the gateway is between tries, and for the grace period of each try: a failure that is not
         // retried then keeps its status.
-        boolean due = pending ? !betweenTries && now - attemptStart >= engine.config().commitGrace().toNanos()
-                : quiet >= engine.config().keepAlive().toNanos();
+        boolean due = pending ? !betweenTries && now - attemptStart >= engine.config().timeouts().commitGrace().toNanos()
+                : quiet >= engine.config().timeouts().keepAlive().toNanos();
         if (due && keepAliveQueued.compareAndSet(false, true)) {
             try {
                 engine.writers().execute(this::keepAlive);

@@ -52,8 +52,8 @@ public final class UpstreamClient implements AutoCloseable {
         }
         http = new HttpClient();
         http.setExecutor(threads);
-        http.setConnectTimeout(config.connectTimeout().toMillis());
-        http.setIdleTimeout(config.firstByteTimeout().toMillis());
+        http.setConnectTimeout(config.timeouts().connect().toMillis());
+        http.setIdleTimeout(config.timeouts().firstByte().toMillis());
         // Every open stream holds one HTTP/1.1 connection; the relay threads bound how many there are.
         http.setMaxConnectionsPerDestination(Integer.MAX_VALUE);
         http.setMaxRequestsQueuedPerDestination(Integer.MAX_VALUE);
@@ -67,7 +67,7 @@ public final class UpstreamClient implements AutoCloseable {
             throw new IllegalStateException("the upstream HTTP client did not start", e);
         }
         ClientConfig clientConfig = new ClientConfig()
-                .connectorProvider((jaxrs, runtime) -> new JettyConnector(http, config.firstByteTimeout()))
+                .connectorProvider((jaxrs, runtime) -> new JettyConnector(http, config.timeouts().firstByte()))
                 .register(SseFeature.class);
         this.client = ClientBuilder.newClient(clientConfig);
     }

@@ -69,13 +69,13 @@ class ConfigFileTest {
         assertThat(config.defaultPrice().completion()).isEqualByComparingTo("0.000002");
         assertThat(config.prices().get("openai/gpt-4o").prompt()).isEqualByComparingTo("0.0000025");
         assertThat(config.prices().get("openai/mine").completion()).isEqualByComparingTo("0.00000002");
-        assertThat(config.commitGrace()).isEqualTo(Duration.ofMillis(100));
-        assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
-        assertThat(config.idleTimeout()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(config.totalTimeout()).isEqualTo(Duration.ofMinutes(2));
-        assertThat(config.retries()).isEqualTo(4);
-        assertThat(config.retryBackoff()).isEqualTo(Duration.ofMillis(100));
-        assertThat(config.retryBudget()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.timeouts().commitGrace()).isEqualTo(Duration.ofMillis(100));
+        assertThat(config.timeouts().connect()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.timeouts().idle()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.timeouts().total()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.retry().retries()).isEqualTo(4);
+        assertThat(config.retry().backoff()).isEqualTo(Duration.ofMillis(100));
+        assertThat(config.retry().budget()).isEqualTo(Duration.ofSeconds(5));
     }
 
     @Test
@@ -117,8 +117,8 @@ class ConfigFileTest {
 
         GatewayConfig config = GatewayConfig.from(ConfigFile.over(environment));
 
-        assertThat(config.idleTimeout()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(config.totalTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.timeouts().idle()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.timeouts().total()).isEqualTo(Duration.ofMinutes(2));
     }
 
     @Test
@@ -148,6 +148,6 @@ class ConfigFileTest {
 
     @Test
     void anEmptyFileChangesNothing() throws IOException {
-        assertThat(GatewayConfig.from(ConfigFile.load(write(""))).idleTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(GatewayConfig.from(ConfigFile.load(write(""))).timeouts().idle()).isEqualTo(Duration.ofSeconds(60));
     }
 }

@@ -21,8 +21,8 @@ class GatewayConfigTest {
         assertThat(config.offline()).isTrue();
         assertThat(config.apiKeys()).isEmpty();
         assertThat(config.maxBodyBytes()).isEqualTo(4L << 20);
-        assertThat(config.commitGrace()).isEqualTo(Duration.ofMillis(250));
-        assertThat(config.keepAlive()).isEqualTo(Duration.ofMillis(300));
+        assertThat(config.timeouts().commitGrace()).isEqualTo(Duration.ofMillis(250));
+        assertThat(config.timeouts().keepAlive()).isEqualTo(Duration.ofMillis(300));
     }
 
     @Test
