@@ -436,7 +436,8 @@ public final class StreamRelay {
         long quiet = now - lastWrite;
         boolean pending;
         synchronized (lock) {
-            if (ended || cancelled || state == State.FAILED_EARLY) {
+            // Once stopped, the relay thread answers: a keep-alive now would commit a 200 it is about to refuse.
+            if (ended || cancelled || stopped != null || state == State.FAILED_EARLY) {
                 return;
             }
             pending = state == State.PENDING;
@@ -456,7 +457,11 @@ public final class StreamRelay {
 
     private void keepAlive() {
         keepAliveQueued.set(false);
-        if (!cancelled() && writing.tryLock()) {
+        boolean over;
+        synchronized (lock) {
+            over = cancelled || stopped != null;
+        }
+        if (!over && writing.tryLock()) {
             try {
                 write(keepAliveComment());
             } finally {
