@@ -56,6 +56,7 @@ public final class ConfigFile {
         KEYS.put("prices.default", "ANYROUTER_DEFAULT_PRICE");
         KEYS.put(MODEL_PRICES, "ANYROUTER_PRICES");
         KEYS.put("streaming.commit_grace_ms", "ANYROUTER_COMMIT_GRACE_MS");
+        KEYS.put("streaming.watched_commit_grace_ms", "ANYROUTER_WATCHED_COMMIT_GRACE_MS");
         KEYS.put("streaming.keepalive_ms", "ANYROUTER_KEEPALIVE_MS");
         KEYS.put("timeouts.connect_ms", "ANYROUTER_CONNECT_TIMEOUT_MS");
         KEYS.put("timeouts.first_byte_ms", "ANYROUTER_FIRST_BYTE_TIMEOUT_MS");
@@ -64,8 +65,11 @@ public final class ConfigFile {
         KEYS.put("retries.count", "ANYROUTER_RETRIES");
         KEYS.put("retries.backoff_ms", "ANYROUTER_RETRY_BACKOFF_MS");
         KEYS.put("retries.budget_ms", "ANYROUTER_RETRY_BUDGET_MS");
-        KEYS.put("breaker.failures", "ANYROUTER_BREAKER_FAILURES");
+        KEYS.put("breaker.failure_rate", "ANYROUTER_BREAKER_FAILURE_RATE");
+        KEYS.put("breaker.min_requests", "ANYROUTER_BREAKER_MIN_REQUESTS");
+        KEYS.put("breaker.window_ms", "ANYROUTER_BREAKER_WINDOW_MS");
         KEYS.put("breaker.cooldown_ms", "ANYROUTER_BREAKER_COOLDOWN_MS");
+        KEYS.put("breaker.rate_limit_park_ms", "ANYROUTER_RATE_LIMIT_PARK_MS");
         KEYS.put("limits.key_rpm", "ANYROUTER_KEY_RPM");
         KEYS.put("limits.key_tpm", "ANYROUTER_KEY_TPM");
         KEYS.put("limits.max_streams_per_key", "ANYROUTER_MAX_STREAMS_PER_KEY");

@@ -17,6 +17,7 @@ public class GatewayException extends RuntimeException {
     private final transient Optional<String> retryAfter;
     private final boolean retryable;
     private final transient Optional<Refusal> refusal;
+    private final boolean retried;
 
     public GatewayException(int status, String type, String message) {
         this(status, type, message, Optional.empty(), null);
@@ -29,24 +30,39 @@ public class GatewayException extends RuntimeException {
     /** @param retryable the upstream may well succeed if asked again (a rate limit, an overload, a timeout, a 5xx) */
     public GatewayException(int status, String type, String message, Optional<String> retryAfter, Throwable cause,
             boolean retryable) {
-        this(status, type, message, retryAfter, cause, retryable, Optional.empty());
+        this(status, type, message, retryAfter, cause, retryable, Optional.empty(), false);
     }
 
     private GatewayException(int status, String type, String message, Optional<String> retryAfter, Throwable cause,
-            boolean retryable, Optional<Refusal> refusal) {
+            boolean retryable, Optional<Refusal> refusal, boolean retried) {
         super(Objects.requireNonNull(message, "message"), cause, false, false);
         this.status = status;
         this.type = Objects.requireNonNull(type, "type");
         this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");
         this.retryable = retryable;
         this.refusal = refusal;
+        this.retried = retried;
     }
 
     /** A request refused before anything reached an upstream, for {@code reason}: counted by the metrics. */
     public static GatewayException refused(Refusal reason, int status, String type, String message,
             Optional<String> retryAfter) {
         return new GatewayException(status, type, message, retryAfter, null, false,
-                Optional.of(Objects.requireNonNull(reason, "reason")));
+                Optional.of(Objects.requireNonNull(reason, "reason")), false);
+    }
+
+    /**
+     * This failure, as the answer to a request the gateway already tried more than once: the client is told not to
+     * retry it itself ({@code x-should-retry: false}), so retries do not multiply.
+     */
+    public GatewayException afterRetries() {
+        return retried ? this : new GatewayException(status, type, getMessage(), retryAfter, getCause(), retryable,
+                refusal, true);
+    }
+
+    /** Whether the gateway already retried this failure (see {@link #afterRetries()}). */
+    public boolean retried() {
+        return retried;
     }
 
     public static GatewayException badRequest(String message) {

@@ -96,8 +96,9 @@ public final class Metrics implements AutoCloseable {
     }
 
     /**
-     * Meters of one provider's endpoints and their circuit breakers: how many are being skipped now, how often a
-     * breaker opened, and the tries refused because every endpoint was skipped.
+     * Meters of one provider's endpoints and their circuit breakers: how many are open now, how often a breaker
+     * opened, the tries sent elsewhere because of an open breaker or sent to an open endpoint because every one was,
+     * and the 429s that parked an endpoint.
      */
     public void endpoints(Endpoints endpoints) {
         Tags provider = Tags.of("provider", endpoints.provider());
@@ -106,9 +107,14 @@ public final class Metrics implements AutoCloseable {
                         + "(waiting for its trial request)").register(registry);
         FunctionCounter.builder("anyrouter.upstream.breaker.opened", endpoints, Endpoints::opened).tags(provider)
                 .description("Times an endpoint's circuit breaker opened").register(registry);
-        FunctionCounter.builder("anyrouter.upstream.skipped", endpoints, Endpoints::rejected).tags(provider)
-                .description("Tries not sent because every endpoint of the provider was skipped")
+        FunctionCounter.builder("anyrouter.upstream.skipped", endpoints, Endpoints::skipped).tags(provider)
+                .description("Tries sent to another endpoint than the first choice, whose breaker was open")
                 .register(registry);
+        FunctionCounter.builder("anyrouter.upstream.all.open", endpoints, Endpoints::allOpenTries).tags(provider)
+                .description("Tries sent to an endpoint whose breaker was open, because every endpoint's was")
+                .register(registry);
+        FunctionCounter.builder("anyrouter.upstream.parked", endpoints, Endpoints::parked).tags(provider)
+                .description("Upstream 429s that parked their endpoint for its Retry-After").register(registry);
     }
 
     /** A response of {@code api} ({@code chat} or {@code messages}) ended; {@code stream} is null if unknown. */

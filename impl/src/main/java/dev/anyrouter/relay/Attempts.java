@@ -7,9 +7,12 @@ import dev.anyrouter.errors.GatewayException;
 import dev.anyrouter.routing.Endpoints;
 import dev.anyrouter.routing.Lease;
 import dev.anyrouter.routing.Router;
+import dev.anyrouter.routing.Verdict;
 import dev.anyrouter.upstream.UpstreamCall;
 import dev.anyrouter.upstream.UpstreamErrors;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -21,9 +24,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * (connect error, timeout, 429, 5xx) is retried on the same model up to {@code ANYROUTER_RETRIES} times, on
  * another endpoint of its provider when there is one not tried yet (at once), else on one tried before after
  * exponential backoff with full jitter (at least the upstream's {@code Retry-After}), within
- * {@code ANYROUTER_RETRY_BUDGET_MS} of waiting in all; then, like a context-length refusal or a provider whose
- * endpoints are all skipped by their circuit breakers, it moves on to the next fallback model. Any other failure
- * is the client's answer at once. Each try tells its endpoint's breaker how it went.
+ * {@code ANYROUTER_RETRY_BUDGET_MS} of waiting in all; then, like a context-length refusal, it moves on to the next
+ * fallback model. Models whose provider has every endpoint's breaker open are tried after the others. An endpoint that refused the gateway's key passes the request to another endpoint not tried yet.
+ * Any other failure is the client's answer at once, and a failure after more than one try tells the client not to
+ * retry it itself. Each request gives each endpoint it tried one {@link Verdict}, from its first try there.
  */
 final class Attempts {
 
@@ -49,6 +53,10 @@ final class Attempts {
     private final RetryConfig config;
     private final Router router;
     private long waitedNanos;
+    /** Upstream tries made for the request, over all its models. */
+    private int tries;
+    /** Whether the last try's endpoint refused the gateway's key (401, 403). */
+    private boolean keyRefused;
 
     Attempts(RetryConfig config, Router router) {
         this.config = config;
@@ -57,27 +65,43 @@ final class Attempts {
 
     /**
      * The first success over {@code targets}, or {@code null} if the client left; throws the last failure when
-     * every try failed. Each new target is billed from then on ({@link Generation#retarget}).
+     * every try failed, marked {@link GatewayException#afterRetries()} when there was more than one try. Each new
+     * target is billed from then on ({@link Generation#retarget}).
      */
     Opened open(List<Target> targets, Generation generation, Opener opener, Pause pause) {
         GatewayException last = null;
-        for (int t = 0; t < targets.size(); t++) {
-            Target target = targets.get(t);
+        Target billed = targets.get(0);
+        List<Target> order = openLast(targets);
+        for (int t = 0; t < order.size(); t++) {
+            Target target = order.get(t);
             if (t > 0) {
                 LOG.log(System.Logger.Level.INFO, "generation {0}: falling back to {1} ({2})", generation.id(),
                         target.route().requestedModel(), last.getMessage());
+            }
+            if (target != billed) {
                 generation.retarget(target.route(), target.price());
+                billed = target;
             }
             try {
                 return model(target, generation, opener, pause);
             } catch (GatewayException e) {
                 last = e;
                 if (!e.retryable() && !UpstreamErrors.contextLength(e)) {
-                    throw e;
+                    break;
                 }
             }
         }
-        throw last;
+        throw tries > 1 ? last.afterRetries() : last;
+    }
+
+    /** The targets, those whose provider has every endpoint's breaker open moved after the others. */
+    private List<Target> openLast(List<Target> targets) {
+        if (targets.size() == 1) {
+            return targets;
+        }
+        List<Target> order = new ArrayList<>(targets);
+        order.sort(Comparator.comparing(t -> router.endpoints(t.route().upstream()).everyOpen()));
+        return order;
     }
 
     /** The tries of one model: its success, {@code null} if the client left, or throws its last failure. */
@@ -86,16 +110,12 @@ final class Attempts {
         Set<Integer> failed = new HashSet<>();
         GatewayException last = null;
         for (int attempt = 0; ; attempt++) {
-            Lease lease;
-            try {
-                lease = endpoints.acquire(failed);
-            } catch (GatewayException allSkipped) {
-                throw last == null ? allSkipped : last; // on a retry the endpoint's own failure says more
-            }
+            Lease lease = endpoints.acquire(failed);
             try {
                 if (attempt > 0) {
                     // Another endpoint is tried at once; one that failed this request already gets a pause.
-                    Optional<Duration> wait = failed.contains(lease.index()) ? backoff(attempt - 1, last.retryAfter())
+                    Optional<Duration> wait = failed.contains(lease.index())
+                            ? backoff(attempt - 1, UpstreamErrors.retryAfter(last))
                             : Optional.of(Duration.ZERO);
                     if (wait.isEmpty()) {
                         break;
@@ -105,6 +125,7 @@ final class Attempts {
                     }
                     generation.retried();
                 }
+                tries++;
                 Opened opened = once(target, lease, generation, opener);
                 if (opened != null) {
                     lease = null; // the caller's now
@@ -118,7 +139,9 @@ final class Attempts {
                     lease.close();
                 }
             }
-            if (!last.retryable() || attempt >= config.retries()) {
+            // A refused key may be this endpoint's alone: another endpoint not tried yet may take the request.
+            boolean elsewhere = keyRefused && failed.size() < endpoints.size();
+            if (!last.retryable() && !elsewhere || attempt >= config.retries()) {
                 break;
             }
         }
@@ -127,17 +150,17 @@ final class Attempts {
 
     /**
      * One try on the lease's endpoint: the exchange when it answered with a success status, {@code null} when the
-     * client left; else throws the failure. A failure of the endpoint's own counts against its breaker; a refusal
-     * that is the request's fault (400, 404, …) counts as an answer; a try the client or a shutdown interrupted
-     * counts as neither.
+     * client left; else throws the failure, after telling the endpoint's breaker what it says of the endpoint
+     * ({@link Verdict}). A try the client or a shutdown interrupted counts as nothing.
      */
-    private static Opened once(Target target, Lease lease, Generation generation, Opener opener) {
+    private Opened once(Target target, Lease lease, Generation generation, Opener opener) {
+        keyRefused = false;
         UpstreamCall call;
         try {
             call = opener.open(target, lease.endpoint());
         } catch (GatewayException e) {
             if (e.retryable()) {
-                lease.failed(e);
+                lease.judge(Verdict.FAILED, e, null); // unreachable or timed out
             }
             throw e;
         }
@@ -149,36 +172,22 @@ final class Attempts {
             lease.answered();
             return new Opened(target, call, lease);
         }
-        int status = call.status();
-        GatewayException refused = UpstreamErrors.of(call);
+        UpstreamErrors.Refused refused = UpstreamErrors.of(call);
+        keyRefused = call.status() == 401 || call.status() == 403;
         call.close();
-        // 401/403: this endpoint's key is refused; the request may well be fine elsewhere.
-        if (refused.retryable() || status == 401 || status == 403) {
-            lease.failed(refused);
-        } else {
-            lease.answered();
-        }
-        throw refused;
+        lease.judge(refused.verdict(), refused.error(), UpstreamErrors.retryAfter(refused.error()).orElse(null));
+        throw refused.error();
     }
 
     /** The wait before retry {@code attempt + 1}, or empty when it would exceed the retry budget. */
-    private Optional<Duration> backoff(int attempt, Optional<String> retryAfter) {
+    private Optional<Duration> backoff(int attempt, Optional<Duration> retryAfter) {
         long cap = config.backoff().toNanos() << Math.min(attempt, 20);
         long wait = cap == 0 ? 0 : ThreadLocalRandom.current().nextLong(cap + 1);
-        wait = Math.max(wait, retryAfter.flatMap(Attempts::seconds).map(Duration::toNanos).orElse(0L));
+        wait = Math.max(wait, retryAfter.map(Duration::toNanos).orElse(0L));
         if (waitedNanos + wait > config.budget().toNanos()) {
             return Optional.empty();
         }
         waitedNanos += wait;
         return Optional.of(Duration.ofNanos(wait));
-    }
-
-    /** {@code Retry-After} in seconds (its HTTP-date form is not used by model APIs). */
-    private static Optional<Duration> seconds(String value) {
-        try {
-            return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim()))));
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
     }
 }

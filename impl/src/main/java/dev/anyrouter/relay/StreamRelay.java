@@ -42,9 +42,11 @@ import org.glassfish.jersey.media.sse.InboundEvent;
  * at once: it interrupts the relay thread while the exchange is being opened, or closes the upstream response,
  * which unblocks a read in progress.
  *
- * <p>The response is held (no bytes sent) until the first event or the grace period, so an upstream that fails
- * fast keeps its real status; after that every failure is reported in-band, in the client's own format
- * (wire-format.md section 5).
+ * <p>The response is held (no bytes sent) until the first event or the grace period of a try, so an upstream that
+ * fails keeps its real status; after that every failure is reported in-band, in the client's own format
+ * (wire-format.md section 5). Where the container lets the client's connection be watched without writing
+ * ({@link #watched}), the grace is the longer {@code ANYROUTER_WATCHED_COMMIT_GRACE_MS}: a client that leaves is
+ * noticed by the watch, not by a failed keep-alive.
  */
 public final class StreamRelay {
 
@@ -85,6 +87,10 @@ public final class StreamRelay {
     private volatile long lastUpstreamEvent = System.nanoTime();
     private volatile long attemptStart = System.nanoTime();
     private volatile boolean betweenTries;
+    /** How long each try may leave the 200 held: the commit grace, or the longer one while the client is watched. */
+    private volatile Duration grace;
+    /** Stops the watch on the client's connection before the first byte of the response; null when not watched. */
+    private Runnable stopWatch;
     /** Whether the upstream event after the one just read was already buffered; only the relay thread uses it. */
     private boolean nextBuffered;
 
@@ -106,6 +112,31 @@ public final class StreamRelay {
         this.flushHold = flushHold == null ? new FlushHold() : flushHold;
         this.generation = generation;
         this.clientDone = clientDone;
+        this.grace = engine.config().timeouts().commitGrace();
+    }
+
+    /**
+     * The client's connection is watched while the response is held (the watch calls {@link #cancel()} if the client
+     * leaves), so the 200 can be held for {@code ANYROUTER_WATCHED_COMMIT_GRACE_MS}. {@code stopWatch} runs once,
+     * before anything is written to the client. Call before {@link #run()}.
+     */
+    public void watched(Runnable stopWatch) {
+        synchronized (lock) {
+            this.stopWatch = stopWatch;
+        }
+        grace = engine.config().timeouts().watchedGrace();
+    }
+
+    /** Ends the watch on the client's connection, if there is one; before the response's first byte. */
+    private void stopWatching() {
+        Runnable stop;
+        synchronized (lock) {
+            stop = stopWatch;
+            stopWatch = null;
+        }
+        if (stop != null) {
+            stop.run();
+        }
     }
 
     /**
@@ -128,10 +159,15 @@ public final class StreamRelay {
             error = e.getMessage();
             fail(e);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "stream " + generation.id() + " failed unexpectedly", e);
-            error = "upstream '" + target.route().upstream().name()
-                    + "' answered with something the gateway cannot relay";
-            fail(GatewayException.upstream(error, e));
+            if (cancelled()) {
+                // The client left: cancel() closed the upstream under whatever the relay was doing with it.
+                outcome = Generation.Outcome.CANCELLED;
+            } else {
+                LOG.log(System.Logger.Level.WARNING, "stream " + generation.id() + " failed unexpectedly", e);
+                error = "upstream '" + target.route().upstream().name()
+                        + "' answered with something the gateway cannot relay";
+                fail(GatewayException.upstream(error, e));
+            }
         } finally {
             if (timer != null) {
                 timer.cancel(false);
@@ -380,14 +416,19 @@ public final class StreamRelay {
 
     /** After a failure: the status answer if nothing was sent yet, else the client's in-band error event. */
     private void fail(GatewayException e) {
+        boolean early;
         synchronized (lock) {
             if (cancelled) {
                 return;
             }
-            if (state == State.PENDING) {
+            early = state == State.PENDING;
+            if (early) {
                 state = State.FAILED_EARLY;
-                throw e;
             }
+        }
+        if (early) {
+            stopWatching();
+            throw e;
         }
         LOG.log(System.Logger.Level.DEBUG, "stream {0} failed after it started: {1}", generation.id(),
                 e.getMessage());
@@ -410,11 +451,16 @@ public final class StreamRelay {
 
     /** Writes one event, committing the response if it was still held; false (and cancels) when it failed. */
     private boolean write(OutboundSseEvent event) {
+        boolean first;
         synchronized (lock) {
             if (state == State.FAILED_EARLY) {
                 return false;
             }
+            first = state == State.PENDING;
             state = State.COMMITTED;
+        }
+        if (first) {
+            stopWatching();
         }
         try {
             CompletableFuture<?> sent = sink.send(event).toCompletableFuture();
@@ -444,7 +490,7 @@ public final class StreamRelay {
         }
         // Held while the gateway is between tries, and for the grace period of each try: a failure that is not
         // retried then keeps its status.
-        boolean due = pending ? !betweenTries && now - attemptStart >= engine.config().timeouts().commitGrace().toNanos()
+        boolean due = pending ? !betweenTries && now - attemptStart >= grace.toNanos()
                 : quiet >= engine.config().timeouts().keepAlive().toNanos();
         if (due && keepAliveQueued.compareAndSet(false, true)) {
             try {
@@ -491,6 +537,7 @@ public final class StreamRelay {
             last = state;
         }
         clientDone.run();
+        stopWatching();
         if (last != State.FAILED_EARLY) {
             sink.close(); // first: the client sees its stream end before any upstream clean-up
         }

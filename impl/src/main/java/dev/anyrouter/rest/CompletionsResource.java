@@ -62,8 +62,8 @@ public final class CompletionsResource {
     @ManagedAsync
     @Relayed
     public void streamChat(@Context ContainerRequestContext request, @Context HttpServletRequest servlet,
-            @Context SseEventSink sink, @Context Sse sse) {
-        stream(request, servlet, sink, sse);
+            @Context HttpServletResponse response, @Context SseEventSink sink, @Context Sse sse) {
+        stream(request, servlet, response, sink, sse);
     }
 
     @POST
@@ -82,8 +82,8 @@ public final class CompletionsResource {
     @ManagedAsync
     @Relayed
     public void streamMessages(@Context ContainerRequestContext request, @Context HttpServletRequest servlet,
-            @Context SseEventSink sink, @Context Sse sse) {
-        stream(request, servlet, sink, sse);
+            @Context HttpServletResponse response, @Context SseEventSink sink, @Context Sse sse) {
+        stream(request, servlet, response, sink, sse);
     }
 
     @POST
@@ -96,7 +96,12 @@ public final class CompletionsResource {
         return complete(request, servlet, response);
     }
 
-    private void stream(ContainerRequestContext request, HttpServletRequest servlet, SseEventSink sink, Sse sse) {
+    /**
+     * Where the container lets the client's connection be watched ({@link IdleDisconnects}), the relay holds the 200
+     * longer while the upstream has not sent its first event, and the watch cancels it if the client leaves.
+     */
+    private void stream(ContainerRequestContext request, HttpServletRequest servlet, HttpServletResponse response,
+            SseEventSink sink, Sse sse) {
         RelayAdmissionFilter.Permit permit = RelayAdmissionFilter.permit(request);
         try {
             Exchange exchange = exchange(request);
@@ -107,6 +112,14 @@ public final class CompletionsResource {
                 watch.onEnd(relay::cancel);
             }
             logAfter(servlet, exchange.generation());
+            IdleDisconnects.Watch held = IdleDisconnects.of(servlet).watch(servlet, relay::cancel);
+            if (held.active()) {
+                relay.watched(() -> {
+                    if (!held.stop()) {
+                        response.setHeader("Connection", "close"); // the watch read bytes of a pipelined request
+                    }
+                });
+            }
             relay.run();
         } finally {
             permit.release();

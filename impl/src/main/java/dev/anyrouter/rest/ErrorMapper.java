@@ -42,6 +42,9 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
             e.refusal().ifPresent(metrics::refusal);
             Response.ResponseBuilder response = json(e.status(), e.type(), e.getMessage());
             e.retryAfter().ifPresent(value -> response.header("Retry-After", value));
+            if (e.retried()) {
+                response.header("x-should-retry", "false"); // honoured by the OpenAI and Anthropic SDKs
+            }
             return response.build();
         }
         if (failure instanceof StoreException e) {

@@ -14,8 +14,21 @@ public interface IdleDisconnects {
     /** The servlet context attribute holding the container's {@code IdleDisconnects}, if it has one. */
     String ATTRIBUTE = "dev.anyrouter.idle-disconnects";
 
+    /** The watch of a connection that cannot be watched. */
+    Watch UNWATCHED = new Watch() {
+        @Override
+        public boolean stop() {
+            return true;
+        }
+
+        @Override
+        public boolean active() {
+            return false;
+        }
+    };
+
     /** Watches nothing. */
-    IdleDisconnects NONE = (request, onGone) -> () -> true;
+    IdleDisconnects NONE = (request, onGone) -> UNWATCHED;
 
     /**
      * Starts watching {@code request}'s connection: {@code onGone} runs at most once, on any thread, if the client
@@ -36,5 +49,10 @@ public interface IdleDisconnects {
          * response: the watch read bytes of a request the client sent early (pipelined), which cannot be put back.
          */
         boolean stop();
+
+        /** False when the connection is not watched (a WAR, HTTP/2): {@code onGone} will not run. */
+        default boolean active() {
+            return true;
+        }
     }
 }

@@ -46,7 +46,7 @@ public final class Router {
         if (config.offline()) {
             return new Router(Map.of("anthropic", new UpstreamConfig("simulated", SIMULATOR_ANTHROPIC_BASE,
                     Optional.empty(), Api.MESSAGES)), Optional.of(new UpstreamConfig("simulated", SIMULATOR_BASE,
-                    Optional.empty(), Api.CHAT_COMPLETIONS)), new BreakerConfig(0, config.breaker().cooldown()));
+                    Optional.empty(), Api.CHAT_COMPLETIONS)), config.breaker().off());
         }
         return new Router(config.upstreams().stream()
                 .collect(Collectors.toMap(UpstreamConfig::name, Function.identity())), Optional.empty(),

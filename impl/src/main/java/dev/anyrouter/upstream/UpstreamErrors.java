@@ -6,9 +6,12 @@ import dev.anyrouter.config.Endpoint;
 import dev.anyrouter.engine.Json;
 import dev.anyrouter.errors.GatewayException;
 import dev.anyrouter.routing.Route;
+import dev.anyrouter.routing.Verdict;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -20,16 +23,25 @@ public final class UpstreamErrors {
 
     private static final int BODY_LIMIT = 64 * 1024;
     private static final int MESSAGE_LIMIT = 500;
+    /** Error types and codes that say the request itself is at fault, so another try of it fails the same way. */
+    private static final Set<String> REQUEST_FAULTS = Set.of("invalid_request_error", "invalid_request",
+            "context_length_exceeded", "string_above_max_length", "invalid_prompt", "content_filter",
+            "content_policy_violation", "request_too_large", "invalid_value");
 
     private UpstreamErrors() {
     }
 
-    /** The error for a non-2xx upstream response. Reads (part of) its body. */
-    public static GatewayException of(UpstreamCall call) {
+    /** An upstream's error answer: what the client gets, and what it says of the endpoint's health. */
+    public record Refused(GatewayException error, Verdict verdict) {
+    }
+
+    /** The error for a non-2xx upstream response, and its verdict. Reads (part of) its body. */
+    public static Refused of(UpstreamCall call) {
         int status = call.status();
         String provider = call.route().upstream().name();
-        String detail = message(call).map(m -> ": " + m).orElse("");
-        return switch (status) {
+        JsonNode body = body(call);
+        String detail = message(body).map(m -> ": " + sanitise(m, call.route())).orElse("");
+        GatewayException error = switch (status) {
             case 400, 404, 409, 413, 422 -> new GatewayException(status, ErrorTypes.INVALID_REQUEST,
                     "upstream '" + provider + "' rejected the request (HTTP " + status + ")" + detail);
             case 401, 403 -> new GatewayException(502, ErrorTypes.UPSTREAM,
@@ -47,6 +59,46 @@ public final class UpstreamErrors {
                     "upstream '" + provider + "' failed (HTTP " + status + ")" + detail, Optional.empty(), null,
                     status >= 500);
         };
+        return new Refused(error, verdict(status, body, error));
+    }
+
+    /**
+     * What an error answer says of the endpoint's health: a 4xx, or an error whose body blames the request (whatever
+     * its status), is an answer; a 429 a rate limit; 502, 503, 504 and 529 the endpoint's failure; any other 5xx
+     * suspect (the request's fault or the endpoint's).
+     */
+    static Verdict verdict(int status, JsonNode body, GatewayException error) {
+        if (requestsFault(body) || contextLength(error)) {
+            return Verdict.ANSWERED;
+        }
+        return switch (status) {
+            case 429 -> Verdict.RATE_LIMITED;
+            case 502, 503, 504, 529 -> Verdict.FAILED;
+            default -> status >= 500 ? Verdict.SUSPECT : Verdict.ANSWERED;
+        };
+    }
+
+    /** Whether an error body's type or code names a fault of the request (OpenAI's and Anthropic's shapes). */
+    private static boolean requestsFault(JsonNode body) {
+        if (body == null) {
+            return false;
+        }
+        JsonNode error = body.path("error");
+        for (JsonNode field : new JsonNode[] {error.path("type"), error.path("code")}) {
+            if (field.isTextual() && REQUEST_FAULTS.contains(field.asText().toLowerCase(java.util.Locale.ROOT))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code Retry-After} in seconds (its HTTP-date form is not used by model APIs). */
+    public static Optional<Duration> retryAfter(GatewayException error) {
+        try {
+            return error.retryAfter().map(value -> Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim()))));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     /**
@@ -61,6 +113,9 @@ public final class UpstreamErrors {
 
     /** The message of an OpenAI-style error object ({@code {"error":{"message":…}}} or {@code {"message":…}}). */
     private static Optional<String> message(JsonNode body) {
+        if (body == null) {
+            return Optional.empty();
+        }
         JsonNode error = body.path("error");
         JsonNode message = error.isTextual() ? error : error.path("message");
         if (!message.isTextual()) {
@@ -100,12 +155,12 @@ public final class UpstreamErrors {
         return clean.length() > MESSAGE_LIMIT ? clean.substring(0, MESSAGE_LIMIT) + "…" : clean;
     }
 
-    private static Optional<String> message(UpstreamCall call) {
+    /** The error body as JSON, or {@code null} when it is not JSON. */
+    private static JsonNode body(UpstreamCall call) {
         try {
-            String text = call.text(BODY_LIMIT);
-            return message(Json.MAPPER.readTree(text)).map(m -> sanitise(m, call.route()));
+            return Json.MAPPER.readTree(call.text(BODY_LIMIT));
         } catch (IOException | RuntimeException e) {
-            return Optional.empty();
+            return null;
         }
     }
 }

@@ -88,8 +88,11 @@ class ConfigFileTest {
                   anthropic:
                     api_keys: [sk-ant-one, sk-ant-two, sk-ant-three]
                 breaker:
-                  failures: 3
+                  failure_rate: 30
+                  min_requests: 40
+                  window_ms: 20000
                   cooldown_ms: 5000
+                  rate_limit_park_ms: 1500
                 """);
 
         GatewayConfig config = GatewayConfig.from(ConfigFile.load(file));
@@ -99,7 +102,8 @@ class ConfigFileTest {
                 tuple("http://b.internal/v1", "sk-two"));
         assertThat(config.anthropic().orElseThrow().endpoints()).hasSize(3)
                 .allSatisfy(e -> assertThat(e.baseUri()).hasToString("https://api.anthropic.com"));
-        assertThat(config.breaker()).isEqualTo(new BreakerConfig(3, Duration.ofSeconds(5)));
+        assertThat(config.breaker()).isEqualTo(new BreakerConfig(30, 40, Duration.ofSeconds(20), Duration.ofSeconds(5),
+                Duration.ofMillis(1500)));
         assertThatThrownBy(() -> ConfigFile.load(write("providers:\n  openai:\n    api_keys: sk-one\n")))
                 .hasMessage("anyrouter.yaml: providers.openai.api_keys: expected a list");
         assertThatThrownBy(() -> GatewayConfig.from(ConfigFile.load(write(

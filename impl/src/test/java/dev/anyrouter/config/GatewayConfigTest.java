@@ -72,10 +72,17 @@ class GatewayConfigTest {
 
     @Test
     void readsTheCircuitBreakerSettingsWithTheirDefaults() {
-        assertThat(from(Map.of()).breaker()).isEqualTo(new BreakerConfig(5, Duration.ofSeconds(30)));
-        assertThat(from(Map.of("ANYROUTER_BREAKER_FAILURES", "0")).breaker().enabled()).isFalse();
-        assertThat(from(Map.of("ANYROUTER_BREAKER_FAILURES", "2", "ANYROUTER_BREAKER_COOLDOWN_MS", "500")).breaker())
-                .isEqualTo(new BreakerConfig(2, Duration.ofMillis(500)));
+        assertThat(from(Map.of()).breaker()).isEqualTo(new BreakerConfig(50, 20, Duration.ofSeconds(10),
+                Duration.ofSeconds(30), Duration.ofSeconds(1)));
+        assertThat(from(Map.of("ANYROUTER_BREAKER_FAILURE_RATE", "0")).breaker().enabled()).isFalse();
+        assertThat(from(Map.of("ANYROUTER_BREAKER_FAILURE_RATE", "80", "ANYROUTER_BREAKER_MIN_REQUESTS", "5",
+                "ANYROUTER_BREAKER_WINDOW_MS", "3000", "ANYROUTER_BREAKER_COOLDOWN_MS", "500",
+                "ANYROUTER_RATE_LIMIT_PARK_MS", "250")).breaker())
+                .isEqualTo(new BreakerConfig(80, 5, Duration.ofSeconds(3), Duration.ofMillis(500),
+                        Duration.ofMillis(250)));
+        assertThatThrownBy(() -> from(Map.of("ANYROUTER_BREAKER_FAILURES", "5")))
+                .hasMessageContaining("ANYROUTER_BREAKER_FAILURES is no longer read")
+                .hasMessageContaining("ANYROUTER_BREAKER_FAILURE_RATE");
         assertThatThrownBy(() -> from(Map.of("ANYROUTER_BREAKER_COOLDOWN_MS", "0")))
                 .hasMessage("ANYROUTER_BREAKER_COOLDOWN_MS: 0 (expected: 10..3600000)");
     }

@@ -40,6 +40,9 @@ final class Gateway implements AutoCloseable {
         if (dataDir != null) {
             values.put("ANYROUTER_DATA_DIR", dataDir.toString());
         }
+        // The embedded server watches the client while it holds a stream's 200; tests that set the plain grace mean
+        // it for both, unless they set the watched one themselves.
+        values.putIfAbsent("ANYROUTER_WATCHED_COMMIT_GRACE_MS", values.get("ANYROUTER_COMMIT_GRACE_MS"));
         Settings settings = Settings.of(values::get);
         server = AnyRouterServer.create("127.0.0.1", 0, GatewayConfig.from(settings), settings);
         server.engine().onGeneration(record -> generations.put(record.id(), record));

@@ -88,6 +88,7 @@ class LimitsIT {
         assertThat(refused.status).as(refused.body).isEqualTo(429);
         long retryAfter = Long.parseLong(refused.headers.get("retry-after"));
         assertThat(retryAfter).as("seconds until a request token refills").isBetween(1L, 2L);
+        assertThat(refused.headers).as("the gateway did not retry it: the client may").doesNotContainKey("x-should-retry");
         JsonNode error = refused.json().path("error");
         assertThat(error.path("code").asInt()).isEqualTo(429);
         assertThat(error.path("type").asText()).isEqualTo("rate_limit_error");

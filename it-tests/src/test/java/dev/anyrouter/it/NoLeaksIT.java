@@ -33,7 +33,7 @@ class NoLeaksIT {
         try (ScriptedUpstream upstream = new ScriptedUpstream();
                 // Breakers off: a fifth of these requests fail every try, which rightly opens the upstream's
                 // breaker (EndpointsIT covers that); this test is about what is left behind.
-                Gateway gateway = Gateway.against(upstream.baseUri(), "ANYROUTER_BREAKER_FAILURES", "0")) {
+                Gateway gateway = Gateway.against(upstream.baseUri(), "ANYROUTER_BREAKER_FAILURE_RATE", "0")) {
             upstream.script(x -> {
                 switch (Kind.valueOf(x.body.replaceAll(".*\"content\":\"(\\w+)\".*", "$1"))) {
                     case COMPLETE -> x.sseHead().data(role()).data(content("a")).data(content("b"))

@@ -28,7 +28,7 @@ final class RawClient implements AutoCloseable {
 
     private RawClient(Socket socket) throws IOException {
         this.socket = socket;
-        this.socket.setSoTimeout(10_000);
+        this.socket.setSoTimeout(30_000); // generous: a loaded CI machine can take seconds per request
         this.in = socket.getInputStream();
     }
 
