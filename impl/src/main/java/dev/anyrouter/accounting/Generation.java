@@ -11,10 +11,19 @@ import java.util.Objects;
  * What one generation delivered, built up by its relay thread and billed when it ends. Counts only what reached
  * the client: a chunk is counted once its write succeeded.
  *
- * <p>Billing: a request the upstream refused (an error status) costs nothing. Otherwise the upstream's own usage
- * numbers are billed where it reported them; where it did not (a stream cancelled or broken before its usage
- * arrived), the prompt tokens are counted from the request and the completion tokens from exactly the text the
- * client received ({@link TokenCounter}). An explicit upstream number is never replaced by a count.
+ * <p>Billing: a request never sent upstream, or that the upstream refused (an error status) or failed (no answer
+ * before a timeout), costs nothing. A request sent upstream whose client left before the upstream's answer costs
+ * its prompt: the upstream has processed it. Otherwise the upstream's own usage numbers are billed where it
+ * reported them; where it did not (a stream cancelled or broken before its usage arrived), the prompt tokens are
+ * counted from the request and the completion tokens from exactly the text the client received
+ * ({@link TokenCounter}). An explicit upstream number is never replaced by a count.
+ *
+ * <p>Memory: the delivered text is kept whole up to {@link #KEPT_TEXT} characters (exact counts, and the record's
+ * text for tests and listeners); beyond that only a tally is kept, estimated at four characters a token, unless
+ * the upstream reports its usage.
+ *
+ * <p>A generation of a limited key has a credit cap (its reservation): once what it has delivered costs that much,
+ * {@link #cap} 's callback runs, and the relay ends the stream.
  */
 public final class Generation {
 
@@ -30,7 +39,19 @@ public final class Generation {
     private final JsonNode request;
     private final Instant createdAt = Instant.now();
     private final long startNanos = System.nanoTime();
+    /** Delivered text kept whole; more is only counted. */
+    static final int KEPT_TEXT = 256 * 1024;
+
     private final StringBuilder completion = new StringBuilder();
+    /** Tokens of the delivered text beyond {@link #KEPT_TEXT}, estimated. */
+    private long overflowTokens;
+    private boolean overflowed;
+    private volatile boolean sent;
+    private CreditBudget budget;
+    private long budgetPromptTokens;
+    private long budgetedTokens;
+    private long largestChunk;
+    private Runnable onBudgetSpent;
     private String servedModel;
     private boolean accepted;
     private int upstreamStatus;
@@ -82,6 +103,25 @@ public final class Generation {
     /** The HTTP status the upstream answered with (for metrics: a failure's status class). */
     public void upstreamStatus(int status) {
         upstreamStatus = status;
+        if (status < 200 || status > 299) {
+            sent = false; // refused: nothing it processed is billed
+        }
+    }
+
+    /** The request reached the upstream (its body was sent): from now on its prompt is billed, whatever happens. */
+    public void sent() {
+        sent = true;
+    }
+
+    /**
+     * Caps what the generation may cost: each time the text delivered so far, with a prompt of {@code promptTokens},
+     * costs the credit reserved for it, the budget is asked for more; when it has none, {@code onSpent} runs, once,
+     * on the relay thread.
+     */
+    public void budget(CreditBudget credit, long promptTokens, Runnable onSpent) {
+        budget = Objects.requireNonNull(credit, "credit");
+        budgetPromptTokens = promptTokens;
+        onBudgetSpent = Objects.requireNonNull(onSpent, "onSpent");
     }
 
     /** The upstream answered with a success status: from now on the generation is billed. */
@@ -102,7 +142,42 @@ public final class Generation {
             firstChunkNanos = System.nanoTime();
         }
         chunks++;
-        completion.append(text);
+        if (!overflowed && completion.length() + text.length() <= KEPT_TEXT) {
+            completion.append(text);
+        } else {
+            overflowed = true;
+            overflowTokens += (text.length() + 3) / 4; // estimated: counting every chunk of a huge answer costs CPU
+        }
+        if (onBudgetSpent != null) {
+            long tokens = counter().text(text);
+            budgetedTokens += tokens;
+            largestChunk = Math.max(largestChunk, tokens);
+            spend(price.cost(budgetPromptTokens, budgetedTokens), price.cost(0, largestChunk));
+        }
+    }
+
+    /**
+     * Asks the budget for more while the next chunk, as large as the largest so far, could take {@code cost} past
+     * it; ends the generation's stream when it has none, so that it stays within what was reserved for it.
+     */
+    private void spend(BigDecimal cost, BigDecimal nextChunk) {
+        boolean more = true;
+        while (more && cost.add(nextChunk).compareTo(budget.reserved()) > 0) {
+            try {
+                more = budget.more().signum() > 0;
+            } catch (RuntimeException e) { // the store failed: the budget cannot be trusted to grow
+                more = false;
+            }
+        }
+        if (!more) {
+            Runnable spent = onBudgetSpent;
+            onBudgetSpent = null;
+            spent.run();
+        }
+    }
+
+    private TokenCounter counter() {
+        return TokenCounter.forModel(route.upstreamModel());
     }
 
     public void finishReason(String reason) {
@@ -134,21 +209,29 @@ public final class Generation {
     public record Bill(long promptTokens, long completionTokens, boolean counted, BigDecimal cost) {
     }
 
+    /** What the generation costs so far, while it runs. */
     public Bill bill() {
+        return bill(Outcome.COMPLETED);
+    }
+
+    private Bill bill(Outcome outcome) {
         if (!accepted) {
+            if (sent && outcome == Outcome.CANCELLED) {
+                long prompt = promptTokens != null ? promptTokens : counter().prompt(api, request);
+                return new Bill(prompt, 0, promptTokens == null, Price.normal(price.cost(prompt, 0)));
+            }
             return new Bill(0, 0, false, BigDecimal.ZERO);
         }
-        TokenCounter counter = promptTokens != null && completionTokens != null ? null
-                : TokenCounter.forModel(route.upstreamModel());
+        TokenCounter counter = promptTokens != null && completionTokens != null ? null : counter();
         long prompt = promptTokens != null ? promptTokens : counter.prompt(api, request);
-        long completed = completionTokens != null ? completionTokens : counter.text(completion);
+        long completed = completionTokens != null ? completionTokens : counter.text(completion) + overflowTokens;
         return new Bill(prompt, completed, counter != null, Price.normal(price.cost(prompt, completed)));
     }
 
     /** Ends the generation and bills it; runs once, after the client's response is finished. */
     public GenerationRecord end(Outcome outcome, String error) {
         long now = System.nanoTime();
-        Bill bill = bill();
+        Bill bill = bill(outcome);
         return new GenerationRecord(id, keyId, route.requestedModel(),
                 servedModel != null ? servedModel : route.upstreamModel(), route.upstream().name(), streamed,
                 outcome, finishReason, chunks, completion.toString(), bill.promptTokens(), bill.completionTokens(),

@@ -75,6 +75,9 @@ public final class ConfigFile {
         KEYS.put("limits.max_streams_per_key", "ANYROUTER_MAX_STREAMS_PER_KEY");
         KEYS.put("limits.max_streams", "ANYROUTER_MAX_STREAMS");
         KEYS.put("limits.window_ms", "ANYROUTER_LIMIT_WINDOW_MS");
+        KEYS.put("limits.credit_reserve_tokens", "ANYROUTER_CREDIT_RESERVE_TOKENS");
+        KEYS.put("limits.max_event_bytes", "ANYROUTER_MAX_EVENT_BYTES");
+        KEYS.put("limits.max_stream_bytes", "ANYROUTER_MAX_STREAM_BYTES");
         KEYS.put("simulator.chunks", "ANYROUTER_SIM_CHUNKS");
         KEYS.put("simulator.chunk_delay_ms", "ANYROUTER_SIM_CHUNK_DELAY_MS");
         KEYS.put("simulator.first_token_ms", "ANYROUTER_SIM_FIRST_TOKEN_MS");

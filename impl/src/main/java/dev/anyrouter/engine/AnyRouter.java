@@ -9,18 +9,20 @@ import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.errors.GatewayException;
 import dev.anyrouter.errors.Refusal;
 import dev.anyrouter.limits.RateLimits;
+import dev.anyrouter.limits.CreditLimits;
 import dev.anyrouter.limits.StreamCaps;
 import dev.anyrouter.ops.AccessLog;
 import dev.anyrouter.ops.Metrics;
 import dev.anyrouter.routing.ModelCatalog;
 import dev.anyrouter.routing.Router;
 import dev.anyrouter.store.ClientKey;
+import dev.anyrouter.store.CreditReservations;
 import dev.anyrouter.store.Database;
 import dev.anyrouter.store.KeyStore;
 import dev.anyrouter.store.Ledger;
 import dev.anyrouter.upstream.UpstreamClient;
 import java.math.BigDecimal;
-import java.time.Duration;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -70,6 +72,7 @@ public final class AnyRouter implements AutoCloseable {
     private final AccessLog accessLog = new AccessLog();
     private final RateLimits rateLimits;
     private final StreamCaps streamCaps;
+    private final CreditLimits creditLimits;
     private volatile boolean closed;
     /** The database check in progress or last done (one at a time, however many ask). */
     private CompletableFuture<Boolean> databaseCheck;
@@ -95,6 +98,9 @@ public final class AnyRouter implements AutoCloseable {
         this.rateLimits = RateLimits.of(config.limits(),
                 database.postgresql() ? Optional.of(database.dataSource()) : Optional.empty(), writers);
         this.streamCaps = new StreamCaps(config.limits());
+        // No request outlives its total timeout and the shutdown grace: an older reservation was left by a dead replica.
+        this.creditLimits = new CreditLimits(new CreditReservations(database, config.timeouts().total()
+                .plus(config.shutdownGrace()).plusMinutes(1), Clock.systemUTC()), config.limits().reserveTokens());
         onGeneration(this::chargeTokens);
         onGeneration(metrics::generation);
         onGeneration(accessLog::generation);
@@ -234,6 +240,11 @@ public final class AnyRouter implements AutoCloseable {
     /** Per-key requests and tokens per minute: {@link RateLimits#admit} next to {@link #checkCredit}. */
     public RateLimits rateLimits() {
         return rateLimits;
+    }
+
+    /** Credit reservations that make limited keys' limits caps. */
+    public CreditLimits creditLimits() {
+        return creditLimits;
     }
 
     /** The caps on requests in flight, per key and in all, on this replica. */

@@ -22,11 +22,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Nothing is written to the client until the answer, so the container does not notice by itself when the client
  * leaves; whoever does (a watch on the connection) calls {@link #cancel()}, which aborts the upstream exchange at
- * whatever point it is, as {@link StreamRelay#cancel()} does for a stream. The generation then ends
- * {@code cancelled} and is billed as a cancelled stream is: nothing if the upstream had not answered yet.
+ * whatever point it is before the upstream's answer, as {@link StreamRelay#cancel()} does for a stream; after it, the
+ * answer is read to its end and billed by its usage. The generation then ends {@code cancelled}: billed its prompt
+ * if the upstream had the request but had not answered yet (see {@link Generation}).
  */
 public final class Completion {
 
+    private static final System.Logger LOG = System.getLogger(Completion.class.getName());
     private static final int BODY_LIMIT = 64 << 20;
 
     private final AnyRouter engine;
@@ -65,11 +67,13 @@ public final class Completion {
                 generation.accepted(); // billed from now on, even if the client leaves before the answer
             }
             try {
-                throwIfCancelled(null);
                 if (opened == null) {
+                    throwIfCancelled(null);
                     throw new GatewayException(503, ErrorTypes.OVERLOADED, "the gateway is shutting down");
                 }
+                // Read even if the client left since the upstream answered: the answer is made, and billed by its usage.
                 String json = read(opened);
+                throwIfCancelled(null);
                 outcome = Generation.Outcome.COMPLETED;
                 return json;
             } finally {
@@ -88,9 +92,14 @@ public final class Completion {
             synchronized (lock) {
                 ended = true;
             }
-            engine.done(stopper);
-            engine.activeRelays().decrementAndGet();
-            engine.finished(generation.end(outcome, error));
+            try {
+                engine.finished(generation.end(outcome, error));
+            } catch (RuntimeException | Error e) {
+                LOG.log(System.Logger.Level.ERROR, "generation " + generation.id() + " could not be billed: " + e, e);
+            } finally {
+                engine.done(stopper);
+                engine.activeRelays().decrementAndGet();
+            }
         }
     }
 
@@ -99,7 +108,7 @@ public final class Completion {
         AtomicBoolean timedOut = new AtomicBoolean();
         long left = engine.config().timeouts().total().toNanos() - (System.nanoTime() - startNanos);
         try (UpstreamCall call = opened.call()) {
-            if (shutDown.get() || cancelled()) {
+            if (shutDown.get()) {
                 call.close();
             }
             ScheduledFuture<?> deadline = engine.timer().schedule(() -> {
@@ -129,9 +138,12 @@ public final class Completion {
         }
     }
 
-    /** The client is gone: abort the upstream exchange now. Safe from any thread, any number of times. */
+    /**
+     * The client is gone: abort the upstream exchange now if the upstream has not answered yet. Once it has, its
+     * answer is already made: it is read to its end (within the total timeout) so that it is billed by its usage.
+     * Safe from any thread, any number of times.
+     */
     public void cancel() {
-        UpstreamCall call;
         synchronized (lock) {
             if (cancelled || ended) {
                 return;
@@ -141,10 +153,6 @@ public final class Completion {
                 // The connector aborts an exchange whose thread is interrupted while it waits for headers.
                 opening.interrupt();
             }
-            call = reading;
-        }
-        if (call != null) {
-            call.close();
         }
     }
 
@@ -158,7 +166,8 @@ public final class Completion {
         }
         UpstreamCall call = null;
         try {
-            call = engine.upstream().open(target.route(), endpoint, localBase, target.body(), false);
+            call = engine.upstream().open(target.route(), endpoint, localBase, target.body(), false,
+                    generation::sent);
         } catch (GatewayException e) {
             if (!cancelled()) {
                 throw e;

@@ -5,6 +5,7 @@ import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.config.Endpoint;
 import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.errors.Refusal;
 import dev.anyrouter.routing.Lease;
 import dev.anyrouter.translate.Translation;
 import dev.anyrouter.upstream.UpstreamCall;
@@ -158,10 +159,20 @@ public final class StreamRelay {
         } catch (GatewayException e) {
             error = e.getMessage();
             fail(e);
+        } catch (Error e) {
+            // Out of memory, say: logged here, as nothing above the relay would say which stream it was.
+            LOG.log(System.Logger.Level.ERROR, "stream " + generation.id() + " failed: " + e, e);
+            error = "the gateway failed while relaying the stream";
+            failQuietly(GatewayException.upstream(error, null));
         } catch (RuntimeException e) {
+            GatewayException stop = stopReason();
             if (cancelled()) {
                 // The client left: cancel() closed the upstream under whatever the relay was doing with it.
                 outcome = Generation.Outcome.CANCELLED;
+            } else if (stop != null) {
+                // The gateway stopped the stream (a timeout, the credit cap, a shutdown) under the same.
+                error = stop.getMessage();
+                fail(stop);
             } else {
                 LOG.log(System.Logger.Level.WARNING, "stream " + generation.id() + " failed unexpectedly", e);
                 error = "upstream '" + target.route().upstream().name()
@@ -169,15 +180,30 @@ public final class StreamRelay {
                 fail(GatewayException.upstream(error, e));
             }
         } finally {
-            if (timer != null) {
-                timer.cancel(false);
+            try {
+                if (timer != null) {
+                    timer.cancel(false);
+                }
+                end(outcome, error);
+            } finally {
+                // Whatever failed above: the endpoint, the shutdown's list and the count are given back.
+                if (lease != null) {
+                    lease.close();
+                }
+                engine.done(stopper);
+                engine.activeRelays().decrementAndGet();
             }
-            end(outcome, error);
-            if (lease != null) {
-                lease.close();
-            }
-            engine.done(stopper);
-            engine.activeRelays().decrementAndGet();
+        }
+    }
+
+    /** {@link #fail} where a failure of its own must not hide the one being handled. */
+    private void failQuietly(GatewayException e) {
+        try {
+            fail(e);
+        } catch (GatewayException early) {
+            throw early; // nothing was sent: the status answer
+        } catch (RuntimeException | Error ignored) {
+            // the in-band error could not be written either
         }
     }
 
@@ -224,6 +250,8 @@ public final class StreamRelay {
             if (cancelled()) {
                 return Generation.Outcome.CANCELLED;
             }
+            // Stopped meanwhile (the credit cap, a timeout): events already buffered are not relayed.
+            throwIfStopped();
             if (complete) {
                 return Generation.Outcome.COMPLETED;
             }
@@ -288,7 +316,7 @@ public final class StreamRelay {
         }
         UpstreamCall call = null;
         try {
-            call = engine.upstream().open(next.route(), endpoint, localBase, next.body(), true);
+            call = engine.upstream().open(next.route(), endpoint, localBase, next.body(), true, generation::sent);
         } catch (GatewayException e) {
             if (!cancelled()) {
                 throwIfStopped(); // a shutdown interrupted the open
@@ -319,7 +347,7 @@ public final class StreamRelay {
         if (!nextBuffered && !releaseHold()) {
             return null;
         }
-        InboundEvent event = readEvent(events);
+        InboundEvent event = readEvent(events, call);
         nextBuffered = call.eventBuffered();
         flushHold.hold(nextBuffered); // a lone event (paced output) is flushed as it is written
         return event;
@@ -338,7 +366,7 @@ public final class StreamRelay {
         }
     }
 
-    private InboundEvent readEvent(EventInput events) {
+    private InboundEvent readEvent(EventInput events, UpstreamCall call) {
         try {
             InboundEvent event = events.read();
             lastUpstreamEvent = System.nanoTime();
@@ -348,20 +376,33 @@ public final class StreamRelay {
                 return null;
             }
             throwIfStopped();
-            throw GatewayException.upstream("upstream '" + target.route().upstream().name()
-                    + "' connection failed mid-stream", e);
+            throw call.bodyFailure().map(failure -> UpstreamErrors.brokenStream(call, failure)).orElseGet(() ->
+                    GatewayException.upstream("upstream '" + target.route().upstream().name()
+                            + "' connection failed mid-stream", e));
         }
     }
 
     /** After the gateway stopped the stream (and closed the upstream): the error the client gets. */
     private void throwIfStopped() {
-        GatewayException reason;
-        synchronized (lock) {
-            reason = stopped;
-        }
+        GatewayException reason = stopReason();
         if (reason != null) {
             throw reason;
         }
+    }
+
+    private GatewayException stopReason() {
+        synchronized (lock) {
+            return stopped;
+        }
+    }
+
+    /**
+     * What the stream delivered has cost the credit its key reserved for it: ends the stream with an in-band
+     * error and aborts the upstream, so that the key's spend stays within its limit. On the relay thread.
+     */
+    public void creditSpent() {
+        stop(GatewayException.refused(Refusal.CREDIT, 402, ErrorTypes.INSUFFICIENT_CREDITS, "the key's credit "
+                + "limit was reached during the stream; it was ended", Optional.empty()), false);
     }
 
     /**
@@ -536,16 +577,28 @@ public final class StreamRelay {
             wasCancelled = cancelled;
             last = state;
         }
-        clientDone.run();
-        stopWatching();
-        if (last != State.FAILED_EARLY) {
-            sink.close(); // first: the client sees its stream end before any upstream clean-up
+        try {
+            clientDone.run();
+            stopWatching();
+            if (last != State.FAILED_EARLY) {
+                sink.close(); // first: the client sees its stream end before any upstream clean-up
+            }
+        } finally {
+            if (call != null && outcome == Generation.Outcome.COMPLETED && !wasCancelled) {
+                call.finish(BODY_END_WAIT);
+            } else if (call != null) {
+                call.close();
+            }
+            bill(wasCancelled ? Generation.Outcome.CANCELLED : outcome, error);
         }
-        if (call != null && outcome == Generation.Outcome.COMPLETED && !wasCancelled) {
-            call.finish(BODY_END_WAIT);
-        } else if (call != null) {
-            call.close();
+    }
+
+    /** Ends the generation and hands its record to the ledger; a failure here loses the row, so it is logged. */
+    private void bill(Generation.Outcome outcome, String error) {
+        try {
+            engine.finished(generation.end(outcome, error));
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.ERROR, "generation " + generation.id() + " could not be billed: " + e, e);
         }
-        engine.finished(generation.end(wasCancelled ? Generation.Outcome.CANCELLED : outcome, error));
     }
 }

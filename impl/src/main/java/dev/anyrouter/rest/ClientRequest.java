@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.config.Api;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * A validated request body of either API. The JSON tree is kept whole, so fields the gateway does not know pass
@@ -34,6 +35,16 @@ public interface ClientRequest {
         List<String> models = new ArrayList<>(List.of(model()));
         Fields.fallbacks(body(), fallbackField()).stream().filter(m -> !models.contains(m)).forEach(models::add);
         return models;
+    }
+
+    /** The most completion tokens the request asks for ({@code max_completion_tokens} or {@code max_tokens}). */
+    default OptionalLong maxTokens() {
+        for (String field : new String[] {"max_completion_tokens", "max_tokens"}) {
+            if (body().path(field).canConvertToLong() && body().path(field).asLong() > 0) {
+                return OptionalLong.of(body().path(field).asLong());
+            }
+        }
+        return OptionalLong.empty();
     }
 
     /** The body to plan the upstream request from: the client's, without the fallback list. */

@@ -1,7 +1,9 @@
 package dev.anyrouter.rest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.anyrouter.accounting.CreditBudget;
 import dev.anyrouter.accounting.Generation;
+import dev.anyrouter.accounting.TokenCounter;
 import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.errors.GatewayException;
@@ -27,6 +29,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,6 +110,8 @@ public final class CompletionsResource {
             Exchange exchange = exchange(request);
             StreamRelay relay = new StreamRelay(engine, exchange.targets(), localBase(servlet), sink, sse,
                     (FlushHold) servlet.getAttribute(FlushBatching.HOLD), exchange.generation(), permit::release);
+            exchange.credit().ifPresent(credit -> exchange.generation().budget(credit, exchange.promptTokens(),
+                    relay::creditSpent));
             AsyncEnd.Watch watch = AsyncEnd.of(servlet);
             if (watch != null) {
                 watch.onEnd(relay::cancel);
@@ -157,8 +162,12 @@ public final class CompletionsResource {
         }
     }
 
-    /** The models to try, in order, each with its upstream request and translation; and the generation record. */
-    private record Exchange(List<Target> targets, Generation generation) {
+    /**
+     * The models to try, in order, each with its upstream request and translation; the generation record; and for a
+     * limited key, the credit reserved and the prompt tokens it was reserved for.
+     */
+    private record Exchange(List<Target> targets, Generation generation, Optional<CreditBudget> credit,
+            long promptTokens) {
     }
 
     private Exchange exchange(ContainerRequestContext request) {
@@ -182,7 +191,17 @@ public final class CompletionsResource {
             targets.add(new Target(route, plan.upstreamBody(), plan.translation(),
                     engine.prices().of(route.requestedModel())));
         }
-        return new Exchange(targets, generation);
+        long promptTokens = key.limit().isEmpty() ? 0
+                : TokenCounter.forModel(routes.get(0).upstreamModel()).prompt(client.api(), client.body());
+        BigDecimal prompt = BigDecimal.ZERO;
+        BigDecimal perToken = BigDecimal.ZERO;
+        for (Target target : targets) { // the dearest model: any of them may serve
+            prompt = prompt.max(target.price().cost(promptTokens, 0));
+            perToken = perToken.max(target.price().completion());
+        }
+        Optional<CreditBudget> credit = engine.creditLimits().reserve(key, id, prompt, perToken, client.maxTokens(),
+                client.stream());
+        return new Exchange(targets, generation, credit, promptTokens);
     }
 
     /** The request's access-log line waits for the end of {@code generation}, which the relay run next ends. */

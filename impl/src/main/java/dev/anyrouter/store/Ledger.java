@@ -15,12 +15,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 /**
  * The usage ledger: one row per generation, written off the relay path. {@link #add} only queues the row; one
@@ -208,8 +210,10 @@ public final class Ledger implements AutoCloseable {
         try (Connection c = db.connection()) {
             c.setAutoCommit(false);
             try {
-                // by key id: replicas sharing the database lock the keys' rows in one order, so never deadlock
+                // by key id: replicas sharing the database lock the keys' rows in one order, so never deadlock;
+                // first, as a credit reservation does, so that the two wait for each other instead
                 Map<String, BigDecimal> spent = new TreeMap<>();
+                lockKeys(c, batch);
                 try (PreparedStatement insert = c.prepareStatement("INSERT INTO generations (id, key_id, model, "
                         + "served_model, provider, streamed, cancelled, outcome, finish_reason, tokens_prompt, "
                         + "tokens_completion, tokens_counted, total_cost, latency_ms, generation_time_ms, "
@@ -230,10 +234,20 @@ public final class Ledger implements AutoCloseable {
                         add.executeUpdate();
                     }
                 }
+                CreditReservations.settle(c, batch.stream().map(Entry::id)::iterator);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
+            }
+        }
+    }
+
+    private static void lockKeys(Connection c, List<Entry> batch) throws SQLException {
+        try (PreparedStatement lock = c.prepareStatement("SELECT id FROM api_keys WHERE id = ? FOR UPDATE")) {
+            for (String key : batch.stream().map(Entry::keyId).collect(Collectors.toCollection(TreeSet::new))) {
+                lock.setString(1, key);
+                lock.executeQuery().close();
             }
         }
     }

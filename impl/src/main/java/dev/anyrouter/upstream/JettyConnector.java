@@ -54,6 +54,10 @@ final class JettyConnector implements Connector {
         if (request.hasEntity()) {
             exchange.body(new BytesRequestContent(request.getHeaderString(HttpHeaders.CONTENT_TYPE), entity(request)));
         }
+        UpstreamBody body = request.resolveProperty(UpstreamBody.PROPERTY, UpstreamBody.class);
+        if (body != null) {
+            exchange.onRequestSuccess(sent -> body.sent());
+        }
         CountingListener listener = new CountingListener();
         exchange.send(listener);
         Response response;
@@ -71,8 +75,8 @@ final class JettyConnector implements Connector {
         }
         ClientResponse answer = new ClientResponse(Statuses.from(response.getStatus(), response.getReason()), request);
         response.getHeaders().forEach(field -> answer.getHeaders().add(field.getName(), field.getValue()));
-        UpstreamBody body = request.resolveProperty(UpstreamBody.PROPERTY, UpstreamBody.class);
-        AbortOnClose stream = new AbortOnClose(listener, exchange, body == null ? new UpstreamBody() : body);
+        AbortOnClose stream = new AbortOnClose(listener, exchange,
+                body == null ? new UpstreamBody(() -> { }, 0, 0) : body);
         answer.setEntityStream(stream);
         return answer;
     }
@@ -203,6 +207,10 @@ final class JettyConnector implements Connector {
         private final Request exchange;
         private final UpstreamBody body;
         private volatile boolean closed;
+        /** Bytes read in all, since the last event's blank line, and on the current line (without CR). */
+        private long total;
+        private long inEvent;
+        private long inLine;
 
         AbortOnClose(CountingListener listener, Request exchange, UpstreamBody body) {
             // Jersey's SSE parser reads a byte at a time; unbuffered, each byte would take the listener's lock.
@@ -215,19 +223,55 @@ final class JettyConnector implements Connector {
 
         @Override
         public int read() throws IOException {
+            int b;
             try {
-                return super.read();
+                b = super.read();
             } catch (IOException e) {
                 throw recorded(e);
             }
+            if (b >= 0) {
+                counted(b);
+            }
+            return b;
         }
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n;
             try {
-                return super.read(buffer, offset, length);
+                n = super.read(buffer, offset, length);
             } catch (IOException e) {
                 throw recorded(e);
+            }
+            for (int i = 0; i < n; i++) {
+                counted(buffer[offset + i]);
+            }
+            return n;
+        }
+
+        /**
+         * Holds the body to its limits: an event that never ends, or a stream that never stops, would otherwise
+         * grow the parser's buffer without bound. A blank line ends an event.
+         */
+        private void counted(int b) throws IOException {
+            if (body.maxEventBytes() == 0) {
+                return;
+            }
+            total++;
+            inEvent++;
+            if (b == '\n') {
+                if (inLine == 0) {
+                    inEvent = 0;
+                }
+                inLine = 0;
+            } else if (b != '\r') {
+                inLine++;
+            }
+            if (inEvent > body.maxEventBytes()) {
+                throw recorded(new TooLarge("an event larger than " + body.maxEventBytes() + " bytes"));
+            }
+            if (body.maxStreamBytes() > 0 && total > body.maxStreamBytes()) {
+                throw recorded(new TooLarge("more than " + body.maxStreamBytes() + " bytes"));
             }
         }
 
@@ -235,8 +279,8 @@ final class JettyConnector implements Connector {
         public boolean eventBuffered() {
             try {
                 return ((EventBuffer) in).holdsEventEnd();
-            } catch (IOException e) {
-                return false; // the next read reports it
+            } catch (IOException | RuntimeException e) {
+                return false; // the next read reports it (an abort is rethrown as it was made)
             }
         }
 
@@ -270,6 +314,15 @@ final class JettyConnector implements Connector {
                 body.failed(e);
             }
             return e;
+        }
+    }
+
+    /** An upstream body over its limits ({@code ANYROUTER_MAX_EVENT_BYTES}, {@code ANYROUTER_MAX_STREAM_BYTES}). */
+    static final class TooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge(String what) {
+            super("the upstream sent " + what);
         }
     }
 }

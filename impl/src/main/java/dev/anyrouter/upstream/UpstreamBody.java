@@ -24,8 +24,34 @@ final class UpstreamBody {
         boolean eventBuffered();
     }
 
+    private final Runnable onSent;
+    private final long maxEventBytes;
+    private final long maxStreamBytes;
     private volatile IOException failure;
     private volatile Finisher finisher;
+
+    /**
+     * @param onSent         runs (on the client's thread) once the request has been sent whole
+     * @param maxEventBytes  the largest event the body may hold, or 0 for a body that is not a stream of events
+     * @param maxStreamBytes the most bytes the body may hold, or 0 for no limit
+     */
+    UpstreamBody(Runnable onSent, long maxEventBytes, long maxStreamBytes) {
+        this.onSent = onSent;
+        this.maxEventBytes = maxEventBytes;
+        this.maxStreamBytes = maxStreamBytes;
+    }
+
+    long maxEventBytes() {
+        return maxEventBytes;
+    }
+
+    long maxStreamBytes() {
+        return maxStreamBytes;
+    }
+
+    void sent() {
+        onSent.run();
+    }
 
     void failed(IOException e) {
         if (failure == null) {

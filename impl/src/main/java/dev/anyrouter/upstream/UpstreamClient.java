@@ -4,6 +4,7 @@ import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.config.Api;
 import dev.anyrouter.config.Endpoint;
 import dev.anyrouter.config.GatewayConfig;
+import dev.anyrouter.config.LimitsConfig;
 import dev.anyrouter.config.UpstreamConfig;
 import dev.anyrouter.errors.GatewayException;
 import dev.anyrouter.routing.Route;
@@ -42,8 +43,10 @@ public final class UpstreamClient implements AutoCloseable {
     private final HttpClient http;
     private final Client client;
     private final Map<String, WebTarget> targets = new ConcurrentHashMap<>();
+    private final LimitsConfig limits;
 
     public UpstreamClient(GatewayConfig config) {
+        this.limits = config.limits();
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("anyrouter-upstream");
         threads.setDaemon(true);
@@ -75,9 +78,11 @@ public final class UpstreamClient implements AutoCloseable {
     /**
      * Sends a request in the route's upstream API (chat completions or Messages) to one of its endpoints and
      * returns once the upstream's response headers arrived. Blocks the calling relay thread; interrupting it aborts
-     * the exchange. Connect failures become 502, timeouts 504.
+     * the exchange. Connect failures become 502, timeouts 504. {@code onSent} runs once the request has reached the
+     * upstream whole (from then on its prompt is billed).
      */
-    public UpstreamCall open(Route route, Endpoint endpoint, URI localBase, byte[] body, boolean stream) {
+    public UpstreamCall open(Route route, Endpoint endpoint, URI localBase, byte[] body, boolean stream,
+            Runnable onSent) {
         UpstreamConfig upstream = route.upstream();
         URI base = endpoint.baseUri();
         URI resolved = base.isAbsolute() ? base : localBase.resolve(base);
@@ -89,7 +94,8 @@ public final class UpstreamClient implements AutoCloseable {
         } else {
             endpoint.apiKey().ifPresent(key -> request.header(HttpHeaders.AUTHORIZATION, "Bearer " + key.reveal()));
         }
-        UpstreamBody upstreamBody = new UpstreamBody();
+        UpstreamBody upstreamBody = stream ? new UpstreamBody(onSent, limits.maxEventBytes(), limits.maxStreamBytes())
+                : new UpstreamBody(onSent, 0, 0);
         request.property(UpstreamBody.PROPERTY, upstreamBody);
         try {
             Response response = request.post(Entity.entity(body, MediaType.APPLICATION_JSON_TYPE));

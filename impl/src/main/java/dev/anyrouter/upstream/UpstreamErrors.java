@@ -127,6 +127,9 @@ public final class UpstreamErrors {
     /** The error for a body that broke off mid-stream: 504 when the upstream went silent too long, else 502. */
     public static GatewayException brokenStream(UpstreamCall call, IOException failure) {
         String provider = call.route().upstream().name();
+        if (failure instanceof JettyConnector.TooLarge) {
+            return GatewayException.upstream("upstream '" + provider + "': " + failure.getMessage(), failure);
+        }
         if (timeout(failure)) {
             return new GatewayException(504, ErrorTypes.TIMEOUT, "upstream '" + provider + "' went silent mid-stream",
                     Optional.empty(), failure);

@@ -44,6 +44,83 @@ class BillingTest {
     }
 
     @Test
+    void aRequestTheUpstreamHadIsBilledItsPromptWhenTheClientLeavesBeforeTheAnswer() {
+        long prompt = TokenCounter.forModel("gpt-4o").prompt(Api.CHAT_COMPLETIONS, REQUEST);
+
+        Generation prefill = generation();
+        prefill.sent();
+        GenerationRecord cancelled = prefill.end(Generation.Outcome.CANCELLED, null);
+        assertThat(cancelled.promptTokens()).isEqualTo(prompt).isPositive();
+        assertThat(cancelled.completionTokens()).isZero();
+        assertThat(cancelled.cost()).isEqualByComparingTo(PRICE.cost(prompt, 0));
+
+        Generation notSent = generation();
+        assertThat(notSent.end(Generation.Outcome.CANCELLED, null).cost()).as("never reached the upstream")
+                .isEqualByComparingTo("0");
+
+        Generation refused = generation();
+        refused.sent();
+        refused.upstreamStatus(500);
+        assertThat(refused.end(Generation.Outcome.CANCELLED, null).cost()).as("refused: the client left during the "
+                + "backoff").isEqualByComparingTo("0");
+
+        Generation timedOut = generation();
+        timedOut.sent();
+        assertThat(timedOut.end(Generation.Outcome.FAILED, "no answer").cost()).as("an upstream failure")
+                .isEqualByComparingTo("0");
+    }
+
+    @Test
+    void aBudgetGrowsWhileTheKeyHasCreditAndEndsTheStreamBeforeItWouldBeExceeded() {
+        Generation generation = generation();
+        generation.accepted();
+        java.util.concurrent.atomic.AtomicInteger ended = new java.util.concurrent.atomic.AtomicInteger();
+        TestBudget budget = new TestBudget(PRICE.cost(0, 10), PRICE.cost(0, 10), 2);
+        generation.budget(budget, 0, ended::incrementAndGet);
+        String chunk = " hello"; // one token
+        int delivered = 0;
+        while (ended.get() == 0 && delivered < 100) {
+            generation.delivered(chunk);
+            delivered++;
+        }
+        assertThat(ended.get()).isEqualTo(1);
+        assertThat(budget.asked).as("the first reservation and two more, then none left").isEqualTo(3);
+        assertThat(PRICE.cost(0, delivered)).as("never past the 30 tokens reserved")
+                .isLessThanOrEqualTo(budget.reserved());
+        assertThat(delivered).isGreaterThanOrEqualTo(29);
+    }
+
+    /** A budget of {@code first}, growing by {@code slice} {@code slices} times. */
+    private static final class TestBudget implements CreditBudget {
+        private java.math.BigDecimal reserved;
+        private final java.math.BigDecimal slice;
+        private int slices;
+        int asked;
+
+        TestBudget(java.math.BigDecimal first, java.math.BigDecimal slice, int slices) {
+            this.reserved = first;
+            this.slice = slice;
+            this.slices = slices;
+        }
+
+        @Override
+        public java.math.BigDecimal reserved() {
+            return reserved;
+        }
+
+        @Override
+        public java.math.BigDecimal more() {
+            asked++;
+            if (slices == 0) {
+                return java.math.BigDecimal.ZERO;
+            }
+            slices--;
+            reserved = reserved.add(slice);
+            return slice;
+        }
+    }
+
+    @Test
     void usesTheUpstreamsNumbersEvenWhenTheyAreZero() {
         Generation generation = generation();
         generation.accepted();

@@ -151,12 +151,14 @@ class GatewayConfigTest {
     @Test
     void readsTheLimitsWithTheirDefaultsOff() {
         LimitsConfig defaults = from(Map.of()).limits();
-        assertThat(defaults).isEqualTo(new LimitsConfig(0, 0, 0, 0, Duration.ofMinutes(1)));
+        assertThat(defaults).isEqualTo(new LimitsConfig(0, 0, 0, 0, Duration.ofMinutes(1), 4096, 1 << 20,
+                256L << 20));
 
         LimitsConfig set = from(Map.of("ANYROUTER_KEY_RPM", "60", "ANYROUTER_KEY_TPM", "100000",
                 "ANYROUTER_MAX_STREAMS_PER_KEY", "4", "ANYROUTER_MAX_STREAMS", "500", "ANYROUTER_LIMIT_WINDOW_MS",
                 "1000")).limits();
-        assertThat(set).isEqualTo(new LimitsConfig(60, 100_000, 4, 500, Duration.ofSeconds(1)));
+        assertThat(set).isEqualTo(new LimitsConfig(60, 100_000, 4, 500, Duration.ofSeconds(1), 4096,
+                1 << 20, 256L << 20));
 
         assertThatThrownBy(() -> from(Map.of("ANYROUTER_KEY_RPM", "-1")))
                 .hasMessage("ANYROUTER_KEY_RPM: -1 (expected: 0..1000000000)");

@@ -22,7 +22,7 @@ class RateLimitsTest {
     }
 
     private static RateLimits limits(long rpm, long tpm) {
-        return new RateLimits(new LimitsConfig(rpm, tpm, 0, 0, Duration.ofMinutes(1)), new LocalBuckets(),
+        return new RateLimits(new LimitsConfig(rpm, tpm, 0, 0, Duration.ofMinutes(1), 4096, 1 << 20, 256L << 20), new LocalBuckets(),
                 task -> {
                     throw new AssertionError("local buckets are charged on the caller's thread");
                 });

@@ -17,7 +17,8 @@ class StreamCapsTest {
     private static final ClientKey C = RateLimitsTest.key("c", OptionalLong.empty(), OptionalLong.empty());
 
     private static StreamCaps caps(int perKey, int total) {
-        return new StreamCaps(new LimitsConfig(0, 0, perKey, total, Duration.ofMinutes(1)));
+        return new StreamCaps(new LimitsConfig(0, 0, perKey, total, Duration.ofMinutes(1), 4096, 1 << 20,
+                256L << 20));
     }
 
     @Test

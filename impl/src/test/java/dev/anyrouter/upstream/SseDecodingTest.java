@@ -60,7 +60,8 @@ class SseDecodingTest {
         URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1");
         Route route = new Route(new UpstreamConfig("test", base, Optional.empty(), Api.CHAT_COMPLETIONS), "test/m", "m");
         List<String> data = new ArrayList<>();
-        try (UpstreamCall call = client.open(route, route.upstream().endpoints().get(0), base, "{}".getBytes(StandardCharsets.UTF_8), true)) {
+        try (UpstreamCall call = client.open(route, route.upstream().endpoints().get(0), base, "{}".getBytes(StandardCharsets.UTF_8), true,
+                () -> { })) {
             EventInput events = call.events();
             InboundEvent event;
             while ((event = events.read()) != null) {

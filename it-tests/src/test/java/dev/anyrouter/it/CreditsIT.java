@@ -25,8 +25,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Credit limits under load: many parallel streams on one key stop at its limit, overspending by no more than the
- * streams in flight when it was reached, and the key's usage always equals the sum of its ledger rows.
+ * Credit limits under load: many parallel streams on one key stop at its limit, which they never overspend by more
+ * than a chunk (see {@code CreditCapIT} for more), and the key's usage always equals the sum of its ledger rows.
  */
 class CreditsIT {
 
@@ -56,18 +56,17 @@ class CreditsIT {
         gateway.engine().keys().refresh();
 
         ExecutorService clients = Executors.newFixedThreadPool(IN_FLIGHT);
-        List<Future<Integer>> statuses = new ArrayList<>();
+        List<Future<String>> endings = new ArrayList<>();
         try {
             for (int i = 0; i < 120; i++) {
-                statuses.add(clients.submit(() -> stream("Bearer " + key.key())));
+                endings.add(clients.submit(() -> stream("Bearer " + key.key())));
             }
-            int ok = 0;
             int refused = 0;
-            for (Future<Integer> status : statuses) {
-                switch (status.get()) {
-                    case 200 -> ok++;
-                    case 402 -> refused++;
-                    default -> throw new AssertionError("unexpected status " + status.get());
+            for (Future<String> ending : endings) {
+                switch (ending.get()) {
+                    case "whole", "cut" -> { }
+                    case "402" -> refused++;
+                    default -> throw new AssertionError("unexpected ending " + ending.get());
                 }
             }
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gateway.engine().ledger().backlog() == 0);
@@ -75,11 +74,9 @@ class CreditsIT {
             assertThat(refused).as("refused once the limit was reached").isPositive();
             assertThat(usage).as("the key's usage is its ledger's sum").isEqualByComparingTo(
                     ledgerSum(key.record().id()));
-            assertThat(usage).as("every admitted stream is billed").isEqualByComparingTo(
-                    each.multiply(BigDecimal.valueOf(ok)));
-            assertThat(usage).as("spent up to the limit").isGreaterThanOrEqualTo(limit);
-            assertThat(usage).as("overspent by less than the streams in flight")
-                    .isLessThan(limit.add(each.multiply(BigDecimal.valueOf(IN_FLIGHT))));
+            assertThat(usage).as("spent nearly all of the limit").isGreaterThan(limit.subtract(each));
+            assertThat(usage).as("overspent by less than a chunk")
+                    .isLessThan(limit.add(each.divide(BigDecimal.TEN)));
         } finally {
             clients.shutdownNow();
         }
@@ -88,8 +85,7 @@ class CreditsIT {
             JsonNode data = JSON.readTree(client.rest()).path("data");
             assertThat(data.path("label").asText()).isEqualTo("limited");
             assertThat(data.path("limit").decimalValue()).isEqualByComparingTo(limit);
-            assertThat(data.path("usage").decimalValue()).isGreaterThanOrEqualTo(limit);
-            assertThat(data.path("limit_remaining").decimalValue()).isEqualByComparingTo("0");
+            assertThat(data.path("usage").decimalValue()).isGreaterThan(limit.subtract(each));
         }
     }
 
@@ -106,16 +102,21 @@ class CreditsIT {
         return cost;
     }
 
-    private int stream(String bearer) throws IOException {
+    /** How a stream ended: "whole", "cut" (in-band, by the credit cap), "402", or what else it got. */
+    private String stream(String bearer) throws IOException {
         try (RawClient client = RawClient.connect(gateway.uri()).post("/api/v1/chat/completions", bearer,
                 REQUEST)) {
             String body = client.rest();
-            if (client.status == 402) {
-                assertThat(body).contains("\"code\":402").contains("credit limit");
-            } else {
-                assertThat(body).endsWith("data: [DONE]\n\n");
+            if (client.status == 402 && body.contains("\"code\":402") && body.contains("credit limit")) {
+                return "402";
             }
-            return client.status;
+            if (client.status == 200 && body.endsWith("data: [DONE]\n\n") && !body.contains("\"error\"")) {
+                return "whole";
+            }
+            if (client.status == 200 && body.contains("credit limit was reached")) {
+                return "cut";
+            }
+            return client.status + " " + body;
         }
     }
 

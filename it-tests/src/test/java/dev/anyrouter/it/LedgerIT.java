@@ -103,13 +103,7 @@ class LedgerIT {
     void aStreamCancelledBeforeItsFirstTokenIsBilledItsPromptOnly() throws Exception {
         upstream.script(x -> x.sseHead().awaitClosed(30_000));
 
-        RawClient client = post(REQUEST);
-        String id = client.headers.get("x-generation-id");
-        ScriptedUpstream.Exchange exchange = upstream.next();
-        client.close();
-        exchange.awaitClosed(3_000);
-
-        JsonNode row = generation(id);
+        JsonNode row = rowOfStreamCancelledWhileUpstreamWaits();
         long prompt = counter().prompt(Api.CHAT_COMPLETIONS, JSON.readTree(REQUEST));
         assertThat(row.path("cancelled").asBoolean()).isTrue();
         assertThat(row.path("outcome").asText()).isEqualTo("cancelled");
@@ -119,6 +113,28 @@ class LedgerIT {
         assertThat(row.path("tokens_prompt").asLong()).isEqualTo(prompt).isPositive();
         assertThat(row.path("tokens_counted").asBoolean()).isTrue();
         assertThat(row.path("total_cost").decimalValue()).isEqualByComparingTo(cost(prompt, 0));
+    }
+
+    @Test
+    void aStreamCancelledBeforeTheUpstreamAnsweredIsBilledItsPromptOnceTheUpstreamHadIt() throws Exception {
+        upstream.script(x -> x.awaitClosed(30_000)); // no answer at all: the model is still reading the prompt
+
+        JsonNode row = rowOfStreamCancelledWhileUpstreamWaits();
+        long prompt = counter().prompt(Api.CHAT_COMPLETIONS, JSON.readTree(REQUEST));
+        assertThat(row.path("outcome").asText()).isEqualTo("cancelled");
+        assertThat(row.path("tokens_prompt").asLong()).isEqualTo(prompt).isPositive();
+        assertThat(row.path("tokens_completion").asLong()).isZero();
+        assertThat(row.path("total_cost").decimalValue()).isEqualByComparingTo(cost(prompt, 0));
+    }
+
+    /** Starts a stream, hangs up once the upstream has it, and returns its ledger row. */
+    private JsonNode rowOfStreamCancelledWhileUpstreamWaits() throws Exception {
+        RawClient client = post(REQUEST);
+        String id = client.headers.get("x-generation-id");
+        ScriptedUpstream.Exchange exchange = upstream.next();
+        client.close();
+        exchange.awaitClosed(3_000);
+        return generation(id);
     }
 
     @Test

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.anyrouter.accounting.GenerationRecord;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
@@ -78,8 +79,10 @@ class NonStreamedCancelIT {
         JsonNode row = ledgerRow(record.id());
         assertThat(row.path("outcome").asText()).isEqualTo("cancelled");
         assertThat(row.path("cancelled").asBoolean()).isTrue();
-        assertThat(row.path("total_cost").decimalValue()).as("the upstream never answered: as for a stream")
-                .isEqualByComparingTo("0");
+        assertThat(row.path("tokens_prompt").asLong()).as("the upstream had the prompt: it is billed").isPositive();
+        assertThat(row.path("tokens_completion").asLong()).isZero();
+        assertThat(row.path("total_cost").decimalValue()).isEqualByComparingTo(BigDecimal.valueOf(
+                row.path("tokens_prompt").asLong()).multiply(new BigDecimal("0.000001")));
         admitsTheNextRequest();
     }
 
