@@ -208,6 +208,10 @@ class KeysCliIT {
                     "create", "--label", "offline");
             assertThat(direct.exit).as("no gateway answers: the database itself. " + direct.err).isZero();
             assertThat(direct.out.lines().findFirst().orElseThrow()).matches(KEY);
+            Run listed = keys(data, Map.of("ANYROUTER_ADMIN_KEY", ADMIN_KEY, "ANYROUTER_GATEWAY_URL", nobody), "list");
+            assertThat(listed.out.lines().filter(l -> l.startsWith("ID ")).count()).as(listed.out + listed.err)
+                    .as("one header: nothing printed before the admin API was found missing").isEqualTo(1);
+            assertThat(listed.out.lines()).anyMatch(l -> l.endsWith("admin offline"));
         }
         Run remote = keys(data, Map.of("ANYROUTER_ADMIN_KEY", ADMIN_KEY, "ANYROUTER_GATEWAY_URL",
                 "http://192.0.2.1:8080"), "list");

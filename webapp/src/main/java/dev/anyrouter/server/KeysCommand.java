@@ -221,10 +221,11 @@ final class KeysCommand {
         @Override
         public Integer call() {
             return withStore(spec, store -> {
+                List<ClientKey> keys = store.list(); // first: nothing printed if the admin API is not there
                 PrintWriter out = spec.commandLine().getOut();
                 out.printf("%-21s %-9s %-14s %-14s %-4s %s%n", "ID", "STATE", "USAGE (USD)", "LIMIT (USD)", "FROM",
                         "LABEL");
-                for (ClientKey key : store.list()) {
+                for (ClientKey key : keys) {
                     out.printf("%-21s %-9s %-14s %-14s %-4s %s%n", key.id(), key.disabled() ? "disabled" : "enabled",
                             key.used().toPlainString(), key.limit().map(BigDecimal::toPlainString).orElse("-"),
                             key.source(), key.label());
