@@ -52,6 +52,7 @@ public final class ConfigFile {
         KEYS.put("storage.db_password", "ANYROUTER_DB_PASSWORD");
         KEYS.put(BOOTSTRAP_KEYS, "ANYROUTER_API_KEYS");
         KEYS.put("keys.admin_key", "ANYROUTER_ADMIN_KEY");
+        KEYS.put("keys.gateway_url", "ANYROUTER_GATEWAY_URL");
         KEYS.put("keys.refresh_ms", "ANYROUTER_KEY_REFRESH_MS");
         KEYS.put("prices.default", "ANYROUTER_DEFAULT_PRICE");
         KEYS.put(MODEL_PRICES, "ANYROUTER_PRICES");

@@ -43,12 +43,13 @@ public record StorageConfig(Optional<String> url, Optional<String> user, Optiona
     }
 
     /**
-     * The JDBC URL. The embedded database runs in "auto server" mode: the first process to open the file serves
-     * it to the others on loopback, so the admin CLI works while the gateway runs.
+     * The JDBC URL. The embedded database is a file that only the process that opened it can use: no server, no
+     * port (the {@code keys} CLI reaches a running gateway through its admin API instead). It is closed by its
+     * owner, never by H2's JVM shutdown hook ({@code DB_CLOSE_ON_EXIT=FALSE}, see {@code store/Database}).
      */
     public String jdbcUrl() {
         return url.orElseGet(() -> "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve("anyrouter")
-                + ";AUTO_SERVER=TRUE");
+                + ";DB_CLOSE_ON_EXIT=FALSE");
     }
 
     /** For messages: the URL without credentials, or the embedded database's folder. */

@@ -69,11 +69,27 @@ final class Fields {
             throw GatewayException.badRequest("model: " + value.length() + " characters (expected: at most "
                     + MAX_MODEL + ")");
         }
+        int control = firstControl(value);
+        if (control >= 0) {
+            // named, never echoed: the character would reach logs and the ledger (PostgreSQL refuses a NUL)
+            throw GatewayException.badRequest(String.format("model: a control character (U+%04X) at index %d "
+                    + "(expected: \"provider/model\" without control characters)", (int) value.charAt(control), control));
+        }
         int slash = value.indexOf('/');
         if (slash <= 0 || slash == value.length() - 1) {
             throw GatewayException.badRequest("model: '" + value + "' (expected: \"provider/model\", e.g. \"openai/gpt-4o\")");
         }
         return value;
+    }
+
+    /** The index of the first ISO control character (U+0000–U+001F, U+007F–U+009F) in {@code value}, or -1. */
+    static int firstControl(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (Character.isISOControl(value.charAt(i))) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     static boolean optionalBoolean(ObjectNode node, String field) {

@@ -4,11 +4,10 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.anyrouter.config.Secret;
 import dev.anyrouter.config.StorageConfig;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
@@ -17,18 +16,24 @@ import org.flywaydb.core.api.FlywayException;
 
 /**
  * The pooled connections to the key store and ledger, with the schema migrated to the latest version on open.
- * Closing it closes every connection (and so the embedded database). The embedded database is closed only that way,
- * never by H2's JVM shutdown hook under a gateway still stopping ({@link H2ExitHook}).
+ * Closing it closes every connection (and so the embedded database).
+ *
+ * <p>The embedded database ({@link DataDir}) is served to this process only: no H2 server, no port. It has a user
+ * and password, and is opened with {@code DB_CLOSE_ON_EXIT=FALSE}, so H2's JVM shutdown hook never closes it under
+ * a gateway still stopping (on a SIGTERM that hook ran alongside the graceful stop and failed the ledger's last
+ * writes): it closes when its owner closes this.
  */
 public final class Database implements AutoCloseable {
+
+    /** Added to every H2 URL that does not set it itself (H2 refuses it together with AUTO_SERVER=TRUE). */
+    static final String NO_EXIT_CLOSE = ";DB_CLOSE_ON_EXIT=FALSE";
 
     private final HikariDataSource pool;
     private final String description;
     private final boolean postgresql;
     /**
      * The embedded database: a connection held outside the pool, so that the database stays open while the pool
-     * replaces its connections (H2 closes a database with its last connection, and would then register a reopened
-     * one with its shutdown hook again). Null for PostgreSQL.
+     * replaces its connections (H2 closes a database with its last connection). Null for PostgreSQL.
      */
     private final Connection keeper;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -40,23 +45,31 @@ public final class Database implements AutoCloseable {
         this.keeper = keeper;
     }
 
-    /** Opens (creating the embedded database's folder if needed) and migrates; a failure names the database. */
+    /**
+     * Opens (making the embedded database's folder, files and password if needed) and migrates; a failure names
+     * the database.
+     */
     public static Database open(StorageConfig storage) {
+        String url = url(storage);
+        boolean h2 = url.startsWith("jdbc:h2:");
+        Optional<String> user = storage.user();
+        Optional<Secret> password = storage.password();
+        Connection keeper = null;
         if (storage.url().isEmpty()) {
-            try {
-                Files.createDirectories(storage.dataDir());
-            } catch (IOException e) {
-                throw new StoreException("ANYROUTER_DATA_DIR: cannot create " + storage.dataDir().toAbsolutePath()
-                        + " (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
-            }
+            Secret secret = DataDir.prepare(storage.dataDir());
+            user = Optional.of(DataDir.USER);
+            password = Optional.of(secret);
+            keeper = DataDir.connect(url, secret, storage.describe());
+        } else if (h2) {
+            keeper = keeper(url, user, password, storage);
         }
         HikariConfig config = new HikariConfig();
         config.setPoolName("anyrouter-db");
-        config.setJdbcUrl(storage.jdbcUrl());
+        config.setJdbcUrl(url);
         // Named, not looked up through DriverManager: inside a WAR it does not see drivers in WEB-INF/lib.
-        config.setDriverClassName(storage.jdbcUrl().startsWith("jdbc:h2:") ? "org.h2.Driver" : "org.postgresql.Driver");
-        storage.user().ifPresent(config::setUsername);
-        storage.password().map(Secret::reveal).ifPresent(config::setPassword);
+        config.setDriverClassName(h2 ? "org.h2.Driver" : "org.postgresql.Driver");
+        user.ifPresent(config::setUsername);
+        password.map(Secret::reveal).ifPresent(config::setPassword);
         config.setMaximumPoolSize(8);
         config.setMinimumIdle(1);
         config.setConnectionTimeout(10_000);
@@ -65,30 +78,49 @@ public final class Database implements AutoCloseable {
         try {
             pool = new HikariDataSource(config);
         } catch (RuntimeException e) {
+            closeQuietly(keeper);
             throw new StoreException("cannot open the " + storage.describe() + ": " + rootMessage(e), e);
         }
         try {
             Flyway.configure().dataSource(pool).locations("classpath:db/anyrouter").load().migrate();
         } catch (FlywayException e) {
             pool.close();
+            closeQuietly(keeper);
             throw new StoreException("cannot migrate the " + storage.describe() + ": " + rootMessage(e), e);
         }
-        if (storage.jdbcUrl().startsWith("jdbc:h2:")) {
-            return new Database(pool, storage.describe(), false, keeper(pool, storage));
-        }
-        return new Database(pool, storage.describe(), storage.jdbcUrl().startsWith("jdbc:postgresql:"), null);
+        return new Database(pool, storage.describe(), url.startsWith("jdbc:postgresql:"), keeper);
     }
 
-    private static Connection keeper(HikariDataSource pool, StorageConfig storage) {
-        Connection keeper;
+    /** The URL to open: an H2 one with {@link #NO_EXIT_CLOSE} unless it says otherwise. */
+    static String url(StorageConfig storage) {
+        String url = storage.jdbcUrl();
+        String upper = url.toUpperCase(java.util.Locale.ROOT);
+        if (url.startsWith("jdbc:h2:") && !upper.contains("DB_CLOSE_ON_EXIT") && !upper.contains("AUTO_SERVER")) {
+            return url + NO_EXIT_CLOSE;
+        }
+        return url;
+    }
+
+    private static Connection keeper(String url, Optional<String> user, Optional<Secret> password,
+            StorageConfig storage) {
+        Properties credentials = new Properties();
+        user.ifPresent(u -> credentials.setProperty("user", u));
+        password.ifPresent(p -> credentials.setProperty("password", p.reveal()));
         try {
-            keeper = new org.h2.Driver().connect(storage.jdbcUrl(), new Properties());
+            return new org.h2.Driver().connect(url, credentials);
         } catch (SQLException e) {
-            pool.close();
             throw new StoreException("cannot open the " + storage.describe() + ": " + rootMessage(e), e);
         }
-        H2ExitHook.opened();
-        return keeper;
+    }
+
+    private static void closeQuietly(Connection connection) {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                // already failing: the first error is the one reported
+            }
+        }
     }
 
     public DataSource dataSource() {
@@ -134,8 +166,6 @@ public final class Database implements AutoCloseable {
             } catch (SQLException e) {
                 System.getLogger(Database.class.getName()).log(System.Logger.Level.WARNING,
                         "the embedded database did not close cleanly: " + e.getMessage());
-            } finally {
-                H2ExitHook.closed();
             }
         }
     }

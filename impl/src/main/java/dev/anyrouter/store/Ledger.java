@@ -172,7 +172,7 @@ public final class Ledger implements AutoCloseable {
     /**
      * Whether the database refused {@code batch} for its data (SQL state class 22 or 23), not for a passing
      * failure. Then the rows are tried one by one, so one bad row cannot hold up the others; a row refused on its
-     * own is logged in full at ERROR (so it can be recovered) and given up.
+     * own is quarantined ({@link #quarantine}).
      */
     private boolean rejected(List<Entry> batch, Exception failure) {
         String state = failure instanceof SQLException e && e.getSQLState() != null ? e.getSQLState() : "";
@@ -190,12 +190,38 @@ public final class Ledger implements AutoCloseable {
                     batch.add(row); // a passing failure after all: retried with the rest
                     continue;
                 }
-                LOG.log(System.Logger.Level.ERROR, "ledger row refused by the database (" + e.getMessage() + "): "
-                        + row);
+                if (!quarantine(row, e)) {
+                    batch.add(row);
+                    continue;
+                }
             }
             written(row);
         }
         return batch.isEmpty();
+    }
+
+    /**
+     * Stores a row the database refused with its text fields sanitised ({@link Entry#quarantined}), so that its cost
+     * is still charged to its key; logs an ERROR naming the generation either way. False if the second try met a
+     * passing failure (the row is retried with the rest); true once the row is settled, stored or not.
+     */
+    private boolean quarantine(Entry row, SQLException refusal) {
+        Entry clean = row.quarantined(refusal.getSQLState());
+        try {
+            store(List.of(clean));
+            LOG.log(System.Logger.Level.ERROR, "ledger row " + clean.id() + " refused by the database ("
+                    + Entry.clean(refusal.getMessage(), 300) + "); stored with its text sanitised, its cost charged: "
+                    + clean);
+            return true;
+        } catch (SQLException e) {
+            String state = e.getSQLState() == null ? "" : e.getSQLState();
+            if (!state.startsWith("22") && !state.startsWith("23")) {
+                return false;
+            }
+            LOG.log(System.Logger.Level.ERROR, "ledger row " + clean.id() + " refused by the database even sanitised ("
+                    + Entry.clean(e.getMessage(), 300) + "); NOT stored, its cost NOT charged: " + clean);
+            return true;
+        }
     }
 
     private void written(Entry record) {
@@ -290,6 +316,33 @@ public final class Ledger implements AutoCloseable {
             boolean streamed, boolean cancelled, String outcome, String finishReason, long promptTokens,
             long completionTokens, boolean tokensCounted, BigDecimal cost, Long firstChunkMillis,
             long totalMillis, java.time.Instant createdAt, String error) {
+
+        /**
+         * This row as stored after the database refused it: control characters stripped from its text fields,
+         * each cut to its column's length, and the error saying so (SQL state {@code state}); ids, numbers and
+         * cost unchanged.
+         */
+        Entry quarantined(String state) {
+            String note = "quarantined: the database refused the row (SQL state " + state + "), its text was sanitised"
+                    + (error == null ? "" : "; " + error);
+            return new Entry(id, keyId, clean(model, 200), clean(servedModel, 200), clean(provider, 64), streamed,
+                    cancelled, clean(outcome, 16), clean(finishReason, 64), promptTokens, completionTokens,
+                    tokensCounted, cost, firstChunkMillis, totalMillis, createdAt, clean(note, 1000));
+        }
+
+        /** {@code text} without ISO control characters, at most {@code max} characters long. */
+        static String clean(String text, int max) {
+            if (text == null) {
+                return null;
+            }
+            StringBuilder kept = new StringBuilder(Math.min(text.length(), max));
+            for (int i = 0; i < text.length() && kept.length() < max; i++) {
+                if (!Character.isISOControl(text.charAt(i))) {
+                    kept.append(text.charAt(i));
+                }
+            }
+            return kept.toString();
+        }
 
         static Entry of(GenerationRecord r) {
             return new Entry(r.id(), r.keyId(), r.model(), r.servedModel(), r.provider(), r.streamed(),

@@ -112,7 +112,7 @@ class GatewayConfigTest {
         GatewayConfig defaults = from(Map.of());
         assertThat(defaults.storage().url()).isEmpty();
         assertThat(defaults.storage().dataDir()).hasToString("data");
-        assertThat(defaults.storage().jdbcUrl()).startsWith("jdbc:h2:file:").endsWith("anyrouter;AUTO_SERVER=TRUE");
+        assertThat(defaults.storage().jdbcUrl()).startsWith("jdbc:h2:file:").endsWith("anyrouter;DB_CLOSE_ON_EXIT=FALSE");
         assertThat(defaults.adminKey()).isEmpty();
         assertThat(defaults.keyRefresh()).isEqualTo(Duration.ofSeconds(5));
         assertThat(defaults.defaultPrice().prompt()).isEqualByComparingTo("0.00001");

@@ -91,4 +91,19 @@ class ChatRequestTest {
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(400))
                 .hasMessage("model: 207 characters (expected: at most 200)");
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "\"model\":\"openai/gpt-4o\\u0000\"|model: a control character (U+0000) at index 13",
+        "\"model\":\"openai/gpt\\n4o\"|model: a control character (U+000A) at index 10",
+        "\"model\":\"openai/gpt-4o\\u007f\"|model: a control character (U+007F) at index 13",
+        "\"model\":\"openai/gpt-4o\",\"models\":[\"a/b\",\"anthropic/c\\u0085\"]|models[1]: a control character (U+0085)",
+    })
+    void rejectsControlCharactersInModelNamesWithA400(String members, String message) {
+        assertThatThrownBy(() -> parse("{" + members + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(400))
+                .hasMessageStartingWith(message)
+                .satisfies(e -> assertThat(e.getMessage()).as("the character is named, never echoed")
+                        .doesNotContain("\u0000", "\n", "\u007f", "\u0085"));
+    }
 }

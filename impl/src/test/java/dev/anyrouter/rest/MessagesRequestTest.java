@@ -275,4 +275,16 @@ class MessagesRequestTest {
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(400))
                 .hasMessageContaining(message);
     }
+
+    @Test
+    void rejectsControlCharactersInTheModelAndItsFallbacksWithA400() {
+        assertThatThrownBy(() -> parse(json("{'model':'anthropic/claude\\u0000','max_tokens':16,'messages':" + HI
+                + "}")))
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(400))
+                .hasMessageStartingWith("model: a control character (U+0000) at index 16");
+        assertThatThrownBy(() -> parse(body("'fallbacks':['openai/gpt-4o','openai/x\\u001b[2J'],'messages':" + HI)))
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(400))
+                .hasMessageStartingWith("fallbacks[1]: a control character (U+001B) at index 8")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\u001b"));
+    }
 }

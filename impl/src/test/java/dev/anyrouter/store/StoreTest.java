@@ -200,6 +200,43 @@ class StoreTest {
 
     @ParameterizedTest
     @MethodSource("kinds")
+    void aRowTheDatabaseRefusesIsStoredSanitisedAndStillBilled(String kind) throws Exception {
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        try (Database db = Database.open(TestDatabases.fresh(kind, dir))) {
+            if (!db.postgresql()) { // H2 takes a NUL; PostgreSQL refuses one in text: the same refusal here
+                try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+                    s.execute("ALTER TABLE generations ADD CONSTRAINT refuses_nul CHECK (LOCATE(CHAR(0), model) = 0)");
+                }
+            }
+            String id = new KeyStore(db).create("k", Optional.empty()).record().id();
+            Ledger ledger = new Ledger(db, writer);
+            ledger.add(row("gen-1", id, new BigDecimal("0.1")));
+            ledger.add(new GenerationRecord("gen-nul", id, "openai/gpt\u00004o", "gpt-4o", "openai", true,
+                    Generation.Outcome.COMPLETED, "stop", 3, "Hello", 11, 7, true, new BigDecimal("0.2"), 12L, 40,
+                    Instant.now(), null, 200, 0, 0));
+            ledger.add(new GenerationRecord("gen-long", id, "openai/gpt-4o", "gpt-4o", "p".repeat(100), true,
+                    Generation.Outcome.FAILED, "stop\n", 3, "Hello", 11, 7, true, new BigDecimal("0.4"), 12L, 40,
+                    Instant.now(), "upstream\u0000 failed", 200, 0, 0));
+            Awaitility.await().until(() -> ledger.backlog() == 0);
+
+            assertThat(query(db, "SELECT id FROM generations ORDER BY id")).isEqualTo("gen-1 gen-long gen-nul");
+            assertThat(new KeyStore(db).used(id)).as("every cost charged").isEqualByComparingTo("0.7");
+            Ledger.Entry nul = ledger.find("gen-nul").orElseThrow();
+            assertThat(nul.model()).isEqualTo("openai/gpt4o");
+            assertThat(nul.cost()).isEqualByComparingTo("0.2");
+            assertThat(nul.error()).startsWith("quarantined: the database refused the row");
+            Ledger.Entry longer = ledger.find("gen-long").orElseThrow();
+            assertThat(longer.provider()).hasSize(64);
+            assertThat(longer.finishReason()).isEqualTo("stop");
+            assertThat(longer.error()).startsWith("quarantined:").endsWith("; upstream failed");
+            ledger.close();
+        } finally {
+            writer.shutdownNow();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
     void keysSurviveARestart(String kind) {
         StorageConfig storage = TestDatabases.fresh(kind, dir);
         String key;

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyrouter.config.StorageConfig;
 import dev.anyrouter.store.KeyStore;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -129,7 +127,7 @@ class CreditsIT {
     }
 
     private BigDecimal query(String sql, String keyId) throws Exception {
-        try (Connection c = DriverManager.getConnection(StorageConfig.embedded(gateway.dataDir()).jdbcUrl());
+        try (Connection c = Gateway.database(gateway.dataDir());
                 PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, keyId);
             try (ResultSet rs = ps.executeQuery()) {

@@ -3,6 +3,8 @@ package dev.anyrouter.it;
 import dev.anyrouter.accounting.GenerationRecord;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.Settings;
+import dev.anyrouter.config.StorageConfig;
+import dev.anyrouter.store.DataDir;
 import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.server.AnyRouterServer;
 import java.io.IOException;
@@ -10,6 +12,9 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -108,6 +113,15 @@ final class Gateway implements AutoCloseable {
 
     int openConnections() {
         return server.openConnections();
+    }
+
+    /**
+     * A connection to the embedded database in {@code dir} with its credentials: in this JVM, the database a gateway
+     * here has open.
+     */
+    static Connection database(Path dir) throws SQLException {
+        return DriverManager.getConnection(StorageConfig.embedded(dir).jdbcUrl(), DataDir.USER,
+                DataDir.password(dir).reveal());
     }
 
     /** The embedded database's folder (a temp dir made for this gateway unless the settings chose one). */

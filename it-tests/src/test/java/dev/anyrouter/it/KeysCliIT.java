@@ -10,6 +10,8 @@ import dev.anyrouter.store.ClientKey;
 import dev.anyrouter.store.Database;
 import dev.anyrouter.store.KeyStore;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -27,14 +30,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code java -jar anyrouter.jar keys …} as an operator runs it: against the embedded database under
- * {@code ANYROUTER_DATA_DIR}, also while a gateway has that database open (H2's auto-server mode), whose next key
- * reload then admits or refuses the key.
+ * {@code ANYROUTER_DATA_DIR} when no gateway runs on it, and through a running gateway's admin API
+ * ({@code ANYROUTER_ADMIN_KEY}, {@code ANYROUTER_GATEWAY_URL}), which then admits or refuses the key at once. The
+ * embedded database is the running gateway's alone: without the admin key the CLI says how to reach it.
  */
 class KeysCliIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern KEY = Pattern.compile("ar-[A-Za-z0-9_-]{43}");
     private static final Pattern ID = Pattern.compile("\\bid (key-[0-9a-f]{16}),");
+    private static final String ADMIN_KEY = "admin-key-for-the-cli-0123456789";
     private static final String STREAM = "{\"model\":\"openai/gpt-4o\",\"stream\":true,"
             + "\"messages\":[{\"role\":\"user\",\"content\":\"Count to 3\"}]}";
 
@@ -129,9 +134,12 @@ class KeysCliIT {
     @Test
     void aKeyTheCliMakesWorksOnTheRunningGatewayAndIsRefusedOnceDisabled() throws Exception {
         Path data = work.resolve("data");
-        try (Gateway gateway = Gateway.offline("ANYROUTER_DATA_DIR", data.toString(), "ANYROUTER_KEY_REFRESH_MS",
-                "100")) {
-            Run created = keys(data, "create", "--label", "live", "--limit", "5");
+        try (Gateway gateway = Gateway.offline("ANYROUTER_DATA_DIR", data.toString(), "ANYROUTER_ADMIN_KEY",
+                ADMIN_KEY)) {
+            Map<String, String> admin = Map.of("ANYROUTER_ADMIN_KEY", ADMIN_KEY, "ANYROUTER_GATEWAY_URL",
+                    gateway.uri().toString());
+            Run created = keys(data, admin, "create", "--label", "live", "--limit", "5");
+            assertThat(created.exit).as(created.err).isZero();
             assertThat(created.exit).as(created.err).isZero();
             String key = created.out.lines().findFirst().orElseThrow();
             Matcher id = ID.matcher(created.out);
@@ -162,19 +170,53 @@ class KeysCliIT {
                             ? gateway.engine().keyStore().find(keyId).orElseThrow().used() : null,
                     Objects::nonNull);
             assertThat(spent).isPositive();
-            assertThat(row(keys(data, "list"), keyId)).containsExactly(keyId, "enabled", spent.toPlainString(), "5",
-                    "admin", "live");
+            List<String> listed = row(keys(data, admin, "list"), keyId);
+            assertThat(listed).hasSize(6).startsWith(keyId, "enabled").endsWith("5", "admin", "live");
+            assertThat(new BigDecimal(listed.get(2))).isEqualByComparingTo(spent);
 
-            Run disabled = keys(data, "disable", keyId);
+            Run disabled = keys(data, admin, "disable", keyId);
             assertThat(disabled.exit).as(disabled.err).isZero();
             Awaitility.await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
                     .until(() -> status(gateway, key) == 403);
             assertThat(status(gateway, Gateway.KEY)).as("the bootstrap key still works").isEqualTo(200);
 
-            assertThat(keys(data, "enable", keyId).exit).isZero();
+            assertThat(keys(data, admin, "enable", keyId).exit).isZero();
             Awaitility.await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
                     .until(() -> status(gateway, key) == 200);
         }
+    }
+
+    @Test
+    void withoutTheAdminKeyTheCliLeavesARunningGatewaysDatabaseAloneAndSaysHowToReachIt() throws Exception {
+        Path data = work.resolve("data");
+        try (Gateway gateway = Gateway.offline("ANYROUTER_DATA_DIR", data.toString())) {
+            Run refused = keys(data, "list");
+            assertThat(refused.exit).isEqualTo(1);
+            assertThat(refused.err).contains("in use by another process").contains("set ANYROUTER_ADMIN_KEY")
+                    .doesNotContain("Exception");
+            assertThat(status(gateway, Gateway.KEY)).as("the gateway is unharmed").isEqualTo(200);
+
+            Run wrongKey = keys(data, Map.of("ANYROUTER_ADMIN_KEY", "not-the-admin-key-0123456789",
+                    "ANYROUTER_GATEWAY_URL", gateway.uri().toString()), "list");
+            assertThat(wrongKey.exit).isEqualTo(1);
+            assertThat(wrongKey.err).contains("answered 403: the admin API is off");
+        }
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String nobody = "http://127.0.0.1:" + free.getLocalPort();
+            free.close();
+            Run direct = keys(data, Map.of("ANYROUTER_ADMIN_KEY", ADMIN_KEY, "ANYROUTER_GATEWAY_URL", nobody),
+                    "create", "--label", "offline");
+            assertThat(direct.exit).as("no gateway answers: the database itself. " + direct.err).isZero();
+            assertThat(direct.out.lines().findFirst().orElseThrow()).matches(KEY);
+            Run listed = keys(data, Map.of("ANYROUTER_ADMIN_KEY", ADMIN_KEY, "ANYROUTER_GATEWAY_URL", nobody), "list");
+            assertThat(listed.out.lines().filter(l -> l.startsWith("ID ")).count()).as(listed.out + listed.err)
+                    .as("one header: nothing printed before the admin API was found missing").isEqualTo(1);
+            assertThat(listed.out.lines()).anyMatch(l -> l.endsWith("admin offline"));
+        }
+        Run remote = keys(data, Map.of("ANYROUTER_ADMIN_KEY", ADMIN_KEY, "ANYROUTER_GATEWAY_URL",
+                "http://192.0.2.1:8080"), "list");
+        assertThat(remote.exit).isEqualTo(2);
+        assertThat(remote.err).contains("not loopback");
     }
 
     /** The status of a streamed completion with {@code key}, its body read to the end. */
@@ -196,6 +238,11 @@ class KeysCliIT {
 
     /** Runs {@code java -jar anyrouter.jar keys ARGS} with only {@code ANYROUTER_DATA_DIR} configured. */
     private Run keys(Path dataDir, String... args) throws Exception {
+        return keys(dataDir, Map.of(), args);
+    }
+
+    /** Runs {@code java -jar anyrouter.jar keys ARGS} with {@code ANYROUTER_DATA_DIR} and {@code settings}. */
+    private Run keys(Path dataDir, Map<String, String> settings, String... args) throws Exception {
         Path jar = Path.of(System.getProperty("anyrouter.war")).resolveSibling("anyrouter.jar");
         Path out = Files.createTempFile(work, "out", ".log");
         Path err = Files.createTempFile(work, "err", ".log");
@@ -207,6 +254,7 @@ class KeysCliIT {
         builder.environment().keySet().removeIf(name -> name.startsWith("ANYROUTER_") || name.startsWith("OPENAI_")
                 || name.startsWith("ANTHROPIC_"));
         builder.environment().put("ANYROUTER_DATA_DIR", dataDir.toString());
+        builder.environment().putAll(settings);
         Process process = builder.start();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();

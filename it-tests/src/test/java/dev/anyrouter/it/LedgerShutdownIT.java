@@ -11,7 +11,6 @@ import dev.anyrouter.store.Database;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -56,7 +55,7 @@ class LedgerShutdownIT {
         Gateway gateway = Gateway.offline("ANYROUTER_DATA_DIR", dir.toString(), "ANYROUTER_PRICES",
                 "openai/gpt-4o=0.000001:0.000002");
         ExecutorService clients = Executors.newFixedThreadPool(CLIENTS + 1);
-        Connection lock = DriverManager.getConnection(StorageConfig.embedded(dir).jdbcUrl());
+        Connection lock = Gateway.database(dir);
         try {
             lock.setAutoCommit(false);
             try (PreparedStatement ps = lock.prepareStatement("SELECT credit_used FROM api_keys WHERE id = ? "

@@ -14,7 +14,6 @@ import dev.anyrouter.store.KeyStore;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -252,8 +251,7 @@ class MetricsIT {
             assertThat(client.rest()).isEqualTo("{\"status\":\"ready\"}");
         }
         // H2's exclusive mode holds every other session's statements: the database no longer answers.
-        String url = gateway.engine().config().storage().jdbcUrl();
-        try (Connection exclusive = DriverManager.getConnection(url); Statement sql = exclusive.createStatement()) {
+        try (Connection exclusive = Gateway.database(gateway.engine().config().storage().dataDir()); Statement sql = exclusive.createStatement()) {
             sql.execute("SET EXCLUSIVE 1");
             try {
                 long start = System.nanoTime();
