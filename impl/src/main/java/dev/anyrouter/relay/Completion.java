@@ -90,7 +90,7 @@ public final class Completion {
             }
             engine.done(stopper);
             engine.activeRelays().decrementAndGet();
-            engine.finished(generation.end(outcome, error));
+            engine.finish(generation, outcome, error);
         }
     }
 

@@ -546,6 +546,6 @@ public final class StreamRelay {
         } else if (call != null) {
             call.close();
         }
-        engine.finished(generation.end(wasCancelled ? Generation.Outcome.CANCELLED : outcome, error));
+        engine.finish(generation, wasCancelled ? Generation.Outcome.CANCELLED : outcome, error);
     }
 }
