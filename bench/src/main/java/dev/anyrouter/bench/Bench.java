@@ -68,7 +68,7 @@ public final class Bench implements Callable<Integer> {
                 CancelBench cancel = new CancelBench();
                 Jvm gateway = Jvm.start("gateway", copy, javaHome, concat(heap, gatewayJvmArgs), Map.of("ANYROUTER_API_KEYS", KEY,
                         "OPENAI_BASE_URL", "http://127.0.0.1:" + upstream.port + "/simulator/v1",
-                        "OPENAI_API_KEY", "sk-bench", "ANYROUTER_RELAY_THREADS", "25000"), dir);
+                        "OPENAI_API_KEY", KEY, "ANYROUTER_RELAY_THREADS", "25000"), dir);
                 Jvm cancelGateway = Jvm.start("cancel-gateway", copy, javaHome, heap, Map.of("ANYROUTER_API_KEYS", KEY,
                         "OPENAI_BASE_URL", cancel.baseUrl(), "OPENAI_API_KEY", "sk-bench"), dir)) {
             LoadClient.Target direct = new LoadClient.Target("direct",

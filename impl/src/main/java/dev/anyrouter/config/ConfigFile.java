@@ -35,6 +35,11 @@ public final class ConfigFile {
         KEYS.put("server.host", "ANYROUTER_HOST");
         KEYS.put("server.port", "ANYROUTER_PORT");
         KEYS.put("server.max_body_bytes", "ANYROUTER_MAX_BODY_BYTES");
+        KEYS.put("server.max_messages", "ANYROUTER_MAX_MESSAGES");
+        KEYS.put("server.max_content_parts", "ANYROUTER_MAX_CONTENT_PARTS");
+        KEYS.put("server.max_tools", "ANYROUTER_MAX_TOOLS");
+        KEYS.put("server.max_json_depth", "ANYROUTER_MAX_JSON_DEPTH");
+        KEYS.put("server.max_json_tokens", "ANYROUTER_MAX_JSON_TOKENS");
         KEYS.put("server.relay_threads", "ANYROUTER_RELAY_THREADS");
         KEYS.put("server.shutdown_grace_ms", "ANYROUTER_SHUTDOWN_GRACE_MS");
         KEYS.put("offline", "ANYROUTER_OFFLINE");

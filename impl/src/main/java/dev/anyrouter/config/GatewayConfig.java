@@ -21,6 +21,8 @@ import java.util.stream.Stream;
  * @param anthropic         the Anthropic upstream, when {@code ANTHROPIC_API_KEY(S)} or {@code ANTHROPIC_BASE_URL(S)}
  *                          is set and {@code ANYROUTER_OFFLINE} is not {@code true}
  * @param maxBodyBytes      the largest request body accepted ({@code ANYROUTER_MAX_BODY_BYTES})
+ * @param bodyLimits        what one request body may hold: messages, content parts, tools, JSON depth and tokens
+ *                          ({@code ANYROUTER_MAX_MESSAGES}, …)
  * @param timeouts          the held 200, keep-alives and the upstream timeouts ({@code ANYROUTER_COMMIT_GRACE_MS}, …)
  * @param relayThreads      on JDK 17, the most streams relayed at once ({@code ANYROUTER_RELAY_THREADS});
  *                          JDK 21+ uses a virtual thread per stream
@@ -39,6 +41,7 @@ public record GatewayConfig(
         Optional<UpstreamConfig> openAi,
         Optional<UpstreamConfig> anthropic,
         long maxBodyBytes,
+        BodyLimitsConfig bodyLimits,
         TimeoutsConfig timeouts,
         int relayThreads,
         StorageConfig storage,
@@ -58,6 +61,7 @@ public record GatewayConfig(
         apiKeys = List.copyOf(apiKeys);
         Objects.requireNonNull(openAi, "openAi");
         Objects.requireNonNull(anthropic, "anthropic");
+        Objects.requireNonNull(bodyLimits, "bodyLimits");
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(storage, "storage");
         Objects.requireNonNull(adminKey, "adminKey");
@@ -76,6 +80,7 @@ public record GatewayConfig(
                 upstream(settings, "openai", "OPENAI", DEFAULT_OPENAI_BASE_URL, Api.CHAT_COMPLETIONS),
                 upstream(settings, "anthropic", "ANTHROPIC", DEFAULT_ANTHROPIC_BASE_URL, Api.MESSAGES),
                 settings.number("ANYROUTER_MAX_BODY_BYTES", 4L << 20, 1024, 1L << 30),
+                BodyLimitsConfig.from(settings),
                 TimeoutsConfig.from(settings),
                 (int) settings.number("ANYROUTER_RELAY_THREADS", 2000, 1, 100_000),
                 StorageConfig.from(settings),
@@ -100,7 +105,7 @@ public record GatewayConfig(
     }
 
     public GatewayConfig withApiKeys(List<String> keys) {
-        return new GatewayConfig(keys, openAi, anthropic, maxBodyBytes, timeouts, relayThreads, storage, adminKey,
+        return new GatewayConfig(keys, openAi, anthropic, maxBodyBytes, bodyLimits, timeouts, relayThreads, storage, adminKey,
                 keyRefresh, prices, defaultPrice, retry, shutdownGrace, limits, breaker);
     }
 

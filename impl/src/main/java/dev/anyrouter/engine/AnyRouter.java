@@ -1,5 +1,6 @@
 package dev.anyrouter.engine;
 
+import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.accounting.GenerationRecord;
 import dev.anyrouter.accounting.Prices;
 import dev.anyrouter.accounting.TokenCounter;
@@ -66,6 +67,7 @@ public final class AnyRouter implements AutoCloseable {
     private final ExecutorService ledgerWriter;
     private final AtomicInteger activeRelays = new AtomicInteger();
     private final List<Consumer<GenerationRecord>> listeners = new CopyOnWriteArrayList<>();
+    private final Accounting accounting = new Accounting(this::finished);
     private final Set<Runnable> stoppers = ConcurrentHashMap.newKeySet();
     private volatile boolean draining;
     private final Metrics metrics;
@@ -194,6 +196,14 @@ public final class AnyRouter implements AutoCloseable {
         return activeRelays.get() == 0;
     }
 
+    /**
+     * A relay is done with {@code generation}: it is billed and ended on an accounting thread (counting its tokens
+     * may take tens of milliseconds), then {@link #finished}. Returns at once.
+     */
+    public void finish(Generation generation, Generation.Outcome outcome, String error) {
+        accounting.finish(generation, outcome, error);
+    }
+
     /** A generation has ended: its row goes to the ledger, and to every listener. Returns at once. */
     public void finished(GenerationRecord record) {
         ledger.add(record);
@@ -207,8 +217,9 @@ public final class AnyRouter implements AutoCloseable {
     }
 
     /**
-     * Calls {@code listener} with every finished generation, on the relay thread that ended it, after its client
-     * response is done. For metrics and embedding applications; it must not block.
+     * Calls {@code listener} with every finished generation, on the accounting thread that billed it (or the relay
+     * thread that ended it), after its client response is done. For metrics and embedding applications; it must
+     * not block.
      */
     public void onGeneration(Consumer<GenerationRecord> listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -349,6 +360,7 @@ public final class AnyRouter implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        accounting.close(); // the generations still being billed reach the ledger before it closes
         ledger.close();
         ledgerWriter.shutdownNow();
         database.close();

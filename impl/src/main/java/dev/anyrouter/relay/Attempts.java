@@ -8,6 +8,7 @@ import dev.anyrouter.routing.Endpoints;
 import dev.anyrouter.routing.Lease;
 import dev.anyrouter.routing.Router;
 import dev.anyrouter.routing.Verdict;
+import dev.anyrouter.upstream.LocalFailures;
 import dev.anyrouter.upstream.UpstreamCall;
 import dev.anyrouter.upstream.UpstreamErrors;
 import java.time.Duration;
@@ -27,7 +28,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code ANYROUTER_RETRY_BUDGET_MS} of waiting in all; then, like a context-length refusal, it moves on to the next
  * fallback model. Models whose provider has every endpoint's breaker open are tried after the others. An endpoint that refused the gateway's key passes the request to another endpoint not tried yet.
  * Any other failure is the client's answer at once, and a failure after more than one try tells the client not to
- * retry it itself. Each request gives each endpoint it tried one {@link Verdict}, from its first try there.
+ * retry it itself. Each request gives each endpoint it tried one {@link Verdict}, from its first try there, except
+ * for a failure of the gateway itself ({@link LocalFailures}): that gives none. Every failed try is logged once,
+ * with its cause.
  */
 final class Attempts {
 
@@ -159,9 +162,11 @@ final class Attempts {
         try {
             call = opener.open(target, lease.endpoint());
         } catch (GatewayException e) {
-            if (e.retryable()) {
+            boolean local = LocalFailures.local(e);
+            if (e.retryable() && !local) {
                 lease.judge(Verdict.FAILED, e, null); // unreachable or timed out
             }
+            logFailure(generation, target, lease, e, local);
             throw e;
         }
         if (call == null) {
@@ -176,7 +181,26 @@ final class Attempts {
         keyRefused = call.status() == 401 || call.status() == 403;
         call.close();
         lease.judge(refused.verdict(), refused.error(), UpstreamErrors.retryAfter(refused.error()).orElse(null));
+        if (refused.verdict() == Verdict.FAILED || refused.verdict() == Verdict.SUSPECT) {
+            logFailure(generation, target, lease, refused.error(), false);
+        }
         throw refused.error();
+    }
+
+    /**
+     * Logs a failed try once, with its cause: the generation, the provider and the endpoint's index and host
+     * (never its key). A local failure says so: it was not counted against the endpoint.
+     */
+    private static void logFailure(Generation generation, Target target, Lease lease, GatewayException failure,
+            boolean local) {
+        String host = lease.endpoint().baseUri().getHost();
+        LOG.log(System.Logger.Level.WARNING, "generation " + generation.id() + ": upstream '"
+                + target.route().upstream().name() + "' endpoint " + lease.index() + " ("
+                + (host == null ? "the gateway's own simulator" : host) + ") "
+                + (local ? "not reached, a failure of the gateway itself (not counted against the endpoint): "
+                        : "failed: ")
+                + failure.getMessage() + (failure.getCause() == null ? ""
+                        : " (cause: " + LocalFailures.rootCause(failure.getCause()) + ")"));
     }
 
     /** The wait before retry {@code attempt + 1}, or empty when it would exceed the retry budget. */

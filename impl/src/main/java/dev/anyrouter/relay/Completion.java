@@ -93,7 +93,7 @@ public final class Completion {
                 ended = true;
             }
             try {
-                engine.finished(generation.end(outcome, error));
+                engine.finish(generation, outcome, error);
             } catch (RuntimeException | Error e) {
                 LOG.log(System.Logger.Level.ERROR, "generation " + generation.id() + " could not be billed: " + e, e);
             } finally {

@@ -596,7 +596,7 @@ public final class StreamRelay {
     /** Ends the generation and hands its record to the ledger; a failure here loses the row, so it is logged. */
     private void bill(Generation.Outcome outcome, String error) {
         try {
-            engine.finished(generation.end(outcome, error));
+            engine.finish(generation, outcome, error);
         } catch (RuntimeException | Error e) {
             LOG.log(System.Logger.Level.ERROR, "generation " + generation.id() + " could not be billed: " + e, e);
         }

@@ -42,9 +42,17 @@ public record ChatRequest(ObjectNode body, String model, boolean stream) impleme
         return FALLBACKS;
     }
 
-    /** Parses and checks a request body; every problem is a 400 naming the field and what was expected. */
+    /** Parses and checks a request body within the default {@link BodyLimits}. */
     public static ChatRequest parse(byte[] bytes) {
-        ObjectNode body = Fields.object(bytes);
+        return parse(bytes, BodyLimits.DEFAULTS);
+    }
+
+    /**
+     * Parses and checks a request body; every problem is a 400 naming the field and what was expected, a body
+     * over {@code limits} a 413.
+     */
+    static ChatRequest parse(byte[] bytes, BodyLimits limits) {
+        ObjectNode body = Fields.object(bytes, limits);
         String model = Fields.model(body.get("model"));
         messages(body.get("messages"));
         boolean stream = Fields.optionalBoolean(body, "stream");

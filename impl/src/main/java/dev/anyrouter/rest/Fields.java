@@ -1,6 +1,8 @@
 package dev.anyrouter.rest;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.engine.Json;
@@ -14,11 +16,17 @@ final class Fields {
     private Fields() {
     }
 
-    /** The body as a JSON object. */
-    static ObjectNode object(byte[] bytes) {
+    /** The body as a JSON object, parsed within {@code limits} (which also count its messages, parts and tools). */
+    static ObjectNode object(byte[] bytes, BodyLimits limits) {
         JsonNode tree;
-        try {
-            tree = Json.MAPPER.readTree(bytes);
+        try (JsonParser parser = limits.parser(bytes)) {
+            try {
+                tree = Json.MAPPER.readTree(parser);
+            } catch (StreamConstraintsException e) {
+                GatewayException refusal = limits.refusal(parser, e);
+                throw refusal != null ? refusal
+                        : GatewayException.badRequest("request body is not valid JSON: " + e.getOriginalMessage());
+            }
         } catch (JsonProcessingException e) {
             throw GatewayException.badRequest("request body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
@@ -27,6 +35,7 @@ final class Fields {
         if (tree == null || !tree.isObject()) {
             throw GatewayException.badRequest("request body: expected a JSON object");
         }
+        limits.check((ObjectNode) tree);
         return (ObjectNode) tree;
     }
 

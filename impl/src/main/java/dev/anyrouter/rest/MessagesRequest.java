@@ -48,9 +48,17 @@ public record MessagesRequest(ObjectNode body, String model, boolean stream) imp
         return FALLBACKS;
     }
 
-    /** Parses and checks a request body; every problem is a 400 naming the field and what was expected. */
+    /** Parses and checks a request body within the default {@link BodyLimits}. */
     public static MessagesRequest parse(byte[] bytes) {
-        ObjectNode body = Fields.object(bytes);
+        return parse(bytes, BodyLimits.DEFAULTS);
+    }
+
+    /**
+     * Parses and checks a request body; every problem is a 400 naming the field and what was expected, a body
+     * over {@code limits} a 413.
+     */
+    static MessagesRequest parse(byte[] bytes, BodyLimits limits) {
+        ObjectNode body = Fields.object(bytes, limits);
         String model = Fields.model(body.get("model"));
         JsonNode maxTokens = body.get("max_tokens");
         if (maxTokens == null || maxTokens.isNull()) {

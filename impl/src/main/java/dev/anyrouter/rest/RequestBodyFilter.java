@@ -1,6 +1,7 @@
 package dev.anyrouter.rest;
 
 import dev.anyrouter.api.ErrorTypes;
+import dev.anyrouter.config.BodyLimitsConfig;
 import dev.anyrouter.errors.GatewayException;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.HttpMethod;
@@ -14,18 +15,20 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Reads and validates a chat-completions or Messages body (at most the configured size; {@link JsonBodies} has
- * made its Content-Type JSON) and picks the resource method by the body's {@code stream} flag: streaming
- * requests go to the {@code SseEventSink} method, the rest to the JSON one.
+ * Reads and validates a chat-completions or Messages body (at most the configured size, within {@link BodyLimits};
+ * {@link JsonBodies} has made its Content-Type JSON) and picks the resource method by the body's {@code stream}
+ * flag: streaming requests go to the {@code SseEventSink} method, the rest to the JSON one.
  */
 @PreMatching
 @Priority(Priorities.ENTITY_CODER)
 final class RequestBodyFilter implements ContainerRequestFilter {
 
     private final long maxBodyBytes;
+    private final BodyLimits limits;
 
-    RequestBodyFilter(long maxBodyBytes) {
+    RequestBodyFilter(long maxBodyBytes, BodyLimitsConfig limits) {
         this.maxBodyBytes = maxBodyBytes;
+        this.limits = new BodyLimits(limits);
     }
 
     @Override
@@ -47,8 +50,8 @@ final class RequestBodyFilter implements ContainerRequestFilter {
         if (body.length > maxBodyBytes) {
             throw tooLarge();
         }
-        ClientRequest parsed = path.equals(CompletionsResource.CHAT) ? ChatRequest.parse(body)
-                : MessagesRequest.parse(body);
+        ClientRequest parsed = path.equals(CompletionsResource.CHAT) ? ChatRequest.parse(body, limits)
+                : MessagesRequest.parse(body, limits);
         request.setProperty(ClientRequest.PROPERTY, parsed);
         request.getHeaders().putSingle(HttpHeaders.ACCEPT,
                 parsed.stream() ? MediaType.SERVER_SENT_EVENTS : MediaType.APPLICATION_JSON);

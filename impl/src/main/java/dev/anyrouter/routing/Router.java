@@ -4,10 +4,13 @@ import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.config.Api;
 import dev.anyrouter.config.BreakerConfig;
 import dev.anyrouter.config.GatewayConfig;
+import dev.anyrouter.config.Secret;
 import dev.anyrouter.config.UpstreamConfig;
 import dev.anyrouter.errors.GatewayException;
 import java.net.URI;
+import java.security.SecureRandom;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -24,6 +27,12 @@ public final class Router {
     public static final URI SIMULATOR_BASE = URI.create("simulator/v1");
     /** The simulated upstream's Messages API base: requests go to {@code simulator/v1/messages}. */
     public static final URI SIMULATOR_ANTHROPIC_BASE = URI.create("simulator");
+    /**
+     * The simulated upstream's key: random per process, it is the only key besides a client key the simulator
+     * accepts, so only this gateway's upstream client (which sends it as the simulated provider's key) reaches the
+     * simulator without one. Never logged: a {@link Secret} hides itself, and upstream errors are scrubbed of it.
+     */
+    public static final Secret SIMULATOR_KEY = Secret.of("sim-" + randomHex(32));
 
     private final Map<String, UpstreamConfig> providers;
     private final Optional<UpstreamConfig> catchAll;
@@ -45,8 +54,8 @@ public final class Router {
     public static Router from(GatewayConfig config) {
         if (config.offline()) {
             return new Router(Map.of("anthropic", new UpstreamConfig("simulated", SIMULATOR_ANTHROPIC_BASE,
-                    Optional.empty(), Api.MESSAGES)), Optional.of(new UpstreamConfig("simulated", SIMULATOR_BASE,
-                    Optional.empty(), Api.CHAT_COMPLETIONS)), config.breaker().off());
+                    Optional.of(SIMULATOR_KEY), Api.MESSAGES)), Optional.of(new UpstreamConfig("simulated",
+                    SIMULATOR_BASE, Optional.of(SIMULATOR_KEY), Api.CHAT_COMPLETIONS)), config.breaker().off());
         }
         return new Router(config.upstreams().stream()
                 .collect(Collectors.toMap(UpstreamConfig::name, Function.identity())), Optional.empty(),
@@ -67,6 +76,12 @@ public final class Router {
                 .orElseThrow(() -> new GatewayException(404, ErrorTypes.NOT_FOUND,
                         "unknown provider: '" + provider + "' (expected one of: " + providers.keySet() + ")"));
         return new Route(upstream, model, model.substring(slash + 1));
+    }
+
+    private static String randomHex(int bytes) {
+        byte[] random = new byte[bytes];
+        new SecureRandom().nextBytes(random);
+        return HexFormat.of().formatHex(random);
     }
 
     /** True when the provider of {@code provider/model} ids can be routed. */

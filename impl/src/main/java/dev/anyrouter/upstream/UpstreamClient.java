@@ -78,8 +78,8 @@ public final class UpstreamClient implements AutoCloseable {
     /**
      * Sends a request in the route's upstream API (chat completions or Messages) to one of its endpoints and
      * returns once the upstream's response headers arrived. Blocks the calling relay thread; interrupting it aborts
-     * the exchange. Connect failures become 502, timeouts 504. {@code onSent} runs once the request has reached the
-     * upstream whole (from then on its prompt is billed).
+     * the exchange. Connect failures become 502, timeouts 504, the gateway's own failures ({@link LocalFailures})
+     * 503. {@code onSent} runs once the request has reached the upstream whole (from then on its prompt is billed).
      */
     public UpstreamCall open(Route route, Endpoint endpoint, URI localBase, byte[] body, boolean stream,
             Runnable onSent) {
@@ -105,9 +105,15 @@ public final class UpstreamClient implements AutoCloseable {
         }
     }
 
-    private static GatewayException failure(Route route, ProcessingException e) {
+    static GatewayException failure(Route route, ProcessingException e) {
         Throwable cause = e.getCause() == null ? e : e.getCause();
         String provider = route.upstream().name();
+        if (LocalFailures.local(e)) {
+            // The gateway's own fault (out of file descriptors, memory, threads): not retried, not the upstream's.
+            return new GatewayException(503, ErrorTypes.OVERLOADED, "the gateway could not send the request to "
+                    + "upstream '" + provider + "': it is out of local resources; try again", Optional.of("1"), e,
+                    false);
+        }
         if (UpstreamErrors.timeout(cause)) {
             return new GatewayException(504, ErrorTypes.TIMEOUT,
                     "upstream '" + provider + "' did not answer in time", Optional.empty(), e, true);

@@ -3,12 +3,11 @@ package dev.anyrouter.simulator;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.util.List;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Sends one simulated stream on the simulator's timer: each step writes the next event and schedules the one
- * after it, so no thread waits between chunks. Stops at the first failed write (the reader left).
+ * Sends one simulated stream: each step writes the next events on one of the simulator's writer threads and has
+ * the timer hand the step after it to a writer when its delay is up, so no thread waits between chunks and a client
+ * that does not read holds up only its own stream. Stops at the first failed write (the reader left).
  */
 final class SimulatedStream implements Runnable {
 
@@ -23,7 +22,7 @@ final class SimulatedStream implements Runnable {
     private final Event failure;
     private final SseEventSink sink;
     private final Sse sse;
-    private final ScheduledExecutorService timer;
+    private final Simulator simulator;
     private int next;
 
     /**
@@ -32,7 +31,7 @@ final class SimulatedStream implements Runnable {
      * @param failure the event a stream configured to fail ends with ({@code fail_mode "error"})
      */
     SimulatedStream(List<Event> chunks, int lead, int pieces, Knobs knobs, Event failure, SseEventSink sink,
-            Sse sse, ScheduledExecutorService timer) {
+            Sse sse, Simulator simulator) {
         this.chunks = chunks;
         this.lead = lead;
         this.pieces = pieces;
@@ -40,7 +39,7 @@ final class SimulatedStream implements Runnable {
         this.failure = failure;
         this.sink = sink;
         this.sse = sse;
-        this.timer = timer;
+        this.simulator = simulator;
     }
 
     /**
@@ -52,7 +51,7 @@ final class SimulatedStream implements Runnable {
         if (knobs.firstTokenMillis() == 0) {
             run();
         } else {
-            timer.schedule(this, knobs.firstTokenMillis(), TimeUnit.MILLISECONDS);
+            simulator.later(this, knobs.firstTokenMillis(), sink::close);
         }
     }
 
@@ -80,7 +79,7 @@ final class SimulatedStream implements Runnable {
                 return;
             }
         } while (next <= lead || next >= lead + pieces || knobs.chunkDelayMillis() == 0);
-        timer.schedule(this, knobs.chunkDelayMillis(), TimeUnit.MILLISECONDS);
+        simulator.later(this, knobs.chunkDelayMillis(), sink::close);
     }
 
     private boolean send(Event event) {

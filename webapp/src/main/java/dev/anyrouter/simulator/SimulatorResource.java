@@ -18,7 +18,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code POST /simulator/v1/chat/completions} and {@code POST /simulator/v1/messages}: the built-in upstream, in
@@ -43,15 +42,14 @@ public final class SimulatorResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void streamChat(@Context ContainerRequestContext request, @Context SseEventSink sink, @Context Sse sse) {
         ObjectNode body = (ObjectNode) request.getProperty(SimulatorFilter.PROPERTY);
-        Knobs knobs = simulator.knobs(body);
-        failFast(knobs, false);
+        Knobs knobs = knobs(body, false);
         Script script = Script.of(body, knobs);
         Answer answer = simulator.answer(body, script);
         boolean usage = body.path("stream_options").path("include_usage").asBoolean(false);
         List<SimulatedStream.Event> events = answer.chunks(usage).stream()
                 .map(data -> new SimulatedStream.Event(null, data)).toList();
         new SimulatedStream(events, 1, script.pieces().size(), knobs,
-                new SimulatedStream.Event(null, answer.error(FAILURE)), sink, sse, simulator.timer()).start();
+                new SimulatedStream.Event(null, answer.error(FAILURE)), sink, sse, simulator).start();
     }
 
     @POST
@@ -59,8 +57,7 @@ public final class SimulatorResource {
     @Produces(MediaType.APPLICATION_JSON)
     public void completeChat(@Context ContainerRequestContext request, @Suspended AsyncResponse response) {
         ObjectNode body = (ObjectNode) request.getProperty(SimulatorFilter.PROPERTY);
-        Knobs knobs = simulator.knobs(body);
-        failFast(knobs, false);
+        Knobs knobs = knobs(body, false);
         answerLater(response, simulator.answer(body, Script.of(body, knobs)).completion(), knobs);
     }
 
@@ -70,12 +67,11 @@ public final class SimulatorResource {
     public void streamMessages(@Context ContainerRequestContext request, @Context SseEventSink sink,
             @Context Sse sse) {
         ObjectNode body = (ObjectNode) request.getProperty(SimulatorFilter.PROPERTY);
-        Knobs knobs = simulator.knobs(body);
-        failFast(knobs, true);
+        Knobs knobs = knobs(body, true);
         Script script = Script.of(body, knobs);
         MessagesAnswer answer = simulator.messagesAnswer(body, script);
         new SimulatedStream(answer.events(), MessagesAnswer.LEAD, script.pieces().size(), knobs,
-                answer.error(FAILURE), sink, sse, simulator.timer()).start();
+                answer.error(FAILURE), sink, sse, simulator).start();
     }
 
     @POST
@@ -83,14 +79,25 @@ public final class SimulatorResource {
     @Produces(MediaType.APPLICATION_JSON)
     public void completeMessages(@Context ContainerRequestContext request, @Suspended AsyncResponse response) {
         ObjectNode body = (ObjectNode) request.getProperty(SimulatorFilter.PROPERTY);
-        Knobs knobs = simulator.knobs(body);
-        failFast(knobs, true);
+        Knobs knobs = knobs(body, true);
         answerLater(response, simulator.messagesAnswer(body, Script.of(body, knobs)).completion(), knobs);
     }
 
     private void answerLater(AsyncResponse response, String json, Knobs knobs) {
-        simulator.timer().schedule(() -> response.resume(Response.ok(json, MediaType.APPLICATION_JSON_TYPE)
-                .build()), knobs.firstTokenMillis(), TimeUnit.MILLISECONDS);
+        simulator.later(() -> response.resume(Response.ok(json, MediaType.APPLICATION_JSON_TYPE).build()),
+                knobs.firstTokenMillis(), () -> response.resume(Response.status(503).build()));
+    }
+
+    /** The request's knobs; a knob out of its range is a 400, and {@code fail_status} answers with that error. */
+    private Knobs knobs(ObjectNode body, boolean messagesApi) {
+        Knobs knobs;
+        try {
+            knobs = simulator.knobs(body);
+        } catch (IllegalArgumentException e) {
+            throw error(400, e.getMessage(), messagesApi);
+        }
+        failFast(knobs, messagesApi);
+        return knobs;
     }
 
     private static void failFast(Knobs knobs, boolean messagesApi) {

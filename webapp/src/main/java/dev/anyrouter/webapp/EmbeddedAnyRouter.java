@@ -94,7 +94,7 @@ public final class EmbeddedAnyRouter implements AutoCloseable {
     public void mount(ServletContext context) {
         Objects.requireNonNull(context, "context");
         start();
-        Object[] extra = simulator == null ? new Object[0] : simulator.components();
+        Object[] extra = simulator == null ? new Object[0] : simulator.components(engine.keys());
         ServletRegistration.Dynamic jersey = context.addServlet(SERVLET,
                 new ServletContainer(GatewayApplication.create(engine, extra)));
         if (jersey == null) {

@@ -1,0 +1,75 @@
+package dev.anyrouter.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.anyrouter.accounting.Generation;
+import dev.anyrouter.accounting.Price;
+import dev.anyrouter.api.ErrorTypes;
+import dev.anyrouter.config.Api;
+import dev.anyrouter.config.GatewayConfig;
+import dev.anyrouter.config.Settings;
+import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.engine.Json;
+import dev.anyrouter.routing.Endpoints;
+import dev.anyrouter.routing.Route;
+import dev.anyrouter.routing.Router;
+import jakarta.ws.rs.ProcessingException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
+import org.junit.jupiter.api.Test;
+
+/** A failure of the gateway itself gives its endpoint no verdict: the breaker stays as it was. */
+class AttemptsTest {
+
+    /** One endpoint whose breaker opens at 50 % of at least 2 requests; no retries. */
+    private static final GatewayConfig CONFIG = GatewayConfig.from(Settings.of(Map.of(
+            "ANYROUTER_API_KEYS", "ar-test-key-0123456789", "OPENAI_BASE_URL", "http://upstream.test/v1",
+            "OPENAI_API_KEY", "sk-test", "ANYROUTER_BREAKER_MIN_REQUESTS", "2", "ANYROUTER_RETRIES", "0")::get));
+
+    private final Router router = Router.from(CONFIG);
+    private final Route route = router.route("openai/gpt-4o");
+    private final Endpoints endpoints = router.endpoints(route.upstream());
+
+    private void fail(Throwable cause) {
+        GatewayException failure = failureOf(new ProcessingException(cause));
+        Generation generation = new Generation("gen-1", "key-1", route, true, Price.parse("0:0", "test"),
+                Api.CHAT_COMPLETIONS, Json.read("{}"));
+        Target target = new Target(route, new byte[0], null, Price.parse("0:0", "test"));
+        assertThatThrownBy(() -> new Attempts(CONFIG.retry(), router).open(List.of(target), generation,
+                (t, endpoint) -> {
+                    throw failure;
+                }, wait -> true)).isSameAs(failure);
+    }
+
+    /**
+     * A failed send as a retryable 502, whatever its cause: Attempts must tell a local cause itself, even where
+     * the client did not (UpstreamClient makes a local one a 503 that is not retried: LocalFailuresTest).
+     */
+    private static GatewayException failureOf(ProcessingException e) {
+        return new GatewayException(502, ErrorTypes.UPSTREAM, "request failed", Optional.empty(), e, true);
+    }
+
+    @Test
+    void localFailuresLeaveTheBreakerClosed() {
+        for (int i = 0; i < 10; i++) {
+            fail(new IOException("Too many open files"));
+            fail(new RejectedExecutionException("queue full"));
+        }
+
+        assertThat(endpoints.open()).isZero();
+    }
+
+    @Test
+    void theUpstreamsOwnFailuresOpenIt() {
+        for (int i = 0; i < 3; i++) {
+            fail(new ConnectException("Connection refused"));
+        }
+
+        assertThat(endpoints.open()).isEqualTo(1);
+    }
+}
