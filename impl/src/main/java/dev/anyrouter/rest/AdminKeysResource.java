@@ -155,9 +155,10 @@ public final class AdminKeysResource {
     private static JsonNode object(String body, Set<String> allowed) {
         JsonNode node;
         try {
-            node = body == null || body.isBlank() ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(body);
-        } catch (IOException e) {
-            throw GatewayException.badRequest("the body is not valid JSON");
+            node = body == null || body.isBlank() ? Json.MAPPER.createObjectNode() : Json.CLIENT.readTree(body);
+        } catch (IOException | Json.NonFiniteNumber e) {
+            throw GatewayException.badRequest("the body is not valid JSON (expected: one JSON object, finite "
+                    + "numbers)");
         }
         if (!node.isObject()) {
             throw GatewayException.badRequest("the body must be a JSON object");

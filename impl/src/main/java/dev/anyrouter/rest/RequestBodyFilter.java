@@ -10,13 +10,15 @@ import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
 /**
  * Reads and validates a chat-completions or Messages body (at most the configured size; {@link JsonBodies} has
  * made its Content-Type JSON) and picks the resource method by the body's {@code stream} flag: streaming
- * requests go to the {@code SseEventSink} method, the rest to the JSON one.
+ * requests go to the {@code SseEventSink} method, the rest to the JSON one. Any other body (the admin API's) is
+ * held to the same size before its resource reads it.
  */
 @PreMatching
 @Priority(Priorities.ENTITY_CODER)
@@ -31,10 +33,24 @@ final class RequestBodyFilter implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext request) throws IOException {
         String path = request.getUriInfo().getPath();
-        if (!HttpMethod.POST.equals(request.getMethod())
-                || !path.equals(CompletionsResource.CHAT) && !path.equals(CompletionsResource.MESSAGES)) {
+        boolean completion = HttpMethod.POST.equals(request.getMethod())
+                && (path.equals(CompletionsResource.CHAT) || path.equals(CompletionsResource.MESSAGES));
+        if (!completion) {
+            if (request.hasEntity()) { // the admin API's bodies: the same limit, read here, handed on as read
+                request.setEntityStream(new ByteArrayInputStream(read(request)));
+            }
             return;
         }
+        byte[] body = read(request);
+        ClientRequest parsed = path.equals(CompletionsResource.CHAT) ? ChatRequest.parse(body)
+                : MessagesRequest.parse(body);
+        request.setProperty(ClientRequest.PROPERTY, parsed);
+        request.getHeaders().putSingle(HttpHeaders.ACCEPT,
+                parsed.stream() ? MediaType.SERVER_SENT_EVENTS : MediaType.APPLICATION_JSON);
+    }
+
+    /** The whole body, at most {@code maxBodyBytes} of it (413 beyond). */
+    private byte[] read(ContainerRequestContext request) {
         if (request.getLength() > maxBodyBytes) {
             throw tooLarge();
         }
@@ -47,11 +63,7 @@ final class RequestBodyFilter implements ContainerRequestFilter {
         if (body.length > maxBodyBytes) {
             throw tooLarge();
         }
-        ClientRequest parsed = path.equals(CompletionsResource.CHAT) ? ChatRequest.parse(body)
-                : MessagesRequest.parse(body);
-        request.setProperty(ClientRequest.PROPERTY, parsed);
-        request.getHeaders().putSingle(HttpHeaders.ACCEPT,
-                parsed.stream() ? MediaType.SERVER_SENT_EVENTS : MediaType.APPLICATION_JSON);
+        return body;
     }
 
     private GatewayException tooLarge() {

@@ -6,6 +6,8 @@ import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.webapp.EmbeddedAnyRouter;
 import java.net.URI;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.VirtualThreads;
@@ -35,7 +37,9 @@ public final class AnyRouterServer implements AutoCloseable {
             threads.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("anyrouter-jetty-v"));
         }
         Server jetty = new Server(threads);
-        ServerConnector connector = new ServerConnector(jetty);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false); // no "Server: Jetty(…)": nothing to gain from naming the version
+        ServerConnector connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
         connector.setHost(host);
         connector.setPort(port);
         // Bursts of thousands of stream openings must not overflow the listen queue (the JDK default is 50).
@@ -43,7 +47,11 @@ public final class AnyRouterServer implements AutoCloseable {
         jetty.addConnector(connector);
         EmbeddedAnyRouter anyRouter = EmbeddedAnyRouter.builder().settings(settings).config(config).build();
         // Drains when Jetty begins to stop (new requests 503, running ones have the grace period to finish).
-        jetty.setHandler(JettyMount.context(jetty, "/", anyRouter));
+        ServletContextHandler context = JettyMount.context(jetty, "/", anyRouter);
+        // Jetty's own refusals (a head it cannot parse, a path it refuses) in the API's JSON error shape
+        context.setErrorHandler(new JsonErrorHandler());
+        jetty.setErrorHandler(new JsonErrorHandler());
+        jetty.setHandler(context);
         jetty.setStopTimeout(5_000);
         jetty.setStopAtShutdown(true); // SIGTERM stops the server, which stops the engine
         try {
