@@ -156,8 +156,13 @@ public final class StreamRelay {
                     TimeUnit.MILLISECONDS);
             outcome = relay();
         } catch (GatewayException e) {
-            error = e.getMessage();
-            fail(e);
+            if (cancelled()) {
+                // The client left and cancel() closed the upstream under the read: not the upstream's failure.
+                outcome = Generation.Outcome.CANCELLED;
+            } else {
+                error = e.getMessage();
+                fail(e);
+            }
         } catch (RuntimeException e) {
             if (cancelled()) {
                 // The client left: cancel() closed the upstream under whatever the relay was doing with it.
@@ -546,6 +551,8 @@ public final class StreamRelay {
         } else if (call != null) {
             call.close();
         }
-        engine.finished(generation.end(wasCancelled ? Generation.Outcome.CANCELLED : outcome, error));
+        // A cancelled generation carries no error text: whatever failed after the client left was caused by it.
+        engine.finished(wasCancelled ? generation.end(Generation.Outcome.CANCELLED, null)
+                : generation.end(outcome, error));
     }
 }
