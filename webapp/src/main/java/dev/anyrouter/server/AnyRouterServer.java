@@ -1,5 +1,6 @@
 package dev.anyrouter.server;
 
+import dev.anyrouter.config.ConnectionsConfig;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.Settings;
 import dev.anyrouter.engine.AnyRouter;
@@ -8,6 +9,7 @@ import java.net.URI;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.VirtualThreads;
@@ -37,14 +39,17 @@ public final class AnyRouterServer implements AutoCloseable {
             threads.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("anyrouter-jetty-v"));
         }
         Server jetty = new Server(threads);
+        ConnectionsConfig limits = ConnectionsConfig.from(settings);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false); // no "Server: Jetty(…)": nothing to gain from naming the version
+        http.setMinRequestDataRate(limits.minRequestRate()); // a body trickling in is cut off (408)
         ServerConnector connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
         connector.setHost(host);
         connector.setPort(port);
         // Bursts of thousands of stream openings must not overflow the listen queue (the JDK default is 50).
         connector.setAcceptQueueSize(4096);
         jetty.addConnector(connector);
+        guard(jetty, connector, limits);
         EmbeddedAnyRouter anyRouter = EmbeddedAnyRouter.builder().settings(settings).config(config).build();
         // Drains when Jetty begins to stop (new requests 503, running ones have the grace period to finish).
         ServletContextHandler context = JettyMount.context(jetty, "/", anyRouter);
@@ -62,6 +67,21 @@ public final class AnyRouterServer implements AutoCloseable {
                     + e.getMessage(), e);
         }
         return new AnyRouterServer(jetty, connector, anyRouter);
+    }
+
+    /**
+     * Slow and numerous clients (see {@link ConnectionsConfig}): a deadline for each request head, a cap per IP
+     * address and one in all. At the overall cap Jetty stops accepting (new connections wait in the listen queue)
+     * until one closes; the head deadline keeps connections that send nothing useful from holding it.
+     */
+    private static void guard(Server jetty, ServerConnector connector, ConnectionsConfig limits) {
+        connector.addBean(new HeadDeadline(connector, limits.headerTimeout()));
+        if (limits.maxPerAddress() > 0) {
+            connector.addBean(new AddressLimit(limits.maxPerAddress()));
+        }
+        if (limits.maxConnections() > 0) {
+            jetty.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
+        }
     }
 
     public int port() {
