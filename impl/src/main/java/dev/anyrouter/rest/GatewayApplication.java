@@ -20,7 +20,7 @@ public final class GatewayApplication {
         DisconnectLogFilter.install();
         ResourceConfig config = new ResourceConfig()
                 .register(new AuthFilter(engine.keys(), engine.config().adminKey()))
-                .register(new RequestBodyFilter(engine.config().maxBodyBytes()))
+                .register(new RequestBodyFilter(engine.config().maxBodyBytes(), engine::checkCreditBeforeBody))
                 .register(new RelayAdmissionFilter(engine.relayLimit(), engine.streamCaps()))
                 .register(new StreamHeadersFilter())
                 .register(new ErrorMapper(engine.metrics()))
