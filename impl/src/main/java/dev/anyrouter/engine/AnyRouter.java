@@ -237,10 +237,15 @@ public final class AnyRouter implements AutoCloseable {
      * its limit; {@link #checkCredit} still decides on the relay thread.
      */
     public void checkCreditBeforeBody(ClientKey key) {
-        if (key.limit().isPresent() && key.used().add(ledger.unwritten(key.id())).compareTo(key.limit().get()) >= 0) {
+        if (key.limit().isEmpty()) {
+            return;
+        }
+        BigDecimal spent = key.used().add(ledger.unwritten(key.id()));
+        BigDecimal limit = key.limit().get();
+        if (spent.compareTo(limit) >= 0) {
             throw GatewayException.refused(Refusal.CREDIT, 402, ErrorTypes.INSUFFICIENT_CREDITS, "key '"
-                    + key.label() + "' has used its credit limit (" + Prices.plain(key.limit().get())
-                    + " USD); raise the limit or use another key", Optional.empty());
+                    + key.label() + "' has used its credit limit (" + Prices.plain(spent) + " of "
+                    + Prices.plain(limit) + " USD); raise the limit or use another key", Optional.empty());
         }
     }
 
