@@ -52,6 +52,7 @@ public final class AdminKeysResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @ManagedAsync
+    @Bounded
     public String list() {
         ArrayNode keys = Json.MAPPER.createArrayNode();
         engine.keyStore().list().forEach(k -> keys.add(json(k)));
@@ -63,6 +64,7 @@ public final class AdminKeysResource {
     @POST
     @Produces(MediaType.APPLICATION_JSON)
     @ManagedAsync
+    @Bounded
     public Response create(String body) {
         JsonNode request = object(body, CREATE_FIELDS);
         KeyStore.NewKey created = engine.keyStore().create(label(request.path("label"), true), limit(request),
@@ -78,6 +80,7 @@ public final class AdminKeysResource {
     @Path("{id}")
     @Produces(MediaType.APPLICATION_JSON)
     @ManagedAsync
+    @Bounded
     public String get(@PathParam("id") String id) {
         return wrap(engine.keyStore().find(id).orElseThrow(() -> notFound(id)));
     }
@@ -86,6 +89,7 @@ public final class AdminKeysResource {
     @Path("{id}")
     @Produces(MediaType.APPLICATION_JSON)
     @ManagedAsync
+    @Bounded
     public String change(@PathParam("id") String id, String body) {
         JsonNode request = object(body, CHANGE_FIELDS);
         // every field is checked before any is changed: a refused change changes nothing

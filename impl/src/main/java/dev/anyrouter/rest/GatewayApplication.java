@@ -22,6 +22,7 @@ public final class GatewayApplication {
                 .register(new AuthFilter(engine.keys(), engine.config().adminKey()))
                 .register(new RequestBodyFilter(engine.config().maxBodyBytes(), engine::checkCreditBeforeBody))
                 .register(new RelayAdmissionFilter(engine.relayLimit(), engine.streamCaps()))
+                .register(new BoundedAdmissionFilter())
                 .register(new StreamHeadersFilter())
                 .register(new ErrorMapper(engine.metrics()))
                 .register(new RelayExecutorProvider(engine.relays()))
