@@ -64,11 +64,14 @@ public final class Bench implements Callable<Integer> {
         Path copy = Files.copy(jar, dir.resolve("anyrouter.jar"));
         List<String> heap = List.of("-Xms1g", "-Xmx4g");
         try (Jvm upstream = Jvm.start("upstream", copy, javaHome, heap,
-                Map.of("ANYROUTER_OFFLINE", "true", "ANYROUTER_API_KEYS", KEY), dir);
+                Map.of("ANYROUTER_OFFLINE", "true", "ANYROUTER_API_KEYS", KEY,
+                        // thousands of streams from one address (this machine): no per-address or overall cap
+                        "ANYROUTER_MAX_CONNECTIONS_PER_ADDRESS", "0", "ANYROUTER_MAX_CONNECTIONS", "0"), dir);
                 CancelBench cancel = new CancelBench();
                 Jvm gateway = Jvm.start("gateway", copy, javaHome, concat(heap, gatewayJvmArgs), Map.of("ANYROUTER_API_KEYS", KEY,
                         "OPENAI_BASE_URL", "http://127.0.0.1:" + upstream.port + "/simulator/v1",
-                        "OPENAI_API_KEY", KEY, "ANYROUTER_RELAY_THREADS", "25000"), dir);
+                        "OPENAI_API_KEY", KEY, "ANYROUTER_RELAY_THREADS", "25000",
+                        "ANYROUTER_MAX_CONNECTIONS_PER_ADDRESS", "0", "ANYROUTER_MAX_CONNECTIONS", "0"), dir);
                 Jvm cancelGateway = Jvm.start("cancel-gateway", copy, javaHome, heap, Map.of("ANYROUTER_API_KEYS", KEY,
                         "OPENAI_BASE_URL", cancel.baseUrl(), "OPENAI_API_KEY", "sk-bench"), dir)) {
             LoadClient.Target direct = new LoadClient.Target("direct",

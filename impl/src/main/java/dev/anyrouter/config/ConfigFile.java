@@ -42,6 +42,10 @@ public final class ConfigFile {
         KEYS.put("server.max_json_tokens", "ANYROUTER_MAX_JSON_TOKENS");
         KEYS.put("server.relay_threads", "ANYROUTER_RELAY_THREADS");
         KEYS.put("server.shutdown_grace_ms", "ANYROUTER_SHUTDOWN_GRACE_MS");
+        KEYS.put("server.header_timeout_ms", "ANYROUTER_HEADER_TIMEOUT_MS");
+        KEYS.put("server.min_request_rate", "ANYROUTER_MIN_REQUEST_RATE");
+        KEYS.put("server.max_connections", "ANYROUTER_MAX_CONNECTIONS");
+        KEYS.put("server.max_connections_per_address", "ANYROUTER_MAX_CONNECTIONS_PER_ADDRESS");
         KEYS.put("offline", "ANYROUTER_OFFLINE");
         KEYS.put("providers.openai.api_key", "OPENAI_API_KEY");
         KEYS.put("providers.openai.base_url", "OPENAI_BASE_URL");

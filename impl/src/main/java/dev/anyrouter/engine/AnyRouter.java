@@ -248,6 +248,24 @@ public final class AnyRouter implements AutoCloseable {
         }
     }
 
+    /**
+     * Refuses (402), before its request body is read and without a database query, a key whose usage as last
+     * loaded plus its queued ledger rows already reach its limit. Usage only grows, so a key refused here is over
+     * its limit; {@link #checkCredit} still decides on the relay thread.
+     */
+    public void checkCreditBeforeBody(ClientKey key) {
+        if (key.limit().isEmpty()) {
+            return;
+        }
+        BigDecimal spent = key.used().add(ledger.unwritten(key.id()));
+        BigDecimal limit = key.limit().get();
+        if (spent.compareTo(limit) >= 0) {
+            throw GatewayException.refused(Refusal.CREDIT, 402, ErrorTypes.INSUFFICIENT_CREDITS, "key '"
+                    + key.label() + "' has used its credit limit (" + Prices.plain(spent) + " of "
+                    + Prices.plain(limit) + " USD); raise the limit or use another key", Optional.empty());
+        }
+    }
+
     /** Per-key requests and tokens per minute: {@link RateLimits#admit} next to {@link #checkCredit}. */
     public RateLimits rateLimits() {
         return rateLimits;

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NumericNode;
 
 /**
  * The one {@link ObjectMapper} of the gateway. Its parser and generator buffers come from one shared pool, not
@@ -23,7 +26,46 @@ public final class Json {
     public static final ObjectMapper MAPPER = new ObjectMapper(FACTORY)
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
+    /**
+     * Reads what clients send: a body is one JSON value, so anything after it ({@code {…} x}, {@code {…}{…}}) is an
+     * error, and a number too large for a double ({@code 1e999}) is refused rather than turned into
+     * {@code Infinity}, which the mapper would then write as the string {@code "Infinity"}.
+     */
+    public static final ObjectReader CLIENT = MAPPER.reader()
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .with(new FiniteNumbers());
+
     private Json() {
+    }
+
+    /** Builds trees whose floating-point numbers are all finite. */
+    private static final class FiniteNumbers extends JsonNodeFactory {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public NumericNode numberNode(double value) {
+            if (!Double.isFinite(value)) {
+                throw new NonFiniteNumber();
+            }
+            return super.numberNode(value);
+        }
+
+        @Override
+        public NumericNode numberNode(float value) {
+            if (!Float.isFinite(value)) {
+                throw new NonFiniteNumber();
+            }
+            return super.numberNode(value);
+        }
+    }
+
+    /** A number in a client's JSON that no double can hold. */
+    public static final class NonFiniteNumber extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        NonFiniteNumber() {
+            super("a number is out of range (expected: a finite number, at most about 1.8e308)");
+        }
     }
 
     /** Parses JSON the gateway wrote itself. */

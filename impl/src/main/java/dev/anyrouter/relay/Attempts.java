@@ -4,6 +4,7 @@ import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.config.Endpoint;
 import dev.anyrouter.config.RetryConfig;
 import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.ops.LogText;
 import dev.anyrouter.routing.Endpoints;
 import dev.anyrouter.routing.Lease;
 import dev.anyrouter.routing.Router;
@@ -79,7 +80,7 @@ final class Attempts {
             Target target = order.get(t);
             if (t > 0) {
                 LOG.log(System.Logger.Level.INFO, "generation {0}: falling back to {1} ({2})", generation.id(),
-                        target.route().requestedModel(), last.getMessage());
+                        LogText.escape(target.route().requestedModel()), LogText.escape(last.getMessage()));
             }
             if (target != billed) {
                 generation.retarget(target.route(), target.price());

@@ -157,8 +157,13 @@ public final class StreamRelay {
                     TimeUnit.MILLISECONDS);
             outcome = relay();
         } catch (GatewayException e) {
-            error = e.getMessage();
-            fail(e);
+            if (cancelled()) {
+                // The client left and cancel() closed the upstream under the read: not the upstream's failure.
+                outcome = Generation.Outcome.CANCELLED;
+            } else {
+                error = e.getMessage();
+                fail(e);
+            }
         } catch (Error e) {
             // Out of memory, say: logged here, as nothing above the relay would say which stream it was.
             LOG.log(System.Logger.Level.ERROR, "stream " + generation.id() + " failed: " + e, e);
@@ -589,7 +594,8 @@ public final class StreamRelay {
             } else if (call != null) {
                 call.close();
             }
-            bill(wasCancelled ? Generation.Outcome.CANCELLED : outcome, error);
+            // A cancelled generation carries no error text: whatever failed after the client left was caused by it.
+            bill(wasCancelled ? Generation.Outcome.CANCELLED : outcome, wasCancelled ? null : error);
         }
     }
 

@@ -39,6 +39,7 @@ public final class AccountResource {
     @Path("key")
     @Produces(MediaType.APPLICATION_JSON)
     @ManagedAsync
+    @Bounded
     public String key(@Context ContainerRequestContext request) {
         ClientKey key = AuthFilter.key(request);
         BigDecimal spent = engine.spent(key);
@@ -55,6 +56,7 @@ public final class AccountResource {
     @Path("generation")
     @Produces(MediaType.APPLICATION_JSON)
     @ManagedAsync
+    @Bounded
     public String generation(@Context ContainerRequestContext request, @QueryParam("id") String id) {
         if (id == null || id.isBlank()) {
             throw GatewayException.badRequest("id: missing (expected: /api/v1/generation?id=gen-…)");

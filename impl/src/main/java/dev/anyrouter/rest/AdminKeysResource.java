@@ -52,6 +52,7 @@ public final class AdminKeysResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @ManagedAsync
+    @Bounded
     public String list() {
         ArrayNode keys = Json.MAPPER.createArrayNode();
         engine.keyStore().list().forEach(k -> keys.add(json(k)));
@@ -63,6 +64,7 @@ public final class AdminKeysResource {
     @POST
     @Produces(MediaType.APPLICATION_JSON)
     @ManagedAsync
+    @Bounded
     public Response create(String body) {
         JsonNode request = object(body, CREATE_FIELDS);
         KeyStore.NewKey created = engine.keyStore().create(label(request.path("label"), true), limit(request),
@@ -78,6 +80,7 @@ public final class AdminKeysResource {
     @Path("{id}")
     @Produces(MediaType.APPLICATION_JSON)
     @ManagedAsync
+    @Bounded
     public String get(@PathParam("id") String id) {
         return wrap(engine.keyStore().find(id).orElseThrow(() -> notFound(id)));
     }
@@ -86,6 +89,7 @@ public final class AdminKeysResource {
     @Path("{id}")
     @Produces(MediaType.APPLICATION_JSON)
     @ManagedAsync
+    @Bounded
     public String change(@PathParam("id") String id, String body) {
         JsonNode request = object(body, CHANGE_FIELDS);
         // every field is checked before any is changed: a refused change changes nothing
@@ -155,9 +159,10 @@ public final class AdminKeysResource {
     private static JsonNode object(String body, Set<String> allowed) {
         JsonNode node;
         try {
-            node = body == null || body.isBlank() ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(body);
-        } catch (IOException e) {
-            throw GatewayException.badRequest("the body is not valid JSON");
+            node = body == null || body.isBlank() ? Json.MAPPER.createObjectNode() : Json.CLIENT.readTree(body);
+        } catch (IOException | Json.NonFiniteNumber e) {
+            throw GatewayException.badRequest("the body is not valid JSON (expected: one JSON object, finite "
+                    + "numbers)");
         }
         if (!node.isObject()) {
             throw GatewayException.badRequest("the body must be a JSON object");

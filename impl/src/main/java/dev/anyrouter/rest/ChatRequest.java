@@ -67,8 +67,28 @@ public record ChatRequest(ObjectNode body, String model, boolean stream) impleme
             Fields.optionalBoolean((ObjectNode) options, "include_usage");
         }
         fieldTypes(body);
+        reasoning(body.get("reasoning"));
         Fields.fallbacks(body, FALLBACKS);
         return new ChatRequest(body, model, stream);
+    }
+
+    /**
+     * OpenRouter's {@code reasoning}: an object with an optional {@code effort} (a string), {@code enabled} (a
+     * boolean) and {@code max_tokens} (a budget the translation to Anthropic forwards, so it must be in range).
+     */
+    private static void reasoning(JsonNode reasoning) {
+        if (reasoning == null || reasoning.isNull()) {
+            return;
+        }
+        if (!reasoning.isObject()) {
+            throw Fields.invalid("reasoning", reasoning, "an object");
+        }
+        Fields.budget(reasoning, "max_tokens", "reasoning");
+        JsonNode effort = reasoning.get("effort");
+        if (effort != null && !effort.isNull() && !effort.isTextual()) {
+            throw Fields.invalid("reasoning.effort", effort, "a string");
+        }
+        Fields.optionalBoolean((ObjectNode) reasoning, "enabled");
     }
 
     private static void messages(JsonNode messages) {

@@ -16,23 +16,34 @@ final class Fields {
     private Fields() {
     }
 
-    /** The body as a JSON object, parsed within {@code limits} (which also count its messages, parts and tools). */
+    /**
+     * The body as a JSON object, parsed within {@code limits} (which also count its messages, parts and tools): one
+     * value, nothing after it, every number finite ({@link Json#CLIENT}).
+     */
     static ObjectNode object(byte[] bytes, BodyLimits limits) {
         JsonNode tree;
         try (JsonParser parser = limits.parser(bytes)) {
             try {
-                tree = Json.MAPPER.readTree(parser);
+                tree = Json.CLIENT.readTree(parser);
+                if (parser.nextToken() != null) {
+                    throw GatewayException.badRequest("request body is not valid JSON: data after its value");
+                }
             } catch (StreamConstraintsException e) {
                 GatewayException refusal = limits.refusal(parser, e);
                 throw refusal != null ? refusal
                         : GatewayException.badRequest("request body is not valid JSON: " + e.getOriginalMessage());
             }
+        } catch (Json.NonFiniteNumber e) {
+            throw GatewayException.badRequest("request body: " + e.getMessage());
         } catch (JsonProcessingException e) {
+            if (e.getCause() instanceof Json.NonFiniteNumber tooLarge) {
+                throw GatewayException.badRequest("request body: " + tooLarge.getMessage());
+            }
             throw GatewayException.badRequest("request body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw GatewayException.badRequest("request body cannot be read");
         }
-        if (tree == null || !tree.isObject()) {
+        if (tree == null || tree.isMissingNode() || !tree.isObject()) {
             throw GatewayException.badRequest("request body: expected a JSON object");
         }
         limits.check((ObjectNode) tree);
@@ -130,6 +141,21 @@ final class Fields {
             throw invalid(where + "." + field, value, "a string");
         }
         return value.asText();
+    }
+
+    /**
+     * The largest token budget accepted for reasoning ({@code reasoning.max_tokens},
+     * {@code thinking.budget_tokens}): far above any model's output, and small enough that a translation adding
+     * a default bound to it stays an {@code int}.
+     */
+    static final int MAX_BUDGET = 1_000_000;
+
+    /** A token budget: absent, or a whole number from 1 to {@link #MAX_BUDGET}. */
+    static void budget(JsonNode node, String field, String where) {
+        JsonNode value = node.get(field);
+        if (value != null && !value.isNull() && (!count(value) || value.asInt() > MAX_BUDGET)) {
+            throw invalid(where + "." + field, value, "a whole number from 1 to " + MAX_BUDGET);
+        }
     }
 
     /** True for a whole number of at least 1. */

@@ -20,8 +20,10 @@ public final class GatewayApplication {
         DisconnectLogFilter.install();
         ResourceConfig config = new ResourceConfig()
                 .register(new AuthFilter(engine.keys(), engine.config().adminKey()))
-                .register(new RequestBodyFilter(engine.config().maxBodyBytes(), engine.config().bodyLimits()))
+                .register(new RequestBodyFilter(engine.config().maxBodyBytes(), engine.config().bodyLimits(),
+                        engine::checkCreditBeforeBody))
                 .register(new RelayAdmissionFilter(engine.relayLimit(), engine.streamCaps()))
+                .register(new BoundedAdmissionFilter())
                 .register(new StreamHeadersFilter())
                 .register(new ErrorMapper(engine.metrics()))
                 .register(new RelayExecutorProvider(engine.relays()))

@@ -83,8 +83,20 @@ public record MessagesRequest(ObjectNode body, String model, boolean stream) imp
         if (stops != null && !stops.isNull() && (!stops.isArray() || !allText(stops))) {
             throw Fields.invalid("stop_sequences", stops, "an array of strings");
         }
+        thinking(body.get("thinking"));
         Fields.fallbacks(body, FALLBACKS);
         return new MessagesRequest(body, model, stream);
+    }
+
+    /** {@code thinking}: an object; its {@code budget_tokens}, when present, a budget in range. */
+    private static void thinking(JsonNode thinking) {
+        if (thinking == null || thinking.isNull()) {
+            return;
+        }
+        if (!thinking.isObject()) {
+            throw Fields.invalid("thinking", thinking, "an object");
+        }
+        Fields.budget(thinking, "budget_tokens", "thinking");
     }
 
     private static void system(JsonNode system) {

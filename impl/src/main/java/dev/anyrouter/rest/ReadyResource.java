@@ -32,6 +32,7 @@ public final class ReadyResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @ManagedAsync
+    @Bounded
     public String ready() {
         if (!engine.ready(TIMEOUT)) {
             throw new GatewayException(503, ErrorTypes.SERVER,

@@ -3,6 +3,7 @@ package dev.anyrouter.rest;
 import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.config.BodyLimitsConfig;
 import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.store.ClientKey;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Priorities;
@@ -11,13 +12,17 @@ import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.function.Consumer;
 
 /**
  * Reads and validates a chat-completions or Messages body (at most the configured size, within {@link BodyLimits};
  * {@link JsonBodies} has made its Content-Type JSON) and picks the resource method by the body's {@code stream}
- * flag: streaming requests go to the {@code SseEventSink} method, the rest to the JSON one.
+ * flag: streaming requests go to the {@code SseEventSink} method, the rest to the JSON one. Any other body (the
+ * admin API's) is held to the same size before its resource reads it. A key already over its credit limit is
+ * refused (402) before its body is read.
  */
 @PreMatching
 @Priority(Priorities.ENTITY_CODER)
@@ -25,19 +30,40 @@ final class RequestBodyFilter implements ContainerRequestFilter {
 
     private final long maxBodyBytes;
     private final BodyLimits limits;
+    private final Consumer<ClientKey> creditCheck;
 
-    RequestBodyFilter(long maxBodyBytes, BodyLimitsConfig limits) {
+    /** @param creditCheck refuses a key over its credit limit, before its body is read (and waited for) */
+    RequestBodyFilter(long maxBodyBytes, BodyLimitsConfig limits, Consumer<ClientKey> creditCheck) {
         this.maxBodyBytes = maxBodyBytes;
         this.limits = new BodyLimits(limits);
+        this.creditCheck = creditCheck;
     }
 
     @Override
     public void filter(ContainerRequestContext request) throws IOException {
         String path = request.getUriInfo().getPath();
-        if (!HttpMethod.POST.equals(request.getMethod())
-                || !path.equals(CompletionsResource.CHAT) && !path.equals(CompletionsResource.MESSAGES)) {
+        boolean completion = HttpMethod.POST.equals(request.getMethod())
+                && (path.equals(CompletionsResource.CHAT) || path.equals(CompletionsResource.MESSAGES));
+        if (!completion) {
+            if (request.hasEntity()) { // the admin API's bodies: the same limit, read here, handed on as read
+                request.setEntityStream(new ByteArrayInputStream(read(request)));
+            }
             return;
         }
+        ClientKey key = AuthFilter.key(request);
+        if (key != null) {
+            creditCheck.accept(key); // a refused key's body is never read: a slow one would hold this thread
+        }
+        byte[] body = read(request);
+        ClientRequest parsed = path.equals(CompletionsResource.CHAT) ? ChatRequest.parse(body, limits)
+                : MessagesRequest.parse(body, limits);
+        request.setProperty(ClientRequest.PROPERTY, parsed);
+        request.getHeaders().putSingle(HttpHeaders.ACCEPT,
+                parsed.stream() ? MediaType.SERVER_SENT_EVENTS : MediaType.APPLICATION_JSON);
+    }
+
+    /** The whole body, at most {@code maxBodyBytes} of it (413 beyond). */
+    private byte[] read(ContainerRequestContext request) {
         if (request.getLength() > maxBodyBytes) {
             throw tooLarge();
         }
@@ -46,15 +72,15 @@ final class RequestBodyFilter implements ContainerRequestFilter {
             body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
         } catch (IOException e) {
             throw GatewayException.badRequest("the request body could not be read to its end");
+        } catch (RuntimeException e) {
+            // The container refused the read: on the embedded server, a body slower than ANYROUTER_MIN_REQUEST_RATE
+            throw new GatewayException(408, ErrorTypes.TIMEOUT, "the request body arrived too slowly (expected: at "
+                    + "least the server's minimum request rate)");
         }
         if (body.length > maxBodyBytes) {
             throw tooLarge();
         }
-        ClientRequest parsed = path.equals(CompletionsResource.CHAT) ? ChatRequest.parse(body, limits)
-                : MessagesRequest.parse(body, limits);
-        request.setProperty(ClientRequest.PROPERTY, parsed);
-        request.getHeaders().putSingle(HttpHeaders.ACCEPT,
-                parsed.stream() ? MediaType.SERVER_SENT_EVENTS : MediaType.APPLICATION_JSON);
+        return body;
     }
 
     private GatewayException tooLarge() {

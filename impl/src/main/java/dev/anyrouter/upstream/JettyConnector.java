@@ -49,8 +49,8 @@ final class JettyConnector implements Connector {
     @Override
     public ClientResponse apply(ClientRequest request) {
         Request exchange = http.newRequest(request.getUri()).method(request.getMethod());
-        request.getStringHeaders().forEach((name, values) -> values.forEach(value ->
-                exchange.headers(headers -> headers.add(name, value))));
+        // put, not add: a header Jetty sets on every request (its User-Agent) is replaced, never sent twice
+        request.getStringHeaders().forEach((name, values) -> exchange.headers(headers -> headers.put(name, values)));
         if (request.hasEntity()) {
             exchange.body(new BytesRequestContent(request.getHeaderString(HttpHeaders.CONTENT_TYPE), entity(request)));
         }

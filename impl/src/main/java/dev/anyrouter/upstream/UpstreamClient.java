@@ -39,6 +39,8 @@ public final class UpstreamClient implements AutoCloseable {
 
     /** The Messages API version AnyRouter's requests and translations follow. */
     public static final String ANTHROPIC_VERSION = "2023-06-01";
+    /** The one {@code User-Agent} upstreams see. */
+    static final String USER_AGENT = "AnyRouter";
 
     private final HttpClient http;
     private final Client client;
@@ -61,8 +63,10 @@ public final class UpstreamClient implements AutoCloseable {
         http.setMaxConnectionsPerDestination(Integer.MAX_VALUE);
         http.setMaxRequestsQueuedPerDestination(Integer.MAX_VALUE);
         http.setFollowRedirects(false);
-        http.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "AnyRouter"));
-        // Relay bytes as the upstream sent them: no transparent gzip decoding that could hold events back.
+        http.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, USER_AGENT));
+        // Relay bytes as the upstream sent them: no transparent gzip decoding that could hold events back. Each
+        // request also says so (Accept-Encoding: identity, in open()): with no Accept-Encoding at all, a server
+        // may pick any coding.
         http.getContentDecoderFactories().clear();
         try {
             http.start();
@@ -87,7 +91,10 @@ public final class UpstreamClient implements AutoCloseable {
         URI base = endpoint.baseUri();
         URI resolved = base.isAbsolute() ? base : localBase.resolve(base);
         Invocation.Builder request = targets.computeIfAbsent(resolved + "/" + upstream.api().path(), client::target)
-                .request(stream ? MediaType.SERVER_SENT_EVENTS_TYPE : MediaType.APPLICATION_JSON_TYPE);
+                .request(stream ? MediaType.SERVER_SENT_EVENTS_TYPE : MediaType.APPLICATION_JSON_TYPE)
+                // Set here, Jersey adds no User-Agent of its own ("Jersey/3…") next to the client's
+                .header(HttpHeaders.USER_AGENT, USER_AGENT)
+                .header(HttpHeaders.ACCEPT_ENCODING, "identity");
         if (upstream.api() == Api.MESSAGES) {
             endpoint.apiKey().ifPresent(key -> request.header("x-api-key", key.reveal()));
             request.header("anthropic-version", ANTHROPIC_VERSION);

@@ -77,6 +77,14 @@ class ChatRequestTest {
         "{\"model\":\"a/b\",\"stop\":[1],\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|stop: [1] (expected: a string or an array of strings)",
         "{\"model\":\"a/b\",\"messages\":[{\"role\":\"assistant\",\"tool_calls\":{\"a\":1}}]}|messages[0].tool_calls: {\"a\":1} (expected: an array of tool calls)",
         "{\"model\":\"a/b\",\"messages\":[{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"c\"}]}]}|messages[0].tool_calls[0]: {\"id\":\"c\"} (expected: an object with a string id and function.name)",
+        "{\"model\":\"a/b\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} x|request body is not valid JSON",
+        "{\"model\":\"a/b\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}{}|request body is not valid JSON",
+        "{\"model\":\"a/b\",\"temperature\":1e999,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|request body: a number is out of range",
+        "{\"model\":\"a/b\",\"x\":[-1e999],\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|request body: a number is out of range",
+        "{\"model\":\"a/b\",\"reasoning\":{\"max_tokens\":2147483647},\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|reasoning.max_tokens: 2147483647 (expected: a whole number from 1 to 1000000)",
+        "{\"model\":\"a/b\",\"reasoning\":{\"max_tokens\":-5},\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|reasoning.max_tokens: -5",
+        "{\"model\":\"a/b\",\"reasoning\":{\"effort\":1},\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|reasoning.effort: 1",
+        "{\"model\":\"a/b\",\"reasoning\":\"high\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|reasoning: \"high\" (expected: an object)",
     })
     void rejectsBadInputWithA400NamingTheField(String body, String message) {
         assertThatThrownBy(() -> parse(body))

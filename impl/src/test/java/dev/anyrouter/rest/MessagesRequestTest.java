@@ -264,6 +264,16 @@ class MessagesRequestTest {
                         "top_p: true (expected: a number)"),
                 Arguments.of("stream a string", body("'stream':'yes','messages':" + HI),
                         "stream: \"yes\" (expected: true or false)"),
+                Arguments.of("a negative thinking budget",
+                        body("'thinking':{'type':'enabled','budget_tokens':-1},'messages':" + HI),
+                        "thinking.budget_tokens: -1 (expected: a whole number from 1 to 1000000)"),
+                Arguments.of("a thinking budget past an int",
+                        body("'thinking':{'type':'enabled','budget_tokens':2147483648},'messages':" + HI),
+                        "thinking.budget_tokens: 2147483648"),
+                Arguments.of("trailing data", body("'messages':" + HI) + " x", "request body is not valid JSON"),
+                Arguments.of("a second value", body("'messages':" + HI) + "{}", "request body is not valid JSON"),
+                Arguments.of("a number beyond a double", body("'temperature':1e999,'messages':" + HI),
+                        "request body: a number is out of range"),
                 Arguments.of("not JSON", "{", "request body is not valid JSON"),
                 Arguments.of("not an object", "[]", "request body: expected a JSON object"));
     }

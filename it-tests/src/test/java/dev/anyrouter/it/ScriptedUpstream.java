@@ -124,6 +124,8 @@ final class ScriptedUpstream implements AutoCloseable {
         final String requestLine;
         final Map<String, String> headers;
         final String body;
+        /** The request head as sent (every header line, repeated ones too). */
+        String rawHead = "";
         private final Socket socket;
         private final OutputStream out;
         private final CompletableFuture<Long> closedAt = new CompletableFuture<>();
@@ -149,7 +151,9 @@ final class ScriptedUpstream implements AutoCloseable {
             }
             int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
             String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
-            return new Exchange(lines[0], headers, body, socket);
+            Exchange exchange = new Exchange(lines[0], headers, body, socket);
+            exchange.rawHead = head;
+            return exchange;
         }
 
         private static String readHead(InputStream in) throws IOException {

@@ -1,11 +1,15 @@
 package dev.anyrouter.server;
 
+import dev.anyrouter.config.ConnectionsConfig;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.Settings;
 import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.webapp.EmbeddedAnyRouter;
 import java.net.URI;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.VirtualThreads;
@@ -35,15 +39,24 @@ public final class AnyRouterServer implements AutoCloseable {
             threads.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("anyrouter-jetty-v"));
         }
         Server jetty = new Server(threads);
-        ServerConnector connector = new ServerConnector(jetty);
+        ConnectionsConfig limits = ConnectionsConfig.from(settings);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false); // no "Server: Jetty(…)": nothing to gain from naming the version
+        http.setMinRequestDataRate(limits.minRequestRate()); // a body trickling in is cut off (408)
+        ServerConnector connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
         connector.setHost(host);
         connector.setPort(port);
         // Bursts of thousands of stream openings must not overflow the listen queue (the JDK default is 50).
         connector.setAcceptQueueSize(4096);
         jetty.addConnector(connector);
+        guard(jetty, connector, limits);
         EmbeddedAnyRouter anyRouter = EmbeddedAnyRouter.builder().settings(settings).config(config).build();
         // Drains when Jetty begins to stop (new requests 503, running ones have the grace period to finish).
-        jetty.setHandler(JettyMount.context(jetty, "/", anyRouter));
+        ServletContextHandler context = JettyMount.context(jetty, "/", anyRouter);
+        // Jetty's own refusals (a head it cannot parse, a path it refuses) in the API's JSON error shape
+        context.setErrorHandler(new JsonErrorHandler());
+        jetty.setErrorHandler(new JsonErrorHandler());
+        jetty.setHandler(context);
         jetty.setStopTimeout(5_000);
         jetty.setStopAtShutdown(true); // SIGTERM stops the server, which stops the engine
         try {
@@ -54,6 +67,21 @@ public final class AnyRouterServer implements AutoCloseable {
                     + e.getMessage(), e);
         }
         return new AnyRouterServer(jetty, connector, anyRouter);
+    }
+
+    /**
+     * Slow and numerous clients (see {@link ConnectionsConfig}): a deadline for each request head, a cap per IP
+     * address and one in all. At the overall cap Jetty stops accepting (new connections wait in the listen queue)
+     * until one closes; the head deadline keeps connections that send nothing useful from holding it.
+     */
+    private static void guard(Server jetty, ServerConnector connector, ConnectionsConfig limits) {
+        connector.addBean(new HeadDeadline(connector, limits.headerTimeout()));
+        if (limits.maxPerAddress() > 0) {
+            connector.addBean(new AddressLimit(limits.maxPerAddress()));
+        }
+        if (limits.maxConnections() > 0) {
+            jetty.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
+        }
     }
 
     public int port() {
