@@ -67,7 +67,7 @@ public final class Generation {
      * A fallback model serves the request instead (before anything reached the client): the ledger names it and
      * bills its price.
      */
-    public void retarget(Route fallback, Price fallbackPrice) {
+    public synchronized void retarget(Route fallback, Price fallbackPrice) {
         route = Objects.requireNonNull(fallback, "fallback");
         price = Objects.requireNonNull(fallbackPrice, "fallbackPrice");
         servedModel = null;
@@ -85,19 +85,19 @@ public final class Generation {
     }
 
     /** The upstream answered with a success status: from now on the generation is billed. */
-    public void accepted() {
+    public synchronized void accepted() {
         accepted = true;
     }
 
     /** The model the upstream says served the request (such as a dated snapshot of the one asked for). */
-    public void servedModel(String model) {
+    public synchronized void servedModel(String model) {
         if (model != null && !model.isEmpty() && servedModel == null) {
             servedModel = model;
         }
     }
 
     /** A completion chunk reached the client; {@code text} is its content, reasoning and tool-argument text. */
-    public void delivered(CharSequence text) {
+    public synchronized void delivered(CharSequence text) {
         if (firstChunkNanos < 0) {
             firstChunkNanos = System.nanoTime();
         }
@@ -113,7 +113,7 @@ public final class Generation {
      * Usage as the upstream reported it; a {@code null} part was not reported and keeps its earlier value. Only
      * final numbers belong here: a provisional output count (Anthropic's {@code message_start}) does not.
      */
-    public void usage(Long prompt, Long completionCount) {
+    public synchronized void usage(Long prompt, Long completionCount) {
         if (prompt != null) {
             promptTokens = prompt;
         }
@@ -135,25 +135,48 @@ public final class Generation {
     }
 
     public Bill bill() {
-        if (!accepted) {
-            return new Bill(0, 0, false, BigDecimal.ZERO);
+        return progress().bill();
+    }
+
+    /**
+     * What the generation has delivered so far, copied under its lock so that another thread (the ledger's
+     * in-flight journal, see {@code store/Journal.java}) can bill it, counting tokens outside the lock.
+     */
+    public synchronized Progress progress() {
+        return new Progress(keyId, route, price, api, request, accepted, promptTokens, completionTokens,
+                completionTokens != null ? "" : completion.toString(), chunks, servedModel, streamed, createdAt,
+                firstChunkNanos < 0 ? null : (firstChunkNanos - startNanos) / 1_000_000,
+                (System.nanoTime() - startNanos) / 1_000_000);
+    }
+
+    /** A copy of a generation's state at one moment: {@link #bill()} bills it as the generation would then. */
+    public record Progress(String keyId, Route route, Price price, Api api, JsonNode request, boolean accepted,
+            Long promptTokens, Long completionTokens, String completion, int chunks, String servedModel,
+            boolean streamed, Instant createdAt, Long firstChunkMillis, long totalMillis) {
+
+        public Bill bill() {
+            if (!accepted) {
+                return new Bill(0, 0, false, BigDecimal.ZERO);
+            }
+            TokenCounter counter = promptTokens != null && completionTokens != null ? null
+                    : TokenCounter.forModel(route.upstreamModel());
+            long prompt = promptTokens != null ? promptTokens : counter.prompt(api, request);
+            long completed = completionTokens != null ? completionTokens : counter.text(completion);
+            return new Bill(prompt, completed, counter != null, Price.normal(price.cost(prompt, completed)));
         }
-        TokenCounter counter = promptTokens != null && completionTokens != null ? null
-                : TokenCounter.forModel(route.upstreamModel());
-        long prompt = promptTokens != null ? promptTokens : counter.prompt(api, request);
-        long completed = completionTokens != null ? completionTokens : counter.text(completion);
-        return new Bill(prompt, completed, counter != null, Price.normal(price.cost(prompt, completed)));
     }
 
     /** Ends the generation and bills it; runs once, after the client's response is finished. */
     public GenerationRecord end(Outcome outcome, String error) {
         long now = System.nanoTime();
         Bill bill = bill();
-        return new GenerationRecord(id, keyId, route.requestedModel(),
-                servedModel != null ? servedModel : route.upstreamModel(), route.upstream().name(), streamed,
-                outcome, finishReason, chunks, completion.toString(), bill.promptTokens(), bill.completionTokens(),
-                bill.counted(), bill.cost(), firstChunkNanos < 0 ? null : (firstChunkNanos - startNanos) / 1_000_000,
-                (now - startNanos) / 1_000_000, createdAt, error, upstreamStatus, retries,
-                fallbacks);
+        synchronized (this) { // the relay thread's own state; the lock orders it with progress()
+            return new GenerationRecord(id, keyId, route.requestedModel(),
+                    servedModel != null ? servedModel : route.upstreamModel(), route.upstream().name(), streamed,
+                    outcome, finishReason, chunks, completion.toString(), bill.promptTokens(), bill.completionTokens(),
+                    bill.counted(), bill.cost(), firstChunkNanos < 0 ? null : (firstChunkNanos - startNanos) / 1_000_000,
+                    (now - startNanos) / 1_000_000, createdAt, error, upstreamStatus, retries,
+                    fallbacks);
+        }
     }
 }

@@ -17,6 +17,8 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -88,6 +90,20 @@ public final class Metrics implements AutoCloseable {
                     .description("Requests refused before anything reached an upstream, by reason")
                     .register(registry));
         }
+    }
+
+    /**
+     * Meters of the usage ledger: rows waiting to be written, batches that failed to write, and whether it
+     * writes now (1) or is retrying after a failure (0).
+     */
+    public void ledger(IntSupplier queueDepth, LongSupplier writeFailures, IntSupplier healthy) {
+        Gauge.builder("anyrouter.ledger.queue.depth", queueDepth, IntSupplier::getAsInt)
+                .description("Ledger rows (final and in progress) waiting to be written").register(registry);
+        FunctionCounter.builder("anyrouter.ledger.write.failures", writeFailures, LongSupplier::getAsLong)
+                .description("Ledger batches that failed to write (each is retried)").register(registry);
+        Gauge.builder("anyrouter.ledger.healthy", healthy, IntSupplier::getAsInt)
+                .description("1 while the ledger writes, 0 while it retries after a failure (billable requests "
+                        + "are then refused)").register(registry);
     }
 
     /** A request was refused before anything reached an upstream. */
