@@ -52,6 +52,8 @@ public final class Metrics implements AutoCloseable {
     private final Meter.MeterProvider<Counter> retries;
     private final Meter.MeterProvider<Counter> fallbacks;
     private final Map<Refusal, Counter> refusals = new EnumMap<>(Refusal.class);
+    /** What function meters read: Micrometer holds them weakly, and a lambda has no other owner. */
+    private final java.util.List<Object> read = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param activeRelays the engine's count of requests being relayed now
@@ -97,6 +99,7 @@ public final class Metrics implements AutoCloseable {
      * writes now (1) or is retrying after a failure (0).
      */
     public void ledger(IntSupplier queueDepth, LongSupplier writeFailures, IntSupplier healthy) {
+        read.addAll(java.util.List.of(queueDepth, writeFailures, healthy));
         Gauge.builder("anyrouter.ledger.queue.depth", queueDepth, IntSupplier::getAsInt)
                 .description("Ledger rows (final and in progress) waiting to be written").register(registry);
         FunctionCounter.builder("anyrouter.ledger.write.failures", writeFailures, LongSupplier::getAsLong)
