@@ -219,11 +219,12 @@ public final class AnyRouter implements AutoCloseable {
     }
 
     /**
-     * Refuses (503, with a Retry-After) billable requests while the usage ledger cannot write: they could not be
-     * billed. The rows of requests already running stay queued and are written once the database is back.
+     * Refuses (503, with a Retry-After) billable requests while the usage ledger has been failing to write for a
+     * while or holds too many rows ({@link Ledger#failing()}): they could not be billed. The rows of requests
+     * already running stay queued and are written once the database is back.
      */
     public void checkLedger() {
-        if (!ledger.healthy()) {
+        if (ledger.failing()) {
             throw GatewayException.refused(Refusal.LEDGER, 503, ErrorTypes.OVERLOADED, "the gateway cannot record "
                     + "usage right now (its database does not accept writes); try again",
                     Optional.of(LEDGER_RETRY_AFTER));
@@ -308,7 +309,8 @@ public final class AnyRouter implements AutoCloseable {
     }
 
     /**
-     * Whether the engine runs and its database answers within {@code timeout}. Blocks at most that long: call it
+     * Whether the engine runs, its database answers within {@code timeout} and its usage ledger is not failing
+     * ({@link Ledger#failing()}). Blocks at most that long: call it
      * on a relay thread. Concurrent callers share one check, so a database that hangs holds up one thread only.
      */
     public boolean ready(Duration timeout) {
@@ -327,7 +329,7 @@ public final class AnyRouter implements AutoCloseable {
             check = databaseCheck;
         }
         try {
-            return check.get(timeout.toMillis(), TimeUnit.MILLISECONDS) && ledger.healthy() && !closed;
+            return check.get(timeout.toMillis(), TimeUnit.MILLISECONDS) && !ledger.failing() && !closed;
         } catch (TimeoutException | ExecutionException e) {
             return false;
         } catch (InterruptedException e) {

@@ -105,8 +105,7 @@ public final class Metrics implements AutoCloseable {
         FunctionCounter.builder("anyrouter.ledger.write.failures", writeFailures, LongSupplier::getAsLong)
                 .description("Ledger batches that failed to write (each is retried)").register(registry);
         Gauge.builder("anyrouter.ledger.healthy", healthy, IntSupplier::getAsInt)
-                .description("1 while the ledger writes, 0 while it retries after a failure (billable requests "
-                        + "are then refused)").register(registry);
+                .description("1 while the ledger writes, 0 while it retries after a failure").register(registry);
     }
 
     /** A request was refused before anything reached an upstream. */

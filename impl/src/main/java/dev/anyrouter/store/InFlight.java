@@ -103,6 +103,9 @@ public final class InFlight implements AutoCloseable {
          * then written later, or its loss is logged by the ledger.
          */
         public void awaitRecorded(Duration max) {
+            if (!ledger.healthy()) {
+                return; // the writer is retrying: the row comes when the database is back, the stream goes on
+            }
             if (recorded == null) {
                 record(); // before the upstream accepted (a held response committed): a row that bills nothing yet
             }

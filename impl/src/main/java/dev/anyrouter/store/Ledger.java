@@ -69,6 +69,10 @@ public final class Ledger implements AutoCloseable {
     private static final Item STOP = new Item(new Entry("", "", "", "", "", false, false, "", null, 0, 0, false,
             BigDecimal.ZERO, null, 0, null, null), false, null);
     private static final int LOGGED_IDS = 20;
+    /** How long the ledger may fail before {@link #failing()}: a passing lock timeout or fail-over refuses nothing. */
+    static final Duration FAILING_AFTER = Duration.ofSeconds(10);
+    /** How many rows may wait while the ledger fails before {@link #failing()}: the queue's bound in practice. */
+    static final int MAX_WAITING = 10_000;
 
     private final Database db;
     private final String owner;
@@ -81,6 +85,8 @@ public final class Ledger implements AutoCloseable {
     private final InFlight inFlight;
     private final Future<?> writer;
     private volatile boolean healthy = true;
+    /** When the current run of failures began (nanoTime); meaningful while not healthy. */
+    private volatile long failingSince;
     private volatile boolean closed;
 
     /** A ledger of one replica on its own (tests): owner {@code local}, orphans after an hour. */
@@ -122,6 +128,15 @@ public final class Ledger implements AutoCloseable {
     /** Whether the last write succeeded: false from a failed write until the next one succeeds. */
     public boolean healthy() {
         return healthy;
+    }
+
+    /**
+     * Whether the ledger has been failing too long ({@link #FAILING_AFTER}) or holds too many rows ({@link
+     * #MAX_WAITING}) to take new billable work: the gateway then refuses it and is not ready.
+     */
+    public boolean failing() {
+        return !healthy && (System.nanoTime() - failingSince >= FAILING_AFTER.toNanos()
+                || depth.get() > MAX_WAITING);
     }
 
     /** Batches that failed to write since the start. */
@@ -272,10 +287,11 @@ public final class Ledger implements AutoCloseable {
         String ids = batch.stream().limit(LOGGED_IDS).map(i -> i.row().id()).collect(Collectors.joining(", "))
                 + (batch.size() > LOGGED_IDS ? ", …" : "");
         if (healthy) {
+            failingSince = System.nanoTime();
             healthy = false;
             LOG.log(System.Logger.Level.ERROR, "ledger: cannot write to the " + db.description() + " ("
-                    + e.getMessage() + "); " + depth.get() + " rows kept in memory and retried, billable requests "
-                    + "refused until it recovers; waiting: " + ids);
+                    + e.getMessage() + "); " + depth.get() + " rows kept in memory and retried (billable requests are "
+                    + "refused if it still fails in " + FAILING_AFTER.toSeconds() + " s); waiting: " + ids);
         } else {
             LOG.log(System.Logger.Level.WARNING, "ledger: still cannot write (" + e.getMessage() + "); "
                     + depth.get() + " rows waiting, next try in " + retry.toMillis() + " ms: " + ids);

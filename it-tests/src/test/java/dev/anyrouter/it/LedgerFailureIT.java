@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The database stops accepting the ledger's writes under a running gateway (its table made unreachable, as a
- * full disk or a stopped server would): the rows wait in memory and are written once it is back, {@code /ready}
- * and the ledger's meters say so meanwhile, and billable requests are refused with a 503 and a Retry-After.
+ * full disk or a stopped server would): the rows wait in memory and are written once it is back, the ledger's
+ * meters say so at once, and after 10 s of failures {@code /ready} answers 503 and billable requests are refused
+ * with a 503 and a Retry-After.
  */
 class LedgerFailureIT {
 
@@ -44,7 +45,10 @@ class LedgerFailureIT {
 
         sql("ALTER TABLE generations RENAME TO generations_away"); // every ledger write fails from now on
         String during = stream(3); // admitted before the ledger noticed: served, its row kept in memory
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> status("/ready") == 503);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> metrics().get("anyrouter_ledger_healthy") == 0);
+        assertThat(status("/ready")).as("a passing failure: still ready").isEqualTo(200);
+        // failing for 10 s: refused from then on
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> status("/ready") == 503);
         Map<String, Double> broken = metrics();
         assertThat(broken).containsEntry("anyrouter_ledger_healthy", 0.0);
         assertThat(broken.get("anyrouter_ledger_write_failures_total")).isPositive();
