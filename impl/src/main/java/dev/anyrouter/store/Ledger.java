@@ -250,10 +250,7 @@ public final class Ledger implements AutoCloseable {
             try {
                 if (batch.isEmpty()) {
                     batch.add(queue.take());
-                    // let rows gather: one transaction for many streams; not when a stream waits for its row
-                    if (batch.get(0) != STOP && batch.get(0).durable() == null) {
-                        Thread.sleep(LINGER.toMillis());
-                    }
+                    gather(batch);
                 }
                 queue.drainTo(batch, BATCH - batch.size());
                 stopping |= batch.remove(STOP);
@@ -278,6 +275,22 @@ public final class Ledger implements AutoCloseable {
                 }
                 retry = retry.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : retry.multipliedBy(2);
             }
+        }
+    }
+
+    /**
+     * Lets rows gather for up to {@link #LINGER} after the first, so many streams share one transaction; stops at
+     * once for a row a stream waits for (its first byte), and at {@link #STOP}.
+     */
+    private void gather(List<Item> batch) throws InterruptedException {
+        long deadline = System.nanoTime() + LINGER.toNanos();
+        Item last = batch.get(batch.size() - 1);
+        while (last != STOP && last.durable() == null && batch.size() < BATCH) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || (last = queue.poll(left, TimeUnit.NANOSECONDS)) == null) {
+                return;
+            }
+            batch.add(last);
         }
     }
 
