@@ -88,7 +88,7 @@ public final class Generation {
      * A fallback model serves the request instead (before anything reached the client): the ledger names it and
      * bills its price.
      */
-    public void retarget(Route fallback, Price fallbackPrice) {
+    public synchronized void retarget(Route fallback, Price fallbackPrice) {
         route = Objects.requireNonNull(fallback, "fallback");
         price = Objects.requireNonNull(fallbackPrice, "fallbackPrice");
         servedModel = null;
@@ -125,19 +125,19 @@ public final class Generation {
     }
 
     /** The upstream answered with a success status: from now on the generation is billed. */
-    public void accepted() {
+    public synchronized void accepted() {
         accepted = true;
     }
 
     /** The model the upstream says served the request (such as a dated snapshot of the one asked for). */
-    public void servedModel(String model) {
+    public synchronized void servedModel(String model) {
         if (model != null && !model.isEmpty() && servedModel == null) {
             servedModel = model;
         }
     }
 
     /** A completion chunk reached the client; {@code text} is its content, reasoning and tool-argument text. */
-    public void delivered(CharSequence text) {
+    public synchronized void delivered(CharSequence text) {
         if (firstChunkNanos < 0) {
             firstChunkNanos = System.nanoTime();
         }
@@ -188,7 +188,7 @@ public final class Generation {
      * Usage as the upstream reported it; a {@code null} part was not reported and keeps its earlier value. Only
      * final numbers belong here: a provisional output count (Anthropic's {@code message_start}) does not.
      */
-    public void usage(Long prompt, Long completionCount) {
+    public synchronized void usage(Long prompt, Long completionCount) {
         if (prompt != null) {
             promptTokens = prompt;
         }
@@ -211,32 +211,54 @@ public final class Generation {
 
     /** What the generation costs so far, while it runs. */
     public Bill bill() {
-        return bill(Outcome.COMPLETED);
+        return progress().bill(Outcome.COMPLETED);
     }
 
-    private Bill bill(Outcome outcome) {
-        if (!accepted) {
-            if (sent && outcome == Outcome.CANCELLED) {
-                long prompt = promptTokens != null ? promptTokens : counter().prompt(api, request);
-                return new Bill(prompt, 0, promptTokens == null, Price.normal(price.cost(prompt, 0)));
+    /**
+     * What the generation has delivered so far, copied under its lock so that another thread (the ledger's
+     * in-flight journal, see {@code store/InFlight.java}) can bill it, counting tokens outside the lock.
+     */
+    public synchronized Progress progress() {
+        return new Progress(keyId, route, price, api, request, sent, accepted, promptTokens, completionTokens,
+                completionTokens != null ? "" : completion.toString(), overflowTokens, chunks, servedModel, streamed,
+                createdAt, firstChunkNanos < 0 ? null : (firstChunkNanos - startNanos) / 1_000_000,
+                (System.nanoTime() - startNanos) / 1_000_000);
+    }
+
+    /** A copy of a generation's state at one moment: {@link #bill} bills it as the generation would then. */
+    public record Progress(String keyId, Route route, Price price, Api api, JsonNode request, boolean sent,
+            boolean accepted, Long promptTokens, Long completionTokens, String completion, long overflowTokens,
+            int chunks, String servedModel, boolean streamed, Instant createdAt, Long firstChunkMillis,
+            long totalMillis) {
+
+        /** The bill if the generation ended now with {@code outcome}. */
+        public Bill bill(Outcome outcome) {
+            TokenCounter counter = TokenCounter.forModel(route.upstreamModel());
+            if (!accepted) {
+                if (sent && outcome == Outcome.CANCELLED) { // the upstream had the prompt
+                    long prompt = promptTokens != null ? promptTokens : counter.prompt(api, request);
+                    return new Bill(prompt, 0, promptTokens == null, Price.normal(price.cost(prompt, 0)));
+                }
+                return new Bill(0, 0, false, BigDecimal.ZERO);
             }
-            return new Bill(0, 0, false, BigDecimal.ZERO);
+            boolean counted = promptTokens == null || completionTokens == null;
+            long prompt = promptTokens != null ? promptTokens : counter.prompt(api, request);
+            long completed = completionTokens != null ? completionTokens : counter.text(completion) + overflowTokens;
+            return new Bill(prompt, completed, counted, Price.normal(price.cost(prompt, completed)));
         }
-        TokenCounter counter = promptTokens != null && completionTokens != null ? null : counter();
-        long prompt = promptTokens != null ? promptTokens : counter.prompt(api, request);
-        long completed = completionTokens != null ? completionTokens : counter.text(completion) + overflowTokens;
-        return new Bill(prompt, completed, counter != null, Price.normal(price.cost(prompt, completed)));
     }
 
     /** Ends the generation and bills it; runs once, after the client's response is finished. */
     public GenerationRecord end(Outcome outcome, String error) {
         long now = System.nanoTime();
-        Bill bill = bill(outcome);
-        return new GenerationRecord(id, keyId, route.requestedModel(),
-                servedModel != null ? servedModel : route.upstreamModel(), route.upstream().name(), streamed,
-                outcome, finishReason, chunks, completion.toString(), bill.promptTokens(), bill.completionTokens(),
-                bill.counted(), bill.cost(), firstChunkNanos < 0 ? null : (firstChunkNanos - startNanos) / 1_000_000,
-                (now - startNanos) / 1_000_000, createdAt, error, upstreamStatus, retries,
-                fallbacks);
+        Bill bill = progress().bill(outcome);
+        synchronized (this) { // the relay thread's own state; the lock orders it with progress()
+            return new GenerationRecord(id, keyId, route.requestedModel(),
+                    servedModel != null ? servedModel : route.upstreamModel(), route.upstream().name(), streamed,
+                    outcome, finishReason, chunks, completion.toString(), bill.promptTokens(), bill.completionTokens(),
+                    bill.counted(), bill.cost(), firstChunkNanos < 0 ? null : (firstChunkNanos - startNanos) / 1_000_000,
+                    (now - startNanos) / 1_000_000, createdAt, error, upstreamStatus, retries,
+                    fallbacks);
+        }
     }
 }

@@ -21,6 +21,7 @@ import dev.anyrouter.store.CreditReservations;
 import dev.anyrouter.store.Database;
 import dev.anyrouter.store.KeyStore;
 import dev.anyrouter.store.Ledger;
+import dev.anyrouter.store.ReplicaId;
 import dev.anyrouter.upstream.UpstreamClient;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -50,6 +51,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class AnyRouter implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(AnyRouter.class.getName());
+    /** How much older than the total timeout another replica's in-progress ledger row must be to be closed. */
+    private static final Duration ORPHAN_MARGIN = Duration.ofMinutes(5);
+    /** The Retry-After of requests refused while the ledger cannot write. */
+    private static final String LEDGER_RETRY_AFTER = "5";
 
     private final GatewayConfig config;
     private final Database database;
@@ -65,6 +70,7 @@ public final class AnyRouter implements AutoCloseable {
     private final ExecutorService writers;
     private final ScheduledExecutorService timer;
     private final ExecutorService ledgerWriter;
+    private final ScheduledExecutorService ledgerJournal;
     private final AtomicInteger activeRelays = new AtomicInteger();
     private final List<Consumer<GenerationRecord>> listeners = new CopyOnWriteArrayList<>();
     private final Accounting accounting = new Accounting(this::finished);
@@ -86,7 +92,10 @@ public final class AnyRouter implements AutoCloseable {
         keyStore.bootstrap(config.apiKeys());
         this.keys = new ApiKeys(keyStore);
         this.ledgerWriter = Threads.perTask("anyrouter-ledger");
-        this.ledger = new Ledger(database, ledgerWriter);
+        this.ledgerJournal = Threads.scheduler("anyrouter-ledger-journal");
+        // No generation runs longer than the total timeout: an older in-progress row's replica is gone.
+        this.ledger = new Ledger(database, ledgerWriter, ledgerJournal, ReplicaId.of(config.storage()),
+                config.timeouts().total().plus(ORPHAN_MARGIN));
         this.router = Router.from(config);
         this.catalog = ModelCatalog.bundled(Json.MAPPER);
         this.prices = Prices.of(catalog.models(), config.prices(), config.defaultPrice());
@@ -96,6 +105,7 @@ public final class AnyRouter implements AutoCloseable {
         this.writers = Threads.perTask("anyrouter-keepalive");
         this.timer = Threads.scheduler("anyrouter-timer");
         this.metrics = new Metrics(activeRelays, prices::listed);
+        metrics.ledger(ledger::queueDepth, ledger::writeFailures, () -> ledger.healthy() ? 1 : 0);
         config.upstreams().forEach(configured -> metrics.endpoints(router.endpoints(configured)));
         this.rateLimits = RateLimits.of(config.limits(),
                 database.postgresql() ? Optional.of(database.dataSource()) : Optional.empty(), writers);
@@ -225,6 +235,19 @@ public final class AnyRouter implements AutoCloseable {
         listeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
+    /**
+     * Refuses (503, with a Retry-After) billable requests while the usage ledger has been failing to write for a
+     * while or holds too many rows ({@link Ledger#failing()}): they could not be billed. The rows of requests
+     * already running stay queued and are written once the database is back.
+     */
+    public void checkLedger() {
+        if (ledger.failing()) {
+            throw GatewayException.refused(Refusal.LEDGER, 503, ErrorTypes.OVERLOADED, "the gateway cannot record "
+                    + "usage right now (its database does not accept writes); try again",
+                    Optional.of(LEDGER_RETRY_AFTER));
+        }
+    }
+
     /** What {@code key} has spent: its written ledger rows and those still queued. */
     public BigDecimal spent(ClientKey key) {
         BigDecimal queued = ledger.unwritten(key.id()); // first: a row written meanwhile is then counted twice, never missed
@@ -326,7 +349,8 @@ public final class AnyRouter implements AutoCloseable {
     }
 
     /**
-     * Whether the engine runs and its database answers within {@code timeout}. Blocks at most that long: call it
+     * Whether the engine runs, its database answers within {@code timeout} and its usage ledger is not failing
+     * ({@link Ledger#failing()}). Blocks at most that long: call it
      * on a relay thread. Concurrent callers share one check, so a database that hangs holds up one thread only.
      */
     public boolean ready(Duration timeout) {
@@ -345,7 +369,7 @@ public final class AnyRouter implements AutoCloseable {
             check = databaseCheck;
         }
         try {
-            return check.get(timeout.toMillis(), TimeUnit.MILLISECONDS) && !closed;
+            return check.get(timeout.toMillis(), TimeUnit.MILLISECONDS) && !ledger.failing() && !closed;
         } catch (TimeoutException | ExecutionException e) {
             return false;
         } catch (InterruptedException e) {
@@ -381,6 +405,7 @@ public final class AnyRouter implements AutoCloseable {
         accounting.close(); // the generations still being billed reach the ledger before it closes
         ledger.close();
         ledgerWriter.shutdownNow();
+        ledgerJournal.shutdownNow();
         database.close();
         upstream.close();
         metrics.close();

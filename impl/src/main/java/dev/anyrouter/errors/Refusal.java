@@ -22,7 +22,9 @@ public enum Refusal {
     /** 402: the key has used its credit limit. */
     CREDIT("credit"),
     /** 503: the gateway is shutting down. */
-    DRAINING("draining");
+    DRAINING("draining"),
+    /** 503: the usage ledger cannot write to the database, so nothing new could be billed. */
+    LEDGER("ledger");
 
     private final String tag;
 

@@ -17,6 +17,8 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -50,6 +52,8 @@ public final class Metrics implements AutoCloseable {
     private final Meter.MeterProvider<Counter> retries;
     private final Meter.MeterProvider<Counter> fallbacks;
     private final Map<Refusal, Counter> refusals = new EnumMap<>(Refusal.class);
+    /** What function meters read: Micrometer holds them weakly, and a lambda has no other owner. */
+    private final java.util.List<Object> read = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param activeRelays the engine's count of requests being relayed now
@@ -88,6 +92,20 @@ public final class Metrics implements AutoCloseable {
                     .description("Requests refused before anything reached an upstream, by reason")
                     .register(registry));
         }
+    }
+
+    /**
+     * Meters of the usage ledger: rows waiting to be written, batches that failed to write, and whether it
+     * writes now (1) or is retrying after a failure (0).
+     */
+    public void ledger(IntSupplier queueDepth, LongSupplier writeFailures, IntSupplier healthy) {
+        read.addAll(java.util.List.of(queueDepth, writeFailures, healthy));
+        Gauge.builder("anyrouter.ledger.queue.depth", queueDepth, IntSupplier::getAsInt)
+                .description("Ledger rows (final and in progress) waiting to be written").register(registry);
+        FunctionCounter.builder("anyrouter.ledger.write.failures", writeFailures, LongSupplier::getAsLong)
+                .description("Ledger batches that failed to write (each is retried)").register(registry);
+        Gauge.builder("anyrouter.ledger.healthy", healthy, IntSupplier::getAsInt)
+                .description("1 while the ledger writes, 0 while it retries after a failure").register(registry);
     }
 
     /** A request was refused before anything reached an upstream. */

@@ -65,6 +65,7 @@ public final class Completion {
                     this::open, this::pause);
             if (opened != null) {
                 generation.accepted(); // billed from now on, even if the client leaves before the answer
+                engine.ledger().begin(generation).record(); // or the gateway is killed
             }
             try {
                 if (opened == null) {

@@ -7,6 +7,7 @@ import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.errors.GatewayException;
 import dev.anyrouter.errors.Refusal;
 import dev.anyrouter.routing.Lease;
+import dev.anyrouter.store.InFlight;
 import dev.anyrouter.translate.Translation;
 import dev.anyrouter.upstream.UpstreamCall;
 import dev.anyrouter.upstream.UpstreamErrors;
@@ -54,6 +55,11 @@ public final class StreamRelay {
     private static final System.Logger LOG = System.getLogger(StreamRelay.class.getName());
     /** How long a finished upstream body may take to end, so its connection can be reused. */
     private static final Duration BODY_END_WAIT = Duration.ofMillis(50);
+    /**
+     * How long the client's first byte may wait for the generation's in-progress ledger row (see
+     * {@code store/InFlight.java}); a database slower than that delays the row, not the stream.
+     */
+    private static final Duration RECORD_WAIT = Duration.ofSeconds(1);
 
     private enum State { PENDING, COMMITTED, FAILED_EARLY }
 
@@ -66,6 +72,8 @@ public final class StreamRelay {
     private final FlushHold flushHold;
     private final Runnable clientDone;
     private final long startNanos = System.nanoTime();
+    /** The generation's record in the ledger while it runs; set by {@link #run()} before anything is written. */
+    private volatile InFlight.Handle inFlight;
     /** The model being tried, then the one serving the stream; written by the relay thread before it reads. */
     private volatile Target target;
     private final AtomicBoolean keepAliveQueued = new AtomicBoolean();
@@ -145,6 +153,7 @@ public final class StreamRelay {
      * the upstream failed before anything was sent: the caller then answers with that status instead.
      */
     public void run() {
+        inFlight = engine.ledger().begin(generation);
         engine.activeRelays().incrementAndGet();
         Runnable stopper = this::shutDown;
         engine.running(stopper);
@@ -241,6 +250,7 @@ public final class StreamRelay {
         UpstreamCall call = opened.call();
         lastUpstreamEvent = System.nanoTime();
         generation.accepted();
+        inFlight.record(); // its prompt is billed from now on, even if the gateway is killed
         Translation translation = target.translation();
         // Not closed here: end() closes the call, letting a finished body give its connection back.
         EventInput events = call.events();
@@ -507,6 +517,7 @@ public final class StreamRelay {
         }
         if (first) {
             stopWatching();
+            inFlight.awaitRecorded(RECORD_WAIT); // a client that sees a byte has a ledger row
         }
         try {
             CompletableFuture<?> sent = sink.send(event).toCompletableFuture();

@@ -178,6 +178,7 @@ public final class CompletionsResource {
                     "the gateway is shutting down; try again", Optional.of("1"));
         }
         List<Route> routes = client.models().stream().map(engine.router()::route).toList();
+        engine.checkLedger();
         engine.checkCredit(key);
         engine.rateLimits().admit(key);
         String id = "gen-" + UUID.randomUUID().toString().replace("-", "");

@@ -13,7 +13,8 @@ import java.time.Duration;
 import org.glassfish.jersey.server.ManagedAsync;
 
 /**
- * {@code GET /ready}: 200 while the engine runs and its database answers within {@link #TIMEOUT}, else 503. It
+ * {@code GET /ready}: 200 while the engine runs, its database answers within {@link #TIMEOUT} and its usage ledger
+ * writes (see {@code store/Ledger.java}), else 503. It
  * waits on the database, so it runs on a relay thread. {@code /health} says only that the application serves.
  */
 @Singleton
@@ -36,7 +37,7 @@ public final class ReadyResource {
     public String ready() {
         if (!engine.ready(TIMEOUT)) {
             throw new GatewayException(503, ErrorTypes.SERVER,
-                    "not ready: the gateway is stopping, or its database does not answer");
+                    "not ready: the gateway is stopping, its database does not answer, or its usage ledger cannot write");
         }
         return "{\"status\":\"ready\"}";
     }

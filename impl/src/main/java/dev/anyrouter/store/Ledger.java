@@ -1,12 +1,14 @@
 package dev.anyrouter.store;
 
-import dev.anyrouter.accounting.Price;
+import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.accounting.GenerationRecord;
+import dev.anyrouter.accounting.Price;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Duration;
@@ -16,12 +18,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 /**
@@ -30,15 +37,29 @@ import java.util.stream.Collectors;
  * keys' spend, so a key's spend always equals the sum of its rows. A row is inserted at most once (a batch retried
  * after an unclear failure skips rows already there).
  *
- * <p>Nothing is dropped: the queue is unbounded, a failed batch is retried until it is written, and
- * {@link #close()} writes everything still queued. Until a row is written, {@link #find} and {@link #unwritten}
- * still see it, so credit checks and the generation API never miss a finished generation.
+ * <p>Running generations have rows too ({@code in_progress}, see {@link InFlight}), which their final row replaces;
+ * each row's cost is in its key's spend as soon as the row is written. At start, this replica's rows left in
+ * progress (and any replica's older than {@code orphanAfter}) are closed as {@code interrupted}, billed with
+ * their last recorded cost ({@link #recover}).
+ *
+ * <p>Nothing is dropped: a row leaves the queue only once its transaction committed and, on the embedded
+ * database, reached its file (a {@code CHECKPOINT}: H2 otherwise keeps commits in memory for up to half a second,
+ * and loses them if it stops first). A failed batch is retried with a growing pause ({@link #RETRY} up to {@link
+ * #MAX_RETRY}); meanwhile the ledger is not {@link #healthy()}, which the gateway reports and acts on. {@link
+ * #close()} writes everything still queued, and logs at ERROR each row it could not. Until a row is written,
+ * {@link #find} and {@link #unwritten} still see it, so credit checks and the generation API never miss a
+ * finished generation.
  */
 public final class Ledger implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Ledger.class.getName());
     private static final int BATCH = 500;
-    private static final Duration RETRY = Duration.ofSeconds(1);
+    private static final Duration RETRY = Duration.ofMillis(500);
+    private static final Duration MAX_RETRY = Duration.ofSeconds(5);
+    /** The outcome of a row whose generation is still running. */
+    public static final String IN_PROGRESS = "in_progress";
+    /** The outcome of a row left in progress by a gateway that stopped without ending it (a kill, a crash). */
+    public static final String INTERRUPTED = "interrupted";
     /**
      * How long the writer waits after a row arrives for more to join its transaction. A transaction per stream
      * costs CPU that the streams' own work competes for (measured: +1.5 ms on each stream's time to first token
@@ -46,19 +67,104 @@ public final class Ledger implements AutoCloseable {
      */
     private static final Duration LINGER = Duration.ofMillis(100);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
-    private static final Entry STOP = new Entry("", "", "", "", "", false, false, "", null, 0, 0, false,
-            BigDecimal.ZERO, null, 0, null, null);
+    private static final Item STOP = new Item(new Entry("", "", "", "", "", false, false, "", null, 0, 0, false,
+            BigDecimal.ZERO, null, 0, null, null), false, null);
+    private static final int LOGGED_IDS = 20;
+    /** How long the ledger may fail before {@link #failing()}: a passing lock timeout or fail-over refuses nothing. */
+    static final Duration FAILING_AFTER = Duration.ofSeconds(10);
+    /** How many rows may wait while the ledger fails before {@link #failing()}: the queue's bound in practice. */
+    static final int MAX_WAITING = 10_000;
 
     private final Database db;
-    private final LinkedBlockingQueue<Entry> queue = new LinkedBlockingQueue<>();
+    private final String owner;
+    private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
     private final Map<String, Entry> pending = new ConcurrentHashMap<>();
     private final Map<String, BigDecimal> pendingCost = new ConcurrentHashMap<>();
+    /** Rows queued or being written, final and in progress. */
+    private final AtomicInteger depth = new AtomicInteger();
+    private final AtomicLong failures = new AtomicLong();
+    private final InFlight inFlight;
     private final Future<?> writer;
+    private volatile boolean healthy = true;
+    /** When the current run of failures began (nanoTime); meaningful while not healthy. */
+    private volatile long failingSince;
     private volatile boolean closed;
 
+    /** A ledger of one replica on its own (tests): owner {@code local}, orphans after an hour. */
     public Ledger(Database db, ExecutorService executor) {
+        this(db, executor, singleThread(), "local", Duration.ofHours(1));
+    }
+
+    /**
+     * Closes the rows left in progress ({@link #recover}) and starts writing.
+     *
+     * @param executor    runs the writer task
+     * @param journal     a single thread of its own: records running generations ({@link InFlight}); shut down
+     *                    by {@link #close()}
+     * @param owner       this replica's id, written on its in-progress rows
+     * @param orphanAfter how old another replica's in-progress row must be to be closed as interrupted: longer
+     *                    than any generation may run
+     */
+    public Ledger(Database db, ExecutorService executor, ScheduledExecutorService journal, String owner,
+            Duration orphanAfter) {
         this.db = db;
+        this.owner = owner;
+        recover(orphanAfter);
+        this.inFlight = new InFlight(this, journal);
+        if (db.postgresql()) { // other replicas' orphans, should they stop for good
+            journal.scheduleWithFixedDelay(() -> closeOrphans(orphanAfter), 1, 1, TimeUnit.MINUTES);
+        }
         this.writer = executor.submit(this::write);
+    }
+
+    /**
+     * Records {@code generation} in the ledger while it runs; its final row ({@link #add}) ends that. The relay
+     * calls {@link InFlight.Handle#record()} once the upstream accepted the request, and waits with {@link
+     * InFlight.Handle#awaitRecorded} before the client's first byte.
+     */
+    public InFlight.Handle begin(Generation generation) {
+        return inFlight.begin(generation);
+    }
+
+    /** Whether the last write succeeded: false from a failed write until the next one succeeds. */
+    public boolean healthy() {
+        return healthy;
+    }
+
+    /**
+     * Whether the ledger has been failing too long ({@link #FAILING_AFTER}) or holds too many rows ({@link
+     * #MAX_WAITING}) to take new billable work: the gateway then refuses it and is not ready.
+     */
+    public boolean failing() {
+        return !healthy && (System.nanoTime() - failingSince >= FAILING_AFTER.toNanos()
+                || depth.get() > MAX_WAITING);
+    }
+
+    /** Batches that failed to write since the start. */
+    public long writeFailures() {
+        return failures.get();
+    }
+
+    /** Rows waiting to be written (final and in progress). */
+    public int queueDepth() {
+        return depth.get();
+    }
+
+    /** Generations running now (recorded as in progress). */
+    public int running() {
+        return inFlight.size();
+    }
+
+    /** Queues an in-progress row; {@code durable}, if not null, completes once it is written. */
+    void progress(Entry row, CompletableFuture<Void> durable) {
+        if (closed) {
+            if (durable != null) {
+                durable.complete(null);
+            }
+            return;
+        }
+        depth.incrementAndGet();
+        queue.add(new Item(row, true, durable));
     }
 
     /**
@@ -67,13 +173,15 @@ public final class Ledger implements AutoCloseable {
      */
     public void add(GenerationRecord record) {
         Entry row = Entry.of(record);
+        inFlight.ended(row.id());
         if (closed) {
             LOG.log(System.Logger.Level.ERROR, "ledger row after shutdown, not written: {0}", row);
             return;
         }
         pending.put(row.id(), row);
         pendingCost.merge(row.keyId(), row.cost(), BigDecimal::add);
-        queue.add(row);
+        depth.incrementAndGet();
+        queue.add(new Item(row, false, null));
     }
 
     /** The costs of {@code keyId}'s generations that have finished but are not written yet. */
@@ -118,6 +226,7 @@ public final class Ledger implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        inFlight.close();
         queue.add(STOP);
         try {
             writer.get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -135,15 +244,14 @@ public final class Ledger implements AutoCloseable {
     }
 
     private void write() {
-        List<Entry> batch = new ArrayList<>();
+        List<Item> batch = new ArrayList<>();
         boolean stopping = false;
+        Duration retry = RETRY;
         while (!stopping || !batch.isEmpty()) {
             try {
                 if (batch.isEmpty()) {
                     batch.add(queue.take());
-                    if (batch.get(0) != STOP) {
-                        Thread.sleep(LINGER.toMillis()); // let rows gather: one transaction for many streams
-                    }
+                    gather(batch);
                 }
                 queue.drainTo(batch, BATCH - batch.size());
                 stopping |= batch.remove(STOP);
@@ -151,6 +259,8 @@ public final class Ledger implements AutoCloseable {
                     store(batch);
                     batch.forEach(this::written);
                     batch.clear();
+                    recovered();
+                    retry = RETRY;
                 }
             } catch (InterruptedException e) {
                 return;
@@ -158,14 +268,55 @@ public final class Ledger implements AutoCloseable {
                 if (rejected(batch, e)) {
                     continue;
                 }
-                LOG.log(System.Logger.Level.WARNING, "ledger: " + batch.size() + " rows not written yet, retrying in "
-                        + RETRY.toSeconds() + " s: " + e.getMessage());
+                failed(batch, e, retry);
                 try {
-                    Thread.sleep(RETRY.toMillis());
+                    Thread.sleep(retry.toMillis());
                 } catch (InterruptedException stop) {
                     return;
                 }
+                retry = retry.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : retry.multipliedBy(2);
             }
+        }
+    }
+
+    /**
+     * Lets rows gather for up to {@link #LINGER} after the first, so many streams share one transaction; stops at
+     * once for a row a stream waits for (its first byte), and at {@link #STOP}.
+     */
+    private void gather(List<Item> batch) throws InterruptedException {
+        long deadline = System.nanoTime() + LINGER.toNanos();
+        Item last = batch.get(batch.size() - 1);
+        while (last != STOP && last.durable() == null && batch.size() < BATCH) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || (last = queue.poll(left, TimeUnit.NANOSECONDS)) == null) {
+                return;
+            }
+            batch.add(last);
+        }
+    }
+
+    /** A batch failed for the database, not its data: the rows stay queued; the first failure is an ERROR. */
+    private void failed(List<Item> batch, Exception e, Duration retry) {
+        failures.incrementAndGet();
+        String ids = batch.stream().limit(LOGGED_IDS).map(i -> i.row().id()).collect(Collectors.joining(", "))
+                + (batch.size() > LOGGED_IDS ? ", …" : "");
+        if (healthy) {
+            failingSince = System.nanoTime();
+            healthy = false;
+            LOG.log(System.Logger.Level.ERROR, "ledger: cannot write to the " + db.description() + " ("
+                    + e.getMessage() + "); " + depth.get() + " rows kept in memory and retried (billable requests are "
+                    + "refused if it still fails in " + FAILING_AFTER.toSeconds() + " s); waiting: " + ids);
+        } else {
+            LOG.log(System.Logger.Level.WARNING, "ledger: still cannot write (" + e.getMessage() + "); "
+                    + depth.get() + " rows waiting, next try in " + retry.toMillis() + " ms: " + ids);
+        }
+    }
+
+    private void recovered() {
+        if (!healthy) {
+            healthy = true;
+            LOG.log(System.Logger.Level.INFO, "ledger: writing again after " + failures.get()
+                    + " failed writes; " + depth.get() + " rows still queued");
         }
     }
 
@@ -174,14 +325,14 @@ public final class Ledger implements AutoCloseable {
      * failure. Then the rows are tried one by one, so one bad row cannot hold up the others; a row refused on its
      * own is quarantined ({@link #quarantine}).
      */
-    private boolean rejected(List<Entry> batch, Exception failure) {
+    private boolean rejected(List<Item> batch, Exception failure) {
         String state = failure instanceof SQLException e && e.getSQLState() != null ? e.getSQLState() : "";
         if (!state.startsWith("22") && !state.startsWith("23")) {
             return false;
         }
-        List<Entry> rows = new ArrayList<>(batch);
+        List<Item> rows = new ArrayList<>(batch);
         batch.clear();
-        for (Entry row : rows) {
+        for (Item row : rows) {
             try {
                 store(List.of(row));
             } catch (SQLException e) {
@@ -205,10 +356,10 @@ public final class Ledger implements AutoCloseable {
      * is still charged to its key; logs an ERROR naming the generation either way. False if the second try met a
      * passing failure (the row is retried with the rest); true once the row is settled, stored or not.
      */
-    private boolean quarantine(Entry row, SQLException refusal) {
-        Entry clean = row.quarantined(refusal.getSQLState());
+    private boolean quarantine(Item item, SQLException refusal) {
+        Entry clean = item.row().quarantined(refusal.getSQLState());
         try {
-            store(List.of(clean));
+            store(List.of(new Item(clean, item.progress(), item.durable())));
             LOG.log(System.Logger.Level.ERROR, "ledger row " + clean.id() + " refused by the database ("
                     + Entry.clean(refusal.getMessage(), 300) + "); stored with its text sanitised, its cost charged: "
                     + clean);
@@ -224,7 +375,15 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
-    private void written(Entry record) {
+    private void written(Item item) {
+        depth.decrementAndGet();
+        if (item.durable() != null) {
+            item.durable().complete(null);
+        }
+        if (item.progress()) {
+            return;
+        }
+        Entry record = item.row();
         pending.remove(record.id());
         pendingCost.computeIfPresent(record.keyId(), (k, v) -> {
             BigDecimal rest = v.subtract(record.cost());
@@ -232,7 +391,21 @@ public final class Ledger implements AutoCloseable {
         });
     }
 
-    private void store(List<Entry> batch) throws SQLException {
+    private static final String INSERT = "INSERT INTO generations (id, key_id, model, served_model, provider, "
+            + "streamed, cancelled, outcome, finish_reason, tokens_prompt, tokens_completion, tokens_counted, "
+            + "total_cost, latency_ms, generation_time_ms, created_at, error, owner) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String UPDATE = "UPDATE generations SET key_id = ?, model = ?, served_model = ?, "
+            + "provider = ?, streamed = ?, cancelled = ?, outcome = ?, finish_reason = ?, tokens_prompt = ?, "
+            + "tokens_completion = ?, tokens_counted = ?, total_cost = ?, latency_ms = ?, generation_time_ms = ?, "
+            + "created_at = ?, error = ?, owner = ? WHERE id = ?";
+
+    /**
+     * Stores {@code batch} in one transaction: a row is inserted, or replaces its generation's in-progress row;
+     * a generation's final row is never replaced (a batch retried after an unclear failure, an in-progress row
+     * that arrives after the final one). Each key's spend changes by what its rows' costs changed.
+     */
+    private void store(List<Item> batch) throws SQLException {
         try (Connection c = db.connection()) {
             c.setAutoCommit(false);
             try {
@@ -240,15 +413,14 @@ public final class Ledger implements AutoCloseable {
                 // first, as a credit reservation does, so that the two wait for each other instead
                 Map<String, BigDecimal> spent = new TreeMap<>();
                 lockKeys(c, batch);
-                try (PreparedStatement insert = c.prepareStatement("INSERT INTO generations (id, key_id, model, "
-                        + "served_model, provider, streamed, cancelled, outcome, finish_reason, tokens_prompt, "
-                        + "tokens_completion, tokens_counted, total_cost, latency_ms, generation_time_ms, "
-                        + "created_at, error) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
-                        + "WHERE NOT EXISTS (SELECT 1 FROM generations WHERE id = ?)")) {
-                    for (Entry r : batch) {
-                        bind(insert, r);
-                        if (insert.executeUpdate() == 1) {
-                            spent.merge(r.keyId(), r.cost(), BigDecimal::add);
+                try (PreparedStatement find = c.prepareStatement(
+                        "SELECT outcome, total_cost FROM generations WHERE id = ?");
+                        PreparedStatement insert = c.prepareStatement(INSERT);
+                        PreparedStatement update = c.prepareStatement(UPDATE)) {
+                    for (Item item : batch) {
+                        BigDecimal change = store(item, find, insert, update);
+                        if (change.signum() != 0) {
+                            spent.merge(item.row().keyId(), change, BigDecimal::add);
                         }
                     }
                 }
@@ -260,18 +432,117 @@ public final class Ledger implements AutoCloseable {
                         add.executeUpdate();
                     }
                 }
-                CreditReservations.settle(c, batch.stream().map(Entry::id)::iterator);
+                // a final row settles its generation's credit reservation; an in-progress row leaves it held
+                CreditReservations.settle(c, batch.stream().filter(i -> !i.progress()).map(i -> i.row().id())::iterator);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
+            if (!db.postgresql()) {
+                c.setAutoCommit(true);
+                try (Statement checkpoint = c.createStatement()) {
+                    checkpoint.execute("CHECKPOINT"); // the commit reaches the file: durable, or an error here
+                }
+            }
         }
     }
 
-    private static void lockKeys(Connection c, List<Entry> batch) throws SQLException {
+    /** One row of a batch; returns how much its key's spend changes. */
+    private BigDecimal store(Item item, PreparedStatement find, PreparedStatement insert, PreparedStatement update)
+            throws SQLException {
+        Entry r = item.row();
+        String rowOwner = item.progress() ? owner : null;
+        find.setString(1, r.id());
+        try (ResultSet rs = find.executeQuery()) {
+            if (!rs.next()) {
+                bind(insert, r);
+                insert.setString(18, rowOwner);
+                insert.executeUpdate();
+                return r.cost();
+            }
+            if (!IN_PROGRESS.equals(rs.getString(1))) {
+                return BigDecimal.ZERO; // the final row is there already
+            }
+            BigDecimal before = rs.getBigDecimal(2);
+            update.setString(1, r.keyId());
+            bind(update, 2, r);
+            update.setString(17, rowOwner);
+            update.setString(18, r.id());
+            update.executeUpdate();
+            return r.cost().subtract(before);
+        }
+    }
+
+    /**
+     * At start: closes as {@code interrupted} the rows this replica left in progress (it was killed, or crashed)
+     * and those of any replica older than {@code orphanAfter}, billed with their last recorded cost (already in
+     * their keys' spend). On the embedded database, which no other replica shares, each key's spend is then set to
+     * the sum of its rows.
+     */
+    private void recover(Duration orphanAfter) {
+        try (Connection c = db.connection()) {
+            c.setAutoCommit(false);
+            try {
+                int closed = closeInProgress(c, "owner = ? OR created_at < ?", orphanAfter);
+                int fixed = 0;
+                if (!db.postgresql()) {
+                    try (Statement s = c.createStatement()) {
+                        fixed = s.executeUpdate("UPDATE api_keys SET credit_used = (SELECT COALESCE(SUM(g.total_cost)"
+                                + ", 0) FROM generations g WHERE g.key_id = api_keys.id) WHERE credit_used <> "
+                                + "(SELECT COALESCE(SUM(g.total_cost), 0) FROM generations g WHERE g.key_id = "
+                                + "api_keys.id)");
+                    }
+                }
+                c.commit();
+                if (closed > 0 || fixed > 0) {
+                    LOG.log(System.Logger.Level.WARNING, "ledger: " + closed + " generations left running by a "
+                            + "gateway that stopped without ending them are closed as interrupted, billed as last "
+                            + "recorded" + (fixed > 0 ? "; the spend of " + fixed + " keys set to their rows' sum" : ""));
+                }
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot recover the ledger: " + e.getMessage(), e);
+        }
+    }
+
+    /** Timer (PostgreSQL): closes the rows of replicas that stopped for good, once older than {@code orphanAfter}. */
+    private void closeOrphans(Duration orphanAfter) {
+        try (Connection c = db.connection()) {
+            int closed = closeInProgress(c, "created_at < ? AND owner <> ?", orphanAfter);
+            if (closed > 0) {
+                LOG.log(System.Logger.Level.WARNING, "ledger: " + closed + " generations left running by another "
+                        + "replica more than " + orphanAfter.toMinutes() + " min ago are closed as interrupted");
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "ledger: orphaned in-progress rows not closed: " + e.getMessage());
+        }
+    }
+
+    private int closeInProgress(Connection c, String which, Duration orphanAfter) throws SQLException {
+        try (PreparedStatement close = c.prepareStatement("UPDATE generations SET outcome = ?, owner = NULL, "
+                + "error = ? WHERE outcome = ? AND (" + which + ")")) {
+            close.setString(1, INTERRUPTED);
+            close.setString(2, "the gateway stopped before the generation ended; billed as last recorded");
+            close.setString(3, IN_PROGRESS);
+            Timestamp before = Timestamp.from(java.time.Instant.now().minus(orphanAfter));
+            if (which.startsWith("owner")) {
+                close.setString(4, owner);
+                close.setTimestamp(5, before);
+            } else {
+                close.setTimestamp(4, before);
+                close.setString(5, owner);
+            }
+            return close.executeUpdate();
+        }
+    }
+
+    private static void lockKeys(Connection c, List<Item> batch) throws SQLException {
         try (PreparedStatement lock = c.prepareStatement("SELECT id FROM api_keys WHERE id = ? FOR UPDATE")) {
-            for (String key : batch.stream().map(Entry::keyId).collect(Collectors.toCollection(TreeSet::new))) {
+            for (String key : batch.stream().map(i -> i.row().keyId()).collect(Collectors.toCollection(TreeSet::new))) {
                 lock.setString(1, key);
                 lock.executeQuery().close();
             }
@@ -281,26 +552,30 @@ public final class Ledger implements AutoCloseable {
     private static void bind(PreparedStatement ps, Entry r) throws SQLException {
         ps.setString(1, r.id());
         ps.setString(2, r.keyId());
-        ps.setString(3, truncate(r.model(), 200));
-        ps.setString(4, truncate(r.servedModel(), 200));
-        ps.setString(5, r.provider());
-        ps.setBoolean(6, r.streamed());
-        ps.setBoolean(7, r.cancelled());
-        ps.setString(8, r.outcome());
-        ps.setString(9, truncate(r.finishReason(), 64));
-        ps.setLong(10, r.promptTokens());
-        ps.setLong(11, r.completionTokens());
-        ps.setBoolean(12, r.tokensCounted());
-        ps.setBigDecimal(13, r.cost());
+        bind(ps, 3, r);
+    }
+
+    /** The columns from {@code model} to {@code error}, from parameter {@code at} on. */
+    private static void bind(PreparedStatement ps, int at, Entry r) throws SQLException {
+        ps.setString(at, truncate(r.model(), 200));
+        ps.setString(at + 1, truncate(r.servedModel(), 200));
+        ps.setString(at + 2, r.provider());
+        ps.setBoolean(at + 3, r.streamed());
+        ps.setBoolean(at + 4, r.cancelled());
+        ps.setString(at + 5, r.outcome());
+        ps.setString(at + 6, truncate(r.finishReason(), 64));
+        ps.setLong(at + 7, r.promptTokens());
+        ps.setLong(at + 8, r.completionTokens());
+        ps.setBoolean(at + 9, r.tokensCounted());
+        ps.setBigDecimal(at + 10, r.cost());
         if (r.firstChunkMillis() == null) {
-            ps.setNull(14, Types.BIGINT);
+            ps.setNull(at + 11, Types.BIGINT);
         } else {
-            ps.setLong(14, r.firstChunkMillis());
+            ps.setLong(at + 11, r.firstChunkMillis());
         }
-        ps.setLong(15, r.totalMillis());
-        ps.setTimestamp(16, Timestamp.from(r.createdAt()));
-        ps.setString(17, truncate(r.error(), 1000));
-        ps.setString(18, r.id());
+        ps.setLong(at + 12, r.totalMillis());
+        ps.setTimestamp(at + 13, Timestamp.from(r.createdAt()));
+        ps.setString(at + 14, truncate(r.error(), 1000));
     }
 
     private static String truncate(String s, int max) {
@@ -310,7 +585,8 @@ public final class Ledger implements AutoCloseable {
     /**
      * A ledger row as stored (without the delivered text).
      *
-     * @param outcome {@code completed}, {@code cancelled} or {@code failed}
+     * @param outcome {@code completed}, {@code cancelled} or {@code failed}; {@code in_progress} while the
+     *                generation runs, {@code interrupted} if the gateway stopped before it ended
      */
     public record Entry(String id, String keyId, String model, String servedModel, String provider,
             boolean streamed, boolean cancelled, String outcome, String finishReason, long promptTokens,
@@ -350,5 +626,34 @@ public final class Ledger implements AutoCloseable {
                     r.promptTokens(), r.completionTokens(), r.tokensCounted(), Price.normal(r.cost()),
                     r.firstChunkMillis(), r.totalMillis(), r.createdAt(), r.error());
         }
+
+        /** The row of a generation still running, billed for what it has delivered so far. */
+        static Entry inProgress(String id, Generation.Progress p) {
+            Generation.Bill bill = p.bill();
+            return new Entry(id, p.keyId(), p.route().requestedModel(),
+                    p.servedModel() != null ? p.servedModel() : p.route().upstreamModel(),
+                    p.route().upstream().name(), p.streamed(), false, IN_PROGRESS, null, bill.promptTokens(),
+                    bill.completionTokens(), bill.counted(), Price.normal(bill.cost()), p.firstChunkMillis(),
+                    p.totalMillis(), p.createdAt(), null);
+        }
+    }
+
+    /**
+     * One row to write: a final one, or an in-progress one ({@code progress}); {@code durable}, if not null,
+     * completes once it is written.
+     */
+    private record Item(Entry row, boolean progress, CompletableFuture<Void> durable) {
+    }
+
+    /** The journal's thread when the caller has none (tests). */
+    private static ScheduledExecutorService singleThread() {
+        ScheduledThreadPoolExecutor thread = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread t = java.util.concurrent.Executors.defaultThreadFactory().newThread(task);
+            t.setName("anyrouter-ledger-journal");
+            t.setDaemon(true);
+            return t;
+        });
+        thread.setRemoveOnCancelPolicy(true);
+        return thread;
     }
 }

@@ -59,7 +59,8 @@ class MetricsIT {
             + "\"assistant\",\"content\":\"Hello\"},\"logprobs\":null,\"finish_reason\":\"stop\"}],"
             + "\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":20,\"total_tokens\":29}}";
     private static final List<String> REASONS = List.of("auth", "forbidden", "rate_limit_requests",
-            "rate_limit_tokens", "key_streams", "global_streams", "relay_threads", "credit", "draining");
+            "rate_limit_tokens", "key_streams", "global_streams", "relay_threads", "credit", "draining",
+            "ledger");
     /** Held strongly: a JUL logger nothing references can be collected with its handler. */
     private static final Logger ACCESS = Logger.getLogger(AccessLog.LOGGER);
 
