@@ -10,8 +10,9 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Credit set aside for the running generations of limited keys ({@code credit_reservations}). Reserving locks the
- * key's row, so concurrent requests of one key, on any replica sharing the database, reserve one after another
+ * Credit set aside for the running generations of limited keys ({@code credit_reservations}); what a running
+ * generation's in-progress ledger row bills is in the key's spend already, so only the rest of its reservation is
+ * held. Reserving locks the key's row, so concurrent requests of one key, on any replica sharing the database, reserve one after another
  * and together never more than the key has left. The ledger deletes a generation's reservation in the transaction
  * that writes its row and adds its cost ({@link Ledger}); a reservation of a replica that died expires.
  */
@@ -102,8 +103,10 @@ public final class CreditReservations {
             expired.setLong(2, clock.millis());
             expired.executeUpdate();
         }
-        try (PreparedStatement sum = c.prepareStatement(
-                "SELECT COALESCE(SUM(amount), 0) FROM credit_reservations WHERE key_id = ?")) {
+        // A running generation's in-progress row is in credit_used already: only the rest of its reservation counts.
+        try (PreparedStatement sum = c.prepareStatement("SELECT COALESCE(SUM(GREATEST(r.amount - "
+                + "COALESCE(g.total_cost, 0), 0)), 0) FROM credit_reservations r LEFT JOIN generations g "
+                + "ON g.id = r.generation_id WHERE r.key_id = ?")) {
             sum.setString(1, keyId);
             try (ResultSet rs = sum.executeQuery()) {
                 rs.next();

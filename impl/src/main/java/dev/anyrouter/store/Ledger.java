@@ -80,6 +80,10 @@ public final class Ledger implements AutoCloseable {
     private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
     private final Map<String, Entry> pending = new ConcurrentHashMap<>();
     private final Map<String, BigDecimal> pendingCost = new ConcurrentHashMap<>();
+    /** The cost of each running generation's last written in-progress row: in its key's spend already. */
+    private final Map<String, BigDecimal> recorded = new ConcurrentHashMap<>();
+    /** What each queued final row adds to its key's spend beyond its in-progress row ({@link #unwritten}). */
+    private final Map<String, BigDecimal> pendingPart = new ConcurrentHashMap<>();
     /** Rows queued or being written, final and in progress. */
     private final AtomicInteger depth = new AtomicInteger();
     private final AtomicLong failures = new AtomicLong();
@@ -179,12 +183,17 @@ public final class Ledger implements AutoCloseable {
             return;
         }
         pending.put(row.id(), row);
-        pendingCost.merge(row.keyId(), row.cost(), BigDecimal::add);
+        BigDecimal part = row.cost().subtract(recorded.getOrDefault(row.id(), BigDecimal.ZERO));
+        pendingPart.put(row.id(), part);
+        pendingCost.merge(row.keyId(), part, BigDecimal::add);
         depth.incrementAndGet();
         queue.add(new Item(row, false, null));
     }
 
-    /** The costs of {@code keyId}'s generations that have finished but are not written yet. */
+    /**
+     * What {@code keyId}'s generations that have finished but are not written yet add to its spend: their costs,
+     * less what their in-progress rows put in it already.
+     */
     public BigDecimal unwritten(String keyId) {
         return pendingCost.getOrDefault(keyId, BigDecimal.ZERO);
     }
@@ -380,13 +389,18 @@ public final class Ledger implements AutoCloseable {
         if (item.durable() != null) {
             item.durable().complete(null);
         }
+        Entry record = item.row();
         if (item.progress()) {
+            if (!pending.containsKey(record.id())) { // not after its final row, which no longer needs it
+                recorded.put(record.id(), record.cost());
+            }
             return;
         }
-        Entry record = item.row();
         pending.remove(record.id());
+        recorded.remove(record.id());
+        BigDecimal part = pendingPart.remove(record.id());
         pendingCost.computeIfPresent(record.keyId(), (k, v) -> {
-            BigDecimal rest = v.subtract(record.cost());
+            BigDecimal rest = v.subtract(part == null ? record.cost() : part);
             return rest.signum() == 0 ? null : rest;
         });
     }
@@ -629,7 +643,7 @@ public final class Ledger implements AutoCloseable {
 
         /** The row of a generation still running, billed for what it has delivered so far. */
         static Entry inProgress(String id, Generation.Progress p) {
-            Generation.Bill bill = p.bill();
+            Generation.Bill bill = p.bill(Generation.Outcome.CANCELLED); // as if it ended now, by a kill
             return new Entry(id, p.keyId(), p.route().requestedModel(),
                     p.servedModel() != null ? p.servedModel() : p.route().upstreamModel(),
                     p.route().upstream().name(), p.streamed(), false, IN_PROGRESS, null, bill.promptTokens(),

@@ -21,6 +21,15 @@ public final class ReplicaId {
     private ReplicaId() {
     }
 
+    /** Only its owner reads the data directory's files (its folder is private too: see {@link DataDir}). */
+    private static void ownerOnly(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException notPosix) {
+            // the folder's own access rules apply
+        }
+    }
+
     /** The id in {@code storage}'s data directory, made there if it has none; a new one if it cannot be kept. */
     public static String of(StorageConfig storage) {
         Path file = storage.dataDir().resolve(FILE);
@@ -29,6 +38,7 @@ public final class ReplicaId {
             try {
                 Files.writeString(file, UUID.randomUUID().toString(), StandardCharsets.US_ASCII,
                         java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
+                ownerOnly(file);
             } catch (FileAlreadyExistsException kept) {
                 // made by an earlier start
             }

@@ -9,7 +9,6 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,9 +45,8 @@ class BoundedThreadsIT {
 
     @Test
     void manyWaitingClientsHoldAtMostTheBoundAndTheRestGet503() throws Exception {
-        String url = gateway.engine().config().storage().jdbcUrl();
         int refused = 0;
-        try (Connection exclusive = DriverManager.getConnection(url); Statement sql = exclusive.createStatement()) {
+        try (Connection exclusive = Gateway.database(gateway.dataDir()); Statement sql = exclusive.createStatement()) {
             sql.execute("SET EXCLUSIVE 1"); // every other session's statements wait: each request holds its thread
             try {
                 for (int i = 0; i < CLIENTS; i++) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -67,7 +66,8 @@ class LedgerFailureIT {
         assertThat(rowOutcome(during)).as("written after the recovery").isEqualTo("completed");
         assertThat(metrics()).containsEntry("anyrouter_ledger_healthy", 1.0)
                 .containsEntry("anyrouter_refusals_total{reason=\"ledger\"}", 1.0);
-        assertThat(rowOutcome(stream(3))).isNotNull(); // served again
+        String after = stream(3); // served again
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> rowOutcome(after) != null);
         assertThat(new java.math.BigDecimal(query("SELECT k.credit_used - (SELECT SUM(g.total_cost) FROM generations g "
                 + "WHERE g.key_id = k.id) FROM api_keys k"))).as("the key's spend is the sum of its rows")
                 .isEqualByComparingTo("0");
@@ -101,14 +101,14 @@ class LedgerFailureIT {
     }
 
     private void sql(String statement) throws Exception {
-        try (Connection c = DriverManager.getConnection(gateway.engine().config().storage().jdbcUrl());
+        try (Connection c = Gateway.database(gateway.dataDir());
                 Statement s = c.createStatement()) {
             s.execute(statement);
         }
     }
 
     private String query(String sql) {
-        try (Connection c = DriverManager.getConnection(gateway.engine().config().storage().jdbcUrl());
+        try (Connection c = Gateway.database(gateway.dataDir());
                 Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;
         } catch (Exception e) {

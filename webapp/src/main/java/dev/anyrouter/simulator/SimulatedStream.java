@@ -51,12 +51,20 @@ final class SimulatedStream implements Runnable {
         if (knobs.firstTokenMillis() == 0) {
             run();
         } else {
-            simulator.later(this, knobs.firstTokenMillis(), sink::close);
+            simulator.later(this, knobs.firstTokenMillis(), this::close);
         }
     }
 
     @Override
     public void run() {
+        try {
+            step();
+        } catch (IllegalStateException gone) {
+            // the response is over (the client left, the server is stopping): nothing more to write
+        }
+    }
+
+    private void step() {
         // The lead events (role chunk, or message_start and content_block_start) go out with the first piece, the
         // closing ones with the last; pieces in between one delay apart.
         do {
@@ -64,22 +72,31 @@ final class SimulatedStream implements Runnable {
                 if ("error".equals(knobs.failMode())) {
                     send(failure);
                 }
-                sink.close();
+                close();
                 return;
             }
             if (next == chunks.size()) {
                 if (chunks.get(0).name() == null) {
                     send(new Event(null, "[DONE]"));
                 }
-                sink.close();
+                close();
                 return;
             }
             if (!send(chunks.get(next++))) {
-                sink.close();
+                close();
                 return;
             }
         } while (next <= lead || next >= lead + pieces || knobs.chunkDelayMillis() == 0);
-        simulator.later(this, knobs.chunkDelayMillis(), sink::close);
+        simulator.later(this, knobs.chunkDelayMillis(), this::close);
+    }
+
+    /** Closes the sink; a response the server has already ended (its request scope shut down) stays ended. */
+    private void close() {
+        try {
+            sink.close();
+        } catch (IllegalStateException gone) {
+            // already ended
+        }
     }
 
     private boolean send(Event event) {
