@@ -38,6 +38,8 @@ final class Jvm implements AutoCloseable {
         Path log = dir.resolve(name + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("OPENAI_") || k.startsWith("ANYROUTER_"));
+        // Each JVM its own embedded database: one process holds it at a time.
+        builder.environment().put("ANYROUTER_DATA_DIR", dir.resolve(name + "-data").toString());
         builder.environment().putAll(env);
         Process process = builder.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
