@@ -51,6 +51,7 @@ public final class Generation {
     private long budgetPromptTokens;
     private long budgetedTokens;
     private long largestChunk;
+    private TokenCounter counter;
     private Runnable onBudgetSpent;
     private String servedModel;
     private boolean accepted;
@@ -92,6 +93,7 @@ public final class Generation {
         route = Objects.requireNonNull(fallback, "fallback");
         price = Objects.requireNonNull(fallbackPrice, "fallbackPrice");
         servedModel = null;
+        counter = null;
         fallbacks++;
     }
 
@@ -176,8 +178,12 @@ public final class Generation {
         }
     }
 
+    /** The serving model's counter, looked up once: {@link #delivered} may count every chunk. */
     private TokenCounter counter() {
-        return TokenCounter.forModel(route.upstreamModel());
+        if (counter == null) {
+            counter = TokenCounter.forModel(route.upstreamModel());
+        }
+        return counter;
     }
 
     public void finishReason(String reason) {
