@@ -192,7 +192,7 @@ final class Attempts {
      * Logs a failed try once, with its cause: the generation, the provider and the endpoint's index and host
      * (never its key). A local failure says so: it was not counted against the endpoint.
      */
-    private static void logFailure(Generation generation, Target target, Lease lease, GatewayException failure,
+    static void logFailure(Generation generation, Target target, Lease lease, GatewayException failure,
             boolean local) {
         String host = lease.endpoint().baseUri().getHost();
         LOG.log(System.Logger.Level.WARNING, "generation " + generation.id() + ": upstream '"

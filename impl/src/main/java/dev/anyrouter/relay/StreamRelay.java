@@ -171,6 +171,7 @@ public final class StreamRelay {
                 outcome = Generation.Outcome.CANCELLED;
             } else {
                 error = e.getMessage();
+                logUpstreamFailure(e);
                 fail(e);
             }
         } catch (Error e) {
@@ -464,9 +465,20 @@ public final class StreamRelay {
             return;
         }
         // Before the upstream answered, the connect and first-byte timeouts apply.
-        if (stop(new GatewayException(504, ErrorTypes.TIMEOUT, "upstream '" + target.route().upstream().name()
-                + "' " + reason), false)) {
-            LOG.log(System.Logger.Level.DEBUG, "stream {0}: upstream {1}", generation.id(), reason);
+        GatewayException timeout = new GatewayException(504, ErrorTypes.TIMEOUT, "upstream '"
+                + target.route().upstream().name() + "' " + reason);
+        if (stop(timeout, false)) {
+            logUpstreamFailure(timeout);
+        }
+    }
+
+    /**
+     * Logs, once and with its cause, how the upstream failed a stream it had accepted (a broken body, a malformed
+     * or oversized event, an early end, a timeout). A failure to open it was logged by {@link Attempts}.
+     */
+    private void logUpstreamFailure(GatewayException e) {
+        if (lease != null) {
+            Attempts.logFailure(generation, target, lease, e, false);
         }
     }
 
@@ -486,8 +498,6 @@ public final class StreamRelay {
             stopWatching();
             throw e;
         }
-        LOG.log(System.Logger.Level.DEBUG, "stream {0} failed after it started: {1}", generation.id(),
-                e.getMessage());
         flushHold.hold(false);
         target.translation().fail(e, this::send);
     }

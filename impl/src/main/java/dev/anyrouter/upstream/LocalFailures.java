@@ -36,12 +36,18 @@ public final class LocalFailures {
         return false;
     }
 
+    private static final int MAX_CAUSE_CHARS = 200;
+
     /** The innermost cause's type and message, for a log line (never a key: those travel in headers only). */
     public static String rootCause(Throwable failure) {
         Throwable root = failure;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return root.getClass().getName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+        String message = root.getMessage();
+        if (message != null && message.length() > MAX_CAUSE_CHARS) { // Jetty's EofException prints its connection
+            message = message.substring(0, MAX_CAUSE_CHARS) + "…";
+        }
+        return root.getClass().getName() + (message == null ? "" : ": " + message);
     }
 }

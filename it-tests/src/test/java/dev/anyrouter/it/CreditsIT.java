@@ -81,7 +81,9 @@ class CreditsIT {
         }
         try (RawClient client = RawClient.connect(gateway.uri()).send("GET", "/api/v1/key", "Bearer " + key.key(),
                 null)) {
-            JsonNode data = JSON.readTree(client.rest()).path("data");
+            String body = client.rest();
+            assertThat(client.status).as(body).isEqualTo(200);
+            JsonNode data = JSON.readTree(body).path("data");
             assertThat(data.path("label").asText()).isEqualTo("limited");
             assertThat(data.path("limit").decimalValue()).isEqualByComparingTo(limit);
             assertThat(data.path("usage").decimalValue()).isEqualByComparingTo(written(key.record().id()));

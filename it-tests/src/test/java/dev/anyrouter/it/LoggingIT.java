@@ -115,6 +115,26 @@ class LoggingIT {
     }
 
     @Test
+    void anUpstreamThatBreaksMidStreamIsLoggedOnceWithItsCause() throws Exception {
+        upstream.script(x -> {
+            x.sseHead();
+            x.data(role()).data(content("half an ans"));
+            x.reset();
+        });
+        try (RawClient client = RawClient.connect(gateway.uri()).post("/api/v1/chat/completions", Gateway.BEARER,
+                REQUEST)) {
+            String id = client.headers.get("x-generation-id");
+            assertThat(client.rest()).contains("\"finish_reason\":\"error\"");
+
+            List<String> warnings = records.stream().filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue())
+                    .map(LogRecord::getMessage).toList();
+            assertThat(warnings).as("one line for the failure").hasSize(1);
+            assertThat(warnings.get(0)).contains("generation " + id, "upstream 'openai' endpoint 0 (127.0.0.1)",
+                    "failed", "(cause: ");
+        }
+    }
+
+    @Test
     void sendsOneUserAgentAndAsksForUncompressedBytes() throws Exception {
         upstream.script(x -> x.json(200, "{\"id\":\"c\",\"object\":\"chat.completion\",\"choices\":[]}"));
         RawClient client = RawClient.connect(gateway.uri()).postOnly("/api/v1/chat/completions", Gateway.BEARER,

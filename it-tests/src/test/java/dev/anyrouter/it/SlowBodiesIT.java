@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Request bodies that trickle in cannot hold the embedded server's threads (JDK 17: a bounded pool of platform
  * threads reads them): a body slower than the minimum rate is cut off, so another tenant's request still gets a
- * thread; and a key over its credit limit is refused before its body is read at all.
+ * thread, and a body that stops is cut off within seconds; and a key over its credit limit is refused before its
+ * body is read at all.
  */
 class SlowBodiesIT {
 
@@ -82,6 +84,20 @@ class SlowBodiesIT {
         first.setSoTimeout(20_000);
         assertThat(statusLine(first.getInputStream())).satisfiesAnyOf(
                 line -> assertThat(line).startsWith("HTTP/1.1 408 "), line -> assertThat(line).isEmpty());
+    }
+
+    @Test
+    void aBodyThatStopsIsCutOffLongBeforeTheIdleTimeout() throws Exception {
+        try (Socket socket = new Socket(gateway.uri().getHost(), gateway.uri().getPort())) {
+            socket.setSoTimeout(20_000); // the idle timeout (30 s) would close it otherwise
+            socket.getOutputStream().write(head(Gateway.BEARER, 5_000)); // then nothing more
+            long start = System.nanoTime();
+
+            assertThat(statusLine(socket.getInputStream())).satisfiesAnyOf(
+                    line -> assertThat(line).startsWith("HTTP/1.1 408 "), line -> assertThat(line).isEmpty());
+            // 2 s of grace, looked at once a second
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        }
     }
 
     private static byte[] head(String authorization, int length) {

@@ -42,7 +42,6 @@ public final class AnyRouterServer implements AutoCloseable {
         ConnectionsConfig limits = ConnectionsConfig.from(settings);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false); // no "Server: Jetty(…)": nothing to gain from naming the version
-        http.setMinRequestDataRate(limits.minRequestRate()); // a body trickling in is cut off (408)
         ServerConnector connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
         connector.setHost(host);
         connector.setPort(port);
@@ -75,7 +74,7 @@ public final class AnyRouterServer implements AutoCloseable {
      * until one closes; the head deadline keeps connections that send nothing useful from holding it.
      */
     private static void guard(Server jetty, ServerConnector connector, ConnectionsConfig limits) {
-        connector.addBean(new HeadDeadline(connector, limits.headerTimeout()));
+        connector.addBean(new RequestDeadline(connector, limits.headerTimeout(), limits.minRequestRate()));
         if (limits.maxPerAddress() > 0) {
             connector.addBean(new AddressLimit(limits.maxPerAddress()));
         }
