@@ -477,7 +477,14 @@ public final class StreamRelay {
      * or oversized event, an early end, a timeout). A failure to open it was logged by {@link Attempts}.
      */
     private void logUpstreamFailure(GatewayException e) {
-        if (lease != null) {
+        if (lease == null) {
+            return;
+        }
+        if (engine.draining()) {
+            // the gateway is stopping: its own simulator and its connections close under the streams it ends
+            LOG.log(System.Logger.Level.DEBUG, "stream {0} ended while the gateway stops: {1}", generation.id(),
+                    e.getMessage());
+        } else {
             Attempts.logFailure(generation, target, lease, e, false);
         }
     }
