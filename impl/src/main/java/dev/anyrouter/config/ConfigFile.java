@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,8 @@ import java.util.Set;
 /**
  * The YAML configuration file ({@code --config FILE} or {@code ANYROUTER_CONFIG}): every key is one of the
  * environment settings under a readable name ({@code timeouts.idle_ms} is {@code ANYROUTER_IDLE_TIMEOUT_MS}). The
- * environment (and system properties) win over the file. An unknown key, a list or map where a value belongs, or
+ * environment (and system properties) win over the file. A provider's keys are its settings too
+ * ({@code providers.groq.api_key} is {@code GROQ_API_KEY}, see {@link ProvidersConfig}). An unknown key, a list or map where a value belongs, or
  * a file that is not YAML stops the start with a message naming the key.
  */
 public final class ConfigFile {
@@ -27,9 +29,13 @@ public final class ConfigFile {
     private static final Map<String, String> KEYS = new LinkedHashMap<>();
     private static final String BOOTSTRAP_KEYS = "keys.bootstrap";
     /** Keys whose value is a YAML list: the setting is its comma-separated items. */
-    private static final Set<String> LISTS = Set.of(BOOTSTRAP_KEYS, "providers.openai.api_keys",
-            "providers.openai.base_urls", "providers.anthropic.api_keys", "providers.anthropic.base_urls");
+    private static final Set<String> LISTS = Set.of(BOOTSTRAP_KEYS);
     private static final String MODEL_PRICES = "prices.models";
+    private static final String PROVIDERS = "providers";
+    private static final String ROUTES = "routes";
+    /** A provider's keys ({@code providers.NAME.KEY}) to the suffix of its setting ({@code NAME_API_KEY}, …). */
+    private static final Map<String, String> PROVIDER_KEYS = new LinkedHashMap<>();
+    private static final Set<String> PROVIDER_LISTS = Set.of("base_urls", "api_keys", "models");
 
     static {
         KEYS.put("server.host", "ANYROUTER_HOST");
@@ -47,14 +53,16 @@ public final class ConfigFile {
         KEYS.put("server.max_connections", "ANYROUTER_MAX_CONNECTIONS");
         KEYS.put("server.max_connections_per_address", "ANYROUTER_MAX_CONNECTIONS_PER_ADDRESS");
         KEYS.put("offline", "ANYROUTER_OFFLINE");
-        KEYS.put("providers.openai.api_key", "OPENAI_API_KEY");
-        KEYS.put("providers.openai.base_url", "OPENAI_BASE_URL");
-        KEYS.put("providers.openai.api_keys", "OPENAI_API_KEYS");
-        KEYS.put("providers.openai.base_urls", "OPENAI_BASE_URLS");
-        KEYS.put("providers.anthropic.api_key", "ANTHROPIC_API_KEY");
-        KEYS.put("providers.anthropic.base_url", "ANTHROPIC_BASE_URL");
-        KEYS.put("providers.anthropic.api_keys", "ANTHROPIC_API_KEYS");
-        KEYS.put("providers.anthropic.base_urls", "ANTHROPIC_BASE_URLS");
+        KEYS.put("default_provider", "ANYROUTER_DEFAULT_PROVIDER");
+        KEYS.put(ROUTES, "ANYROUTER_ROUTES");
+        PROVIDER_KEYS.put("api", "_API");
+        PROVIDER_KEYS.put("base_url", "_BASE_URL");
+        PROVIDER_KEYS.put("base_urls", "_BASE_URLS");
+        PROVIDER_KEYS.put("api_key", "_API_KEY");
+        PROVIDER_KEYS.put("api_keys", "_API_KEYS");
+        PROVIDER_KEYS.put("headers", "_HEADERS");
+        PROVIDER_KEYS.put("models", "_MODELS");
+        PROVIDER_KEYS.put("api_version", "_API_VERSION");
         KEYS.put("storage.data_dir", "ANYROUTER_DATA_DIR");
         KEYS.put("storage.db_url", "ANYROUTER_DB_URL");
         KEYS.put("storage.db_user", "ANYROUTER_DB_USER");
@@ -119,26 +127,131 @@ public final class ConfigFile {
                     + e.getClass().getSimpleName() + ")");
         }
         Map<String, String> values = new HashMap<>();
+        Map<String, String> keyOf = new HashMap<>();
+        KEYS.forEach((key, setting) -> keyOf.put(setting, key));
+        Set<String> providers = new HashSet<>();
         if (root != null && !root.isMissingNode() && !root.isNull()) {
             if (!root.isObject()) {
                 throw new ConfigException(name + ": expected a map of settings at the top");
             }
+            JsonNode declared = root.path(PROVIDERS);
+            if (!declared.isMissingNode() && !declared.isNull()) {
+                providers(name, declared, values, keyOf, providers);
+            }
             read(name, "", root, values);
         }
-        Map<String, String> keyOf = new HashMap<>();
-        KEYS.forEach((key, setting) -> keyOf.put(setting, key));
         return Settings.of(values::get, setting -> Optional.ofNullable(keyOf.get(setting))
-                .map(key -> name + ": " + key).orElse(setting));
+                .map(key -> name + ": " + key).orElse(setting), providers);
+    }
+
+    /**
+     * {@code providers}: each named provider's keys become its settings ({@code providers.mine.api_key} is
+     * {@code MINE_API_KEY}), and the provider is declared.
+     */
+    private static void providers(String file, JsonNode declared, Map<String, String> values,
+            Map<String, String> keyOf, Set<String> providers) {
+        if (!declared.isObject()) {
+            throw new ConfigException(file + ": providers: expected a map of provider names to their settings");
+        }
+        Map<String, String> prefixes = new HashMap<>();
+        for (Map.Entry<String, JsonNode> provider : declared.properties()) {
+            String name = provider.getKey();
+            String where = file + ": providers." + name;
+            if (!ProvidersConfig.NAME.matcher(name).matches()) {
+                throw new ConfigException(where + ": not a provider name (expected: 1 to 64 of a-z, 0-9, _ and -)");
+            }
+            String prefix = ProvidersConfig.prefix(name);
+            if (prefix.equals("ANYROUTER") || prefixes.containsKey(prefix)) {
+                throw new ConfigException(where + ": its settings (" + prefix + "_*) would be those of "
+                        + (prefix.equals("ANYROUTER") ? "the gateway" : "'" + prefixes.get(prefix) + "'")
+                        + " (expected: another name)");
+            }
+            prefixes.put(prefix, name);
+            providers.add(name);
+            PROVIDER_KEYS.forEach((key, suffix) -> keyOf.put(prefix + suffix, "providers." + name + "." + key));
+            JsonNode settings = provider.getValue();
+            if (settings.isNull()) {
+                continue;
+            }
+            if (!settings.isObject()) {
+                throw new ConfigException(where + ": expected a map of its settings (" + String.join(", ",
+                        PROVIDER_KEYS.keySet()) + ")");
+            }
+            for (Map.Entry<String, JsonNode> field : settings.properties()) {
+                String key = "providers." + name + "." + field.getKey();
+                String suffix = PROVIDER_KEYS.get(field.getKey());
+                JsonNode value = field.getValue();
+                if (suffix == null) {
+                    throw new ConfigException(file + ": " + key + ": unknown key (expected one of: "
+                            + String.join(", ", PROVIDER_KEYS.keySet()) + ")");
+                }
+                if (value.isNull()) {
+                    continue;
+                }
+                if (PROVIDER_LISTS.contains(field.getKey())) {
+                    values.put(prefix + suffix, list(file, key, value));
+                } else if (field.getKey().equals("headers")) {
+                    values.put(prefix + suffix, headers(file, key, value));
+                } else if (!value.isValueNode()) {
+                    throw new ConfigException(file + ": " + key + ": expected a single value, not " + value);
+                } else {
+                    values.put(prefix + suffix, value.asText());
+                }
+            }
+        }
+    }
+
+    /** A provider's {@code headers}: a map of header names to single values, kept as the JSON its setting takes. */
+    private static String headers(String file, String key, JsonNode value) {
+        if (!value.isObject()) {
+            throw new ConfigException(file + ": " + key + ": expected a map of header names to values");
+        }
+        for (Map.Entry<String, JsonNode> header : value.properties()) {
+            if (!header.getValue().isValueNode() || header.getValue().isNull()) {
+                throw new ConfigException(file + ": " + key + "." + header.getKey() + ": expected a single value");
+            }
+        }
+        return value.toString();
+    }
+
+    /** {@code routes}: a map of aliases to lists of {@code provider/model}s. */
+    private static String routes(String file, JsonNode value) {
+        if (!value.isObject()) {
+            throw new ConfigException(file + ": routes: expected a map of aliases to lists of provider/model");
+        }
+        List<String> entries = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> route : value.properties()) {
+            String key = ROUTES + "." + route.getKey();
+            if (route.getKey().matches(".*[,=|].*")) {
+                throw new ConfigException(file + ": " + key + ": not an alias (expected: a model id without , = or |)");
+            }
+            JsonNode models = route.getValue();
+            if (!models.isArray() || models.isEmpty()) {
+                throw new ConfigException(file + ": " + key + ": expected a non-empty list of provider/model");
+            }
+            List<String> ids = new ArrayList<>();
+            for (JsonNode model : models) {
+                if (!model.isTextual() || model.asText().matches(".*[,=|].*")) {
+                    throw new ConfigException(file + ": " + key + ": " + model
+                            + " (expected: provider/model, without , = or |)");
+                }
+                ids.add(model.asText());
+            }
+            entries.add(route.getKey() + "=" + String.join("|", ids));
+        }
+        return String.join(",", entries);
     }
 
     private static void read(String file, String prefix, JsonNode node, Map<String, String> values) {
         for (Map.Entry<String, JsonNode> field : node.properties()) {
             String key = prefix + field.getKey();
             JsonNode value = field.getValue();
-            if (value.isNull()) {
+            if (value.isNull() || key.equals(PROVIDERS)) {
                 continue;
             }
-            if (LISTS.contains(key)) {
+            if (key.equals(ROUTES)) {
+                values.put(KEYS.get(key), routes(file, value));
+            } else if (LISTS.contains(key)) {
                 values.put(KEYS.get(key), list(file, key, value));
             } else if (key.equals(MODEL_PRICES)) {
                 values.put(KEYS.get(key), prices(file, key, value));
@@ -146,7 +259,7 @@ public final class ConfigFile {
                 read(file, key + ".", value, values);
             } else if (!KEYS.containsKey(key)) {
                 throw new ConfigException(file + ": " + key + ": unknown key (expected one of: "
-                        + String.join(", ", KEYS.keySet()) + ")");
+                        + String.join(", ", KEYS.keySet()) + ", providers.NAME.*)");
             } else if (!value.isValueNode()) {
                 throw new ConfigException(file + ": " + key + ": expected a single value, not " + value);
             } else {
