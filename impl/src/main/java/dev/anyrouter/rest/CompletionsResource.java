@@ -177,7 +177,7 @@ public final class CompletionsResource {
             throw GatewayException.refused(Refusal.DRAINING, 503, ErrorTypes.OVERLOADED,
                     "the gateway is shutting down; try again", Optional.of("1"));
         }
-        List<Route> routes = engine.router().routes(client.models());
+        List<Route> routes = engine.router().routes(client.model(), client.fallbacks(), client.fallbackField());
         engine.checkLedger();
         engine.checkCredit(key);
         engine.rateLimits().admit(key);

@@ -80,19 +80,25 @@ public final class Router {
     }
 
     /**
-     * The routes of the models a request names, in order, each once: {@code provider/model} as it is; a route alias
+     * The routes of the models a request names (its model, then its fallbacks), in order, each once: {@code provider/model} as it is; a route alias
      * as its models; any other model id at the default provider. A 400 for a model id that is none of these, a
      * 404 for a provider that is not configured.
      */
-    public List<Route> routes(List<String> models) {
-        Set<String> ids = new LinkedHashSet<>();
-        for (String model : models) {
-            ids.addAll(resolve(model));
+    public List<Route> routes(String model, List<String> fallbacks, String fallbackField) {
+        Set<String> ids = new LinkedHashSet<>(resolve("model", model));
+        for (int i = 0; i < fallbacks.size(); i++) {
+            ids.addAll(resolve(fallbackField + "[" + i + "]", fallbacks.get(i)));
         }
         return ids.stream().map(this::route).toList();
     }
 
-    private List<String> resolve(String model) {
+    /** The routes of {@code model} alone. */
+    public List<Route> routes(String model) {
+        return routes(model, List.of(), "");
+    }
+
+    /** The {@code provider/model}s a model id stands for; {@code field} names it in an error. */
+    private List<String> resolve(String field, String model) {
         if (model.indexOf('/') > 0) {
             return List.of(model);
         }
@@ -101,7 +107,7 @@ public final class Router {
             return route;
         }
         return defaultProvider.map(provider -> List.of(provider + "/" + model))
-                .orElseThrow(() -> GatewayException.badRequest("model: '" + model + "' (expected: \"provider/model\","
+                .orElseThrow(() -> GatewayException.badRequest(field + ": '" + model + "' (expected: \"provider/model\","
                         + " e.g. \"openai/gpt-4o\"" + (catchAll.isPresent() ? ", any provider while offline"
                         : "; configured providers: " + String.join(", ", providers.keySet())) + routeNames("; routes: ")
                         + "; a model id alone goes to default_provider, which is not set)"));

@@ -47,7 +47,8 @@ class MessagesRequestTest {
         MessagesRequest request = parse(body("'fallbacks':['openai/gpt-4o','anthropic/claude-test','a/b'],"
                 + "'messages':" + HI));
 
-        assertThat(request.models()).containsExactly("anthropic/claude-test", "openai/gpt-4o", "a/b");
+        assertThat(request.model()).isEqualTo("anthropic/claude-test");
+        assertThat(request.fallbacks()).containsExactly("openai/gpt-4o", "anthropic/claude-test", "a/b");
         assertThat(request.upstreamBody().has("fallbacks")).isFalse();
         assertThat(request.body().has("fallbacks")).as("the client's body is untouched").isTrue();
     }

@@ -25,7 +25,7 @@ class RouterTest {
         Router router = router(Map.of("OPENAI_API_KEY", "k", "GROQ_API_KEY", "g",
                 "ANYROUTER_ROUTES", "fast=openai/broken|groq/llama-3.3-70b"));
 
-        List<Route> routes = router.routes(List.of("fast", "openai/gpt-4o", "groq/llama-3.3-70b"));
+        List<Route> routes = router.routes("fast", List.of("openai/gpt-4o", "groq/llama-3.3-70b"), "models");
 
         assertThat(ids(routes)).containsExactly("openai/broken", "groq/llama-3.3-70b", "openai/gpt-4o");
         assertThat(routes.get(1).upstream().name()).isEqualTo("groq");
@@ -36,7 +36,7 @@ class RouterTest {
     void aBareModelIdGoesToTheDefaultProvider() {
         Router router = router(Map.of("OPENAI_API_KEY", "k", "ANYROUTER_DEFAULT_PROVIDER", "openai"));
 
-        assertThat(ids(router.routes(List.of("gpt-4o")))).containsExactly("openai/gpt-4o");
+        assertThat(ids(router.routes("gpt-4o"))).containsExactly("openai/gpt-4o");
     }
 
     @Test
@@ -44,18 +44,20 @@ class RouterTest {
         Router router = router(Map.of("OPENAI_API_KEY", "k", "GROQ_API_KEY", "g",
                 "ANYROUTER_ROUTES", "fast=groq/llama"));
 
-        assertThatThrownBy(() -> router.routes(List.of("gpt-4o")))
+        assertThatThrownBy(() -> router.routes("gpt-4o"))
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(400))
                 .hasMessage("model: 'gpt-4o' (expected: \"provider/model\", e.g. \"openai/gpt-4o\"; configured "
                         + "providers: openai, groq; routes: fast; a model id alone goes to default_provider, which "
                         + "is not set)");
+        assertThatThrownBy(() -> router.routes("fast", List.of("openai/a", "gpt-4o"), "models"))
+                .hasMessageStartingWith("models[1]: 'gpt-4o' (expected: \"provider/model\"");
     }
 
     @Test
     void anUnknownProviderIsA404NamingTheProvidersAndRoutes() {
         Router router = router(Map.of("OPENAI_API_KEY", "k", "ANYROUTER_ROUTES", "fast=openai/a"));
 
-        assertThatThrownBy(() -> router.routes(List.of("mistral/large")))
+        assertThatThrownBy(() -> router.routes("mistral/large"))
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(404))
                 .hasMessage("unknown provider: 'mistral' (expected one of: [openai]; or a route: fast)");
     }
@@ -64,7 +66,7 @@ class RouterTest {
     void offlineTheSimulatorServesEveryProviderAndRoutesStillExpand() {
         Router router = router(Map.of("ANYROUTER_ROUTES", "fast=mine/a|anthropic/b"));
 
-        List<Route> routes = router.routes(List.of("fast"));
+        List<Route> routes = router.routes("fast");
 
         assertThat(ids(routes)).containsExactly("mine/a", "anthropic/b");
         assertThat(routes).allSatisfy(route -> assertThat(route.upstream().name()).isEqualTo("simulated"));
