@@ -20,8 +20,8 @@ import java.util.Set;
  * The YAML configuration file ({@code --config FILE} or {@code ANYROUTER_CONFIG}): every key is one of the
  * environment settings under a readable name ({@code timeouts.idle_ms} is {@code ANYROUTER_IDLE_TIMEOUT_MS}). The
  * environment (and system properties) win over the file. A provider's keys are its settings too
- * ({@code providers.groq.api_key} is {@code GROQ_API_KEY}, see {@link ProvidersConfig}). An unknown key, a list or map where a value belongs, or
- * a file that is not YAML stops the start with a message naming the key.
+ * ({@code providers.groq.api_key} is {@code GROQ_API_KEY}, see {@link ProvidersConfig}). An unknown key, a list or
+ * map where a value belongs, or a file that is not YAML stops the start with a message naming the key.
  */
 public final class ConfigFile {
 
@@ -33,9 +33,6 @@ public final class ConfigFile {
     private static final String MODEL_PRICES = "prices.models";
     private static final String PROVIDERS = "providers";
     private static final String ROUTES = "routes";
-    /** A provider's keys ({@code providers.NAME.KEY}) to the suffix of its setting ({@code NAME_API_KEY}, …). */
-    private static final Map<String, String> PROVIDER_KEYS = new LinkedHashMap<>();
-    private static final Set<String> PROVIDER_LISTS = Set.of("base_urls", "api_keys", "models");
 
     static {
         KEYS.put("server.host", "ANYROUTER_HOST");
@@ -55,14 +52,6 @@ public final class ConfigFile {
         KEYS.put("offline", "ANYROUTER_OFFLINE");
         KEYS.put("default_provider", "ANYROUTER_DEFAULT_PROVIDER");
         KEYS.put(ROUTES, "ANYROUTER_ROUTES");
-        PROVIDER_KEYS.put("api", "_API");
-        PROVIDER_KEYS.put("base_url", "_BASE_URL");
-        PROVIDER_KEYS.put("base_urls", "_BASE_URLS");
-        PROVIDER_KEYS.put("api_key", "_API_KEY");
-        PROVIDER_KEYS.put("api_keys", "_API_KEYS");
-        PROVIDER_KEYS.put("headers", "_HEADERS");
-        PROVIDER_KEYS.put("models", "_MODELS");
-        PROVIDER_KEYS.put("api_version", "_API_VERSION");
         KEYS.put("storage.data_dir", "ANYROUTER_DATA_DIR");
         KEYS.put("storage.db_url", "ANYROUTER_DB_URL");
         KEYS.put("storage.db_user", "ANYROUTER_DB_USER");
@@ -136,110 +125,12 @@ public final class ConfigFile {
             }
             JsonNode declared = root.path(PROVIDERS);
             if (!declared.isMissingNode() && !declared.isNull()) {
-                providers(name, declared, values, keyOf, providers);
+                ProviderKeys.read(name, declared, values, keyOf, providers);
             }
             read(name, "", root, values);
         }
         return Settings.of(values::get, setting -> Optional.ofNullable(keyOf.get(setting))
                 .map(key -> name + ": " + key).orElse(setting), providers);
-    }
-
-    /**
-     * {@code providers}: each named provider's keys become its settings ({@code providers.mine.api_key} is
-     * {@code MINE_API_KEY}), and the provider is declared.
-     */
-    private static void providers(String file, JsonNode declared, Map<String, String> values,
-            Map<String, String> keyOf, Set<String> providers) {
-        if (!declared.isObject()) {
-            throw new ConfigException(file + ": providers: expected a map of provider names to their settings");
-        }
-        Map<String, String> prefixes = new HashMap<>();
-        for (Map.Entry<String, JsonNode> provider : declared.properties()) {
-            String name = provider.getKey();
-            String where = file + ": providers." + name;
-            if (!ProvidersConfig.NAME.matcher(name).matches()) {
-                throw new ConfigException(where + ": not a provider name (expected: 1 to 64 of a-z, 0-9, _ and -)");
-            }
-            String prefix = ProvidersConfig.prefix(name);
-            if (prefix.equals("ANYROUTER") || prefixes.containsKey(prefix)) {
-                throw new ConfigException(where + ": its settings (" + prefix + "_*) would be those of "
-                        + (prefix.equals("ANYROUTER") ? "the gateway" : "'" + prefixes.get(prefix) + "'")
-                        + " (expected: another name)");
-            }
-            prefixes.put(prefix, name);
-            providers.add(name);
-            PROVIDER_KEYS.forEach((key, suffix) -> keyOf.put(prefix + suffix, "providers." + name + "." + key));
-            JsonNode settings = provider.getValue();
-            if (settings.isNull()) {
-                continue;
-            }
-            if (!settings.isObject()) {
-                throw new ConfigException(where + ": expected a map of its settings (" + String.join(", ",
-                        PROVIDER_KEYS.keySet()) + ")");
-            }
-            for (Map.Entry<String, JsonNode> field : settings.properties()) {
-                String key = "providers." + name + "." + field.getKey();
-                String suffix = PROVIDER_KEYS.get(field.getKey());
-                JsonNode value = field.getValue();
-                if (suffix == null) {
-                    throw new ConfigException(file + ": " + key + ": unknown key (expected one of: "
-                            + String.join(", ", PROVIDER_KEYS.keySet()) + ")");
-                }
-                if (value.isNull()) {
-                    continue;
-                }
-                if (PROVIDER_LISTS.contains(field.getKey())) {
-                    values.put(prefix + suffix, list(file, key, value));
-                } else if (field.getKey().equals("headers")) {
-                    values.put(prefix + suffix, headers(file, key, value));
-                } else if (!value.isValueNode()) {
-                    throw new ConfigException(file + ": " + key + ": expected a single value, not " + value);
-                } else {
-                    values.put(prefix + suffix, value.asText());
-                }
-            }
-        }
-    }
-
-    /** A provider's {@code headers}: a map of header names to single values, kept as the JSON its setting takes. */
-    private static String headers(String file, String key, JsonNode value) {
-        if (!value.isObject()) {
-            throw new ConfigException(file + ": " + key + ": expected a map of header names to values");
-        }
-        for (Map.Entry<String, JsonNode> header : value.properties()) {
-            if (!header.getValue().isValueNode() || header.getValue().isNull()) {
-                throw new ConfigException(file + ": " + key + "." + header.getKey() + ": expected a single value");
-            }
-        }
-        return value.toString();
-    }
-
-    /** {@code routes}: a map of aliases to lists of {@code provider/model}s. */
-    private static String routes(String file, JsonNode value) {
-        if (!value.isObject()) {
-            throw new ConfigException(file + ": routes: expected a map of aliases to lists of provider/model");
-        }
-        List<String> entries = new ArrayList<>();
-        for (Map.Entry<String, JsonNode> route : value.properties()) {
-            String key = ROUTES + "." + route.getKey();
-            if (route.getKey().matches(".*[,=|].*")) {
-                throw new ConfigException(file + ": " + key + ": not an alias (expected: a model id without , = or |)");
-            }
-            JsonNode models = route.getValue();
-            if (!models.isArray() || models.isEmpty()) {
-                throw new ConfigException(file + ": " + key + ": expected a non-empty list of provider/model");
-            }
-            List<String> ids = new ArrayList<>();
-            for (JsonNode model : models) {
-                if (!model.isTextual() || model.asText().matches(".*[,=|].*")) {
-                    throw new ConfigException(file + ": " + key + ": " + model
-                            + " (expected: provider/model, without , = or |)");
-                }
-                ids.add(model.asText());
-            }
-            entries.add(route.getKey() + "=" + String.join("|", ids));
-        }
-        return String.join(",", entries);
     }
 
     private static void read(String file, String prefix, JsonNode node, Map<String, String> values) {
@@ -250,7 +141,7 @@ public final class ConfigFile {
                 continue;
             }
             if (key.equals(ROUTES)) {
-                values.put(KEYS.get(key), routes(file, value));
+                values.put(KEYS.get(key), ProviderKeys.routes(file, value));
             } else if (LISTS.contains(key)) {
                 values.put(KEYS.get(key), list(file, key, value));
             } else if (key.equals(MODEL_PRICES)) {
@@ -269,7 +160,7 @@ public final class ConfigFile {
     }
 
     /** {@code keys.bootstrap}, a provider's {@code api_keys} or {@code base_urls}: a list of strings. */
-    private static String list(String file, String key, JsonNode value) {
+    static String list(String file, String key, JsonNode value) {
         if (!value.isArray()) {
             throw new ConfigException(file + ": " + key + ": expected a list");
         }
