@@ -108,6 +108,27 @@ class ProvidersIT {
     }
 
     @Test
+    void aNamedProviderSpreadsOverItsEndpointsEachWithItsOwnKey() throws Exception {
+        try (ScriptedUpstream a = new ScriptedUpstream(); ScriptedUpstream b = new ScriptedUpstream()) {
+            a.script(x -> x.json(200, chatAnswer("m", "from a")));
+            b.script(x -> x.json(200, chatAnswer("m", "from b")));
+            String file = config("""
+                    providers:
+                      mine: {base_urls: [%s, %s], api_keys: [sk-a, sk-b]}
+                    """.formatted(a.baseUri(), b.baseUri()));
+
+            try (Gateway gateway = Gateway.with("ANYROUTER_CONFIG", file)) {
+                OpenAIClient client = openAi(gateway);
+                assertThat(List.of(ask(client, "mine/m"), ask(client, "mine/m")))
+                        .containsExactlyInAnyOrder("m: from a", "m: from b");
+                client.close();
+            }
+            assertThat(a.next().headers).containsEntry("authorization", "Bearer sk-a");
+            assertThat(b.next().headers).containsEntry("authorization", "Bearer sk-b");
+        }
+    }
+
+    @Test
     void aPresetIsEnabledByItsKeyVariableAndALocalOneByItsBaseUrl() throws Exception {
         try (ScriptedUpstream groq = new ScriptedUpstream(); ScriptedUpstream ollama = new ScriptedUpstream()) {
             groq.script(x -> x.json(200, chatAnswer("llama-3.3-70b", "from groq")));
