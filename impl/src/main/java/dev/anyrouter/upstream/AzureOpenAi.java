@@ -3,6 +3,7 @@ package dev.anyrouter.upstream;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anyrouter.config.Secret;
 import dev.anyrouter.config.UpstreamConfig;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
@@ -47,20 +48,10 @@ final class AzureOpenAi implements UpstreamApi {
     }
 
     /**
-     * Percent-encodes everything but RFC 3986's unreserved characters, so a deployment or version is one path
-     * segment or query value whatever it holds (and never a URI template of the client).
+     * A deployment or version as one path segment or query value, whatever it holds: form encoding with a space as
+     * {@code %20}, so a client's model never adds a path segment, a query parameter or a URI template.
      */
     static String segment(String value) {
-        StringBuilder out = new StringBuilder();
-        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
-            char c = (char) (b & 0xff);
-            if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "-._~".indexOf(c) >= 0) {
-                out.append(c);
-            } else {
-                out.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
-            }
-        }
-        return out.toString();
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

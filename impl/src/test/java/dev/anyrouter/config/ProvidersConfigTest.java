@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.tuple;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -86,6 +88,35 @@ class ProvidersConfigTest {
         assertThat(config.provider("deepseek").orElseThrow().endpoints().get(0).baseUri())
                 .hasToString("http://127.0.0.1:9/v1");
         assertThat(config.provider("mistral")).as("a public preset needs its key").isEmpty();
+    }
+
+    @Test
+    void everyPresetHasItsPublicBaseUrlAndSpeaksItsApi() {
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("openai", "https://api.openai.com/v1");
+        expected.put("anthropic", "https://api.anthropic.com");
+        expected.put("groq", "https://api.groq.com/openai/v1");
+        expected.put("deepseek", "https://api.deepseek.com");
+        expected.put("mistral", "https://api.mistral.ai/v1");
+        expected.put("together", "https://api.together.xyz/v1");
+        expected.put("fireworks", "https://api.fireworks.ai/inference/v1");
+        expected.put("xai", "https://api.x.ai/v1");
+        expected.put("openrouter", "https://openrouter.ai/api/v1");
+        expected.put("gemini", "https://generativelanguage.googleapis.com/v1beta/openai");
+        expected.put("perplexity", "https://api.perplexity.ai");
+        expected.put("cerebras", "https://api.cerebras.ai/v1");
+        expected.put("ollama", "http://localhost:11434/v1");
+        expected.put("vllm", "http://localhost:8000/v1");
+        Map<String, String> keys = new HashMap<>();
+        expected.keySet().forEach(name -> keys.put(ProvidersConfig.prefix(name) + "_API_KEY", "k-" + name));
+
+        GatewayConfig config = from(keys);
+
+        Map<String, String> bases = new LinkedHashMap<>();
+        config.upstreams().forEach(p -> bases.put(p.name(), p.endpoints().get(0).baseUri().toString()));
+        assertThat(bases).containsExactlyEntriesOf(expected);
+        assertThat(config.upstreams()).allSatisfy(p -> assertThat(p.wireApi())
+                .isEqualTo(p.name().equals("anthropic") ? "anthropic" : "openai"));
     }
 
     @Test
