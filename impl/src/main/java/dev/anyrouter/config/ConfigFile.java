@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +19,9 @@ import java.util.Set;
 /**
  * The YAML configuration file ({@code --config FILE} or {@code ANYROUTER_CONFIG}): every key is one of the
  * environment settings under a readable name ({@code timeouts.idle_ms} is {@code ANYROUTER_IDLE_TIMEOUT_MS}). The
- * environment (and system properties) win over the file. An unknown key, a list or map where a value belongs, or
- * a file that is not YAML stops the start with a message naming the key.
+ * environment (and system properties) win over the file. A provider's keys are its settings too
+ * ({@code providers.groq.api_key} is {@code GROQ_API_KEY}, see {@link ProvidersConfig}). An unknown key, a list or
+ * map where a value belongs, or a file that is not YAML stops the start with a message naming the key.
  */
 public final class ConfigFile {
 
@@ -27,9 +29,10 @@ public final class ConfigFile {
     private static final Map<String, String> KEYS = new LinkedHashMap<>();
     private static final String BOOTSTRAP_KEYS = "keys.bootstrap";
     /** Keys whose value is a YAML list: the setting is its comma-separated items. */
-    private static final Set<String> LISTS = Set.of(BOOTSTRAP_KEYS, "providers.openai.api_keys",
-            "providers.openai.base_urls", "providers.anthropic.api_keys", "providers.anthropic.base_urls");
+    private static final Set<String> LISTS = Set.of(BOOTSTRAP_KEYS);
     private static final String MODEL_PRICES = "prices.models";
+    private static final String PROVIDERS = "providers";
+    private static final String ROUTES = "routes";
 
     static {
         KEYS.put("server.host", "ANYROUTER_HOST");
@@ -47,14 +50,8 @@ public final class ConfigFile {
         KEYS.put("server.max_connections", "ANYROUTER_MAX_CONNECTIONS");
         KEYS.put("server.max_connections_per_address", "ANYROUTER_MAX_CONNECTIONS_PER_ADDRESS");
         KEYS.put("offline", "ANYROUTER_OFFLINE");
-        KEYS.put("providers.openai.api_key", "OPENAI_API_KEY");
-        KEYS.put("providers.openai.base_url", "OPENAI_BASE_URL");
-        KEYS.put("providers.openai.api_keys", "OPENAI_API_KEYS");
-        KEYS.put("providers.openai.base_urls", "OPENAI_BASE_URLS");
-        KEYS.put("providers.anthropic.api_key", "ANTHROPIC_API_KEY");
-        KEYS.put("providers.anthropic.base_url", "ANTHROPIC_BASE_URL");
-        KEYS.put("providers.anthropic.api_keys", "ANTHROPIC_API_KEYS");
-        KEYS.put("providers.anthropic.base_urls", "ANTHROPIC_BASE_URLS");
+        KEYS.put("default_provider", "ANYROUTER_DEFAULT_PROVIDER");
+        KEYS.put(ROUTES, "ANYROUTER_ROUTES");
         KEYS.put("storage.data_dir", "ANYROUTER_DATA_DIR");
         KEYS.put("storage.db_url", "ANYROUTER_DB_URL");
         KEYS.put("storage.db_user", "ANYROUTER_DB_USER");
@@ -119,26 +116,33 @@ public final class ConfigFile {
                     + e.getClass().getSimpleName() + ")");
         }
         Map<String, String> values = new HashMap<>();
+        Map<String, String> keyOf = new HashMap<>();
+        KEYS.forEach((key, setting) -> keyOf.put(setting, key));
+        Set<String> providers = new HashSet<>();
         if (root != null && !root.isMissingNode() && !root.isNull()) {
             if (!root.isObject()) {
                 throw new ConfigException(name + ": expected a map of settings at the top");
             }
+            JsonNode declared = root.path(PROVIDERS);
+            if (!declared.isMissingNode() && !declared.isNull()) {
+                ProviderKeys.read(name, declared, values, keyOf, providers);
+            }
             read(name, "", root, values);
         }
-        Map<String, String> keyOf = new HashMap<>();
-        KEYS.forEach((key, setting) -> keyOf.put(setting, key));
         return Settings.of(values::get, setting -> Optional.ofNullable(keyOf.get(setting))
-                .map(key -> name + ": " + key).orElse(setting));
+                .map(key -> name + ": " + key).orElse(setting), providers);
     }
 
     private static void read(String file, String prefix, JsonNode node, Map<String, String> values) {
         for (Map.Entry<String, JsonNode> field : node.properties()) {
             String key = prefix + field.getKey();
             JsonNode value = field.getValue();
-            if (value.isNull()) {
+            if (value.isNull() || key.equals(PROVIDERS)) {
                 continue;
             }
-            if (LISTS.contains(key)) {
+            if (key.equals(ROUTES)) {
+                values.put(KEYS.get(key), ProviderKeys.routes(file, value));
+            } else if (LISTS.contains(key)) {
                 values.put(KEYS.get(key), list(file, key, value));
             } else if (key.equals(MODEL_PRICES)) {
                 values.put(KEYS.get(key), prices(file, key, value));
@@ -146,7 +150,7 @@ public final class ConfigFile {
                 read(file, key + ".", value, values);
             } else if (!KEYS.containsKey(key)) {
                 throw new ConfigException(file + ": " + key + ": unknown key (expected one of: "
-                        + String.join(", ", KEYS.keySet()) + ")");
+                        + String.join(", ", KEYS.keySet()) + ", providers.NAME.*)");
             } else if (!value.isValueNode()) {
                 throw new ConfigException(file + ": " + key + ": expected a single value, not " + value);
             } else {
@@ -156,7 +160,7 @@ public final class ConfigFile {
     }
 
     /** {@code keys.bootstrap}, a provider's {@code api_keys} or {@code base_urls}: a list of strings. */
-    private static String list(String file, String key, JsonNode value) {
+    static String list(String file, String key, JsonNode value) {
         if (!value.isArray()) {
             throw new ConfigException(file + ": " + key + ": expected a list");
         }

@@ -10,7 +10,8 @@ import java.util.Optional;
  *
  * @param baseUri requests go to {@code {baseUri}/{api path}}; a relative URI is resolved against the gateway
  *                itself (the built-in simulated upstream)
- * @param apiKey  sent as {@code Authorization: Bearer …} (OpenAI) or {@code x-api-key} (Anthropic); never logged
+ * @param apiKey  sent as {@code Authorization: Bearer …} (OpenAI), {@code x-api-key} (Anthropic) or {@code api-key}
+ *                (Azure OpenAI); never logged
  */
 public record Endpoint(URI baseUri, Optional<Secret> apiKey) {
 

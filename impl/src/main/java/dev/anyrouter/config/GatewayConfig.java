@@ -2,24 +2,20 @@ package dev.anyrouter.config;
 
 import dev.anyrouter.accounting.Price;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Everything the engine needs to start, read once. Each field's setting name and default are in the README's
  * configuration table.
  *
  * @param apiKeys           client keys accepted as {@code Authorization: Bearer …} ({@code ANYROUTER_API_KEYS})
- * @param openAi            the OpenAI-compatible upstream, when {@code OPENAI_API_KEY(S)} or {@code OPENAI_BASE_URL(S)}
- *                          is set and {@code ANYROUTER_OFFLINE} is not {@code true}
- * @param anthropic         the Anthropic upstream, when {@code ANTHROPIC_API_KEY(S)} or {@code ANTHROPIC_BASE_URL(S)}
- *                          is set and {@code ANYROUTER_OFFLINE} is not {@code true}
+ * @param providers         the upstream providers ({@code OPENAI_API_KEY}, {@code providers:} in a config file, …),
+ *                          route aliases and the default provider; none when {@code ANYROUTER_OFFLINE} is {@code true}
  * @param maxBodyBytes      the largest request body accepted ({@code ANYROUTER_MAX_BODY_BYTES})
  * @param bodyLimits        what one request body may hold: messages, content parts, tools, JSON depth and tokens
  *                          ({@code ANYROUTER_MAX_MESSAGES}, …)
@@ -38,8 +34,7 @@ import java.util.stream.Stream;
  */
 public record GatewayConfig(
         List<String> apiKeys,
-        Optional<UpstreamConfig> openAi,
-        Optional<UpstreamConfig> anthropic,
+        ProvidersConfig providers,
         long maxBodyBytes,
         BodyLimitsConfig bodyLimits,
         TimeoutsConfig timeouts,
@@ -54,13 +49,9 @@ public record GatewayConfig(
         LimitsConfig limits,
         BreakerConfig breaker) {
 
-    public static final String DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1";
-    public static final String DEFAULT_ANTHROPIC_BASE_URL = "https://api.anthropic.com";
-
     public GatewayConfig {
         apiKeys = List.copyOf(apiKeys);
-        Objects.requireNonNull(openAi, "openAi");
-        Objects.requireNonNull(anthropic, "anthropic");
+        Objects.requireNonNull(providers, "providers");
         Objects.requireNonNull(bodyLimits, "bodyLimits");
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(storage, "storage");
@@ -77,8 +68,7 @@ public record GatewayConfig(
     public static GatewayConfig from(Settings settings) {
         return new GatewayConfig(
                 settings.list("ANYROUTER_API_KEYS"),
-                upstream(settings, "openai", "OPENAI", DEFAULT_OPENAI_BASE_URL, Api.CHAT_COMPLETIONS),
-                upstream(settings, "anthropic", "ANTHROPIC", DEFAULT_ANTHROPIC_BASE_URL, Api.MESSAGES),
+                ProvidersConfig.from(settings),
                 settings.number("ANYROUTER_MAX_BODY_BYTES", 4L << 20, 1024, 1L << 30),
                 BodyLimitsConfig.from(settings),
                 TimeoutsConfig.from(settings),
@@ -96,16 +86,21 @@ public record GatewayConfig(
 
     /** True when no upstream is configured: every {@code provider/model} is served by the simulated upstream. */
     public boolean offline() {
-        return openAi.isEmpty() && anthropic.isEmpty();
+        return providers.upstreams().isEmpty();
     }
 
     /** The configured upstreams. */
     public List<UpstreamConfig> upstreams() {
-        return Stream.of(openAi, anthropic).flatMap(Optional::stream).toList();
+        return providers.upstreams();
+    }
+
+    /** The configured provider of that name. */
+    public Optional<UpstreamConfig> provider(String name) {
+        return upstreams().stream().filter(upstream -> upstream.name().equals(name)).findFirst();
     }
 
     public GatewayConfig withApiKeys(List<String> keys) {
-        return new GatewayConfig(keys, openAi, anthropic, maxBodyBytes, bodyLimits, timeouts, relayThreads, storage, adminKey,
+        return new GatewayConfig(keys, providers, maxBodyBytes, bodyLimits, timeouts, relayThreads, storage, adminKey,
                 keyRefresh, prices, defaultPrice, retry, shutdownGrace, limits, breaker);
     }
 
@@ -140,55 +135,5 @@ public record GatewayConfig(
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
-    }
-
-    /**
-     * An upstream from {@code {PREFIX}_API_KEY} or {@code {PREFIX}_API_KEYS}, and {@code {PREFIX}_BASE_URL} or
-     * {@code {PREFIX}_BASE_URLS}, when any is set. One endpoint per key or URL: a single key or URL goes with every
-     * endpoint; two lists pair by position, so they must be as long as each other.
-     */
-    private static Optional<UpstreamConfig> upstream(Settings settings, String name, String prefix,
-            String defaultBase, Api api) {
-        if (settings.flag("ANYROUTER_OFFLINE")) {
-            return Optional.empty();
-        }
-        Values keys = oneOf(settings, prefix + "_API_KEY", prefix + "_API_KEYS");
-        Values bases = oneOf(settings, prefix + "_BASE_URL", prefix + "_BASE_URLS");
-        if (keys.values().isEmpty() && bases.values().isEmpty()) {
-            return Optional.empty();
-        }
-        int count = Math.max(keys.values().size(), bases.values().size());
-        if (keys.values().size() > 1 && bases.values().size() > 1 && keys.values().size() != bases.values().size()) {
-            throw new ConfigException(settings.describe(bases.setting()) + ": " + bases.values().size()
-                    + " URLs, but " + settings.describe(keys.setting()) + " has " + keys.values().size()
-                    + " keys (expected: one URL, one key, or as many URLs as keys: they pair by position)");
-        }
-        List<Endpoint> endpoints = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            String base = bases.values().isEmpty() ? defaultBase : bases.at(i);
-            Optional<Secret> key = keys.values().isEmpty() ? Optional.empty() : Optional.of(Secret.of(keys.at(i)));
-            endpoints.add(new Endpoint(UpstreamConfig.baseUri(settings.describe(bases.setting()), base), key));
-        }
-        return Optional.of(new UpstreamConfig(name, endpoints, api));
-    }
-
-    /** The values of one setting; a single value goes with every endpoint. */
-    private record Values(String setting, List<String> values) {
-        String at(int endpoint) {
-            return values.get(values.size() == 1 ? 0 : endpoint);
-        }
-    }
-
-    /**
-     * The one of a single-value setting and its comma-separated list form that is set (the single one, empty,
-     * when neither is).
-     */
-    private static Values oneOf(Settings settings, String single, String list) {
-        if (settings.string(single).isPresent() && settings.string(list).isPresent()) {
-            throw new ConfigException(settings.describe(single) + " and " + settings.describe(list)
-                    + ": both set (expected: one of them)");
-        }
-        return settings.string(list).isPresent() ? new Values(list, settings.list(list))
-                : new Values(single, settings.string(single).stream().toList());
     }
 }

@@ -2,9 +2,11 @@ package dev.anyrouter.config;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -15,19 +17,34 @@ public final class Settings {
 
     private final Function<String, String> lookup;
     private final Function<String, String> describe;
+    private final Set<String> providers;
 
-    private Settings(Function<String, String> lookup, Function<String, String> describe) {
+    private Settings(Function<String, String> lookup, Function<String, String> describe, Set<String> providers) {
         this.lookup = Objects.requireNonNull(lookup, "lookup");
         this.describe = Objects.requireNonNull(describe, "describe");
+        this.providers = Set.copyOf(providers);
     }
 
     public static Settings of(Function<String, String> lookup) {
-        return new Settings(lookup, Function.identity());
+        return new Settings(lookup, Function.identity(), Set.of());
     }
 
     /** A lookup whose errors name each setting as {@code describe} says (a config file's key, say). */
     public static Settings of(Function<String, String> lookup, Function<String, String> describe) {
-        return new Settings(lookup, describe);
+        return new Settings(lookup, describe, Set.of());
+    }
+
+    /**
+     * A config file's lookup that also declares providers by name ({@code providers.NAME}): their settings are
+     * read as {@code NAME_API_KEY}, {@code NAME_BASE_URL}, … like a preset's.
+     */
+    static Settings of(Function<String, String> lookup, Function<String, String> describe, Set<String> providers) {
+        return new Settings(lookup, describe, providers);
+    }
+
+    /** The providers a config file declares by name, in no particular order. */
+    public Set<String> providers() {
+        return providers;
     }
 
     /** How an error names the setting: its name, or where its value came from. */
@@ -42,8 +59,10 @@ public final class Settings {
 
     /** This lookup, falling back to {@code other} where it has no value. */
     public Settings orElse(Settings other) {
-        return of(name -> string(name).orElseGet(() -> other.string(name).orElse(null)),
-                name -> string(name).isPresent() ? describe(name) : other.describe(name));
+        Set<String> both = new LinkedHashSet<>(providers);
+        both.addAll(other.providers);
+        return new Settings(name -> string(name).orElseGet(() -> other.string(name).orElse(null)),
+                name -> string(name).isPresent() ? describe(name) : other.describe(name), both);
     }
 
     public Optional<String> string(String name) {

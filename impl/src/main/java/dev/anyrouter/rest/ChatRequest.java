@@ -14,7 +14,7 @@ import java.util.Set;
  * through to the upstream untouched; only {@code model} is rewritten.
  *
  * @param body   the request as the client sent it
- * @param model  {@code provider/model}
+ * @param model  {@code provider/model}, or a model id alone (a route alias or a model of the default provider)
  * @param stream whether the client asked for server-sent events
  */
 public record ChatRequest(ObjectNode body, String model, boolean stream) implements ClientRequest {

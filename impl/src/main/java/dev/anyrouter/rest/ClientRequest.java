@@ -2,7 +2,6 @@ package dev.anyrouter.rest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.config.Api;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 
@@ -18,7 +17,7 @@ public interface ClientRequest {
     /** The request as the client sent it. */
     ObjectNode body();
 
-    /** {@code provider/model}. */
+    /** {@code provider/model}, or a model id alone (a route alias, or a model of the default provider). */
     String model();
 
     /** Whether the client asked for server-sent events. */
@@ -30,11 +29,9 @@ public interface ClientRequest {
     /** The field listing fallback models: {@code models} (chat completions, as on OpenRouter) or {@code fallbacks}. */
     String fallbackField();
 
-    /** The models to try, in order: {@link #model()}, then each fallback not already listed. */
-    default List<String> models() {
-        List<String> models = new ArrayList<>(List.of(model()));
-        Fields.fallbacks(body(), fallbackField()).stream().filter(m -> !models.contains(m)).forEach(models::add);
-        return models;
+    /** The fallback models as listed ({@link #fallbackField()}), each a {@code provider/model} or a model id alone. */
+    default List<String> fallbacks() {
+        return Fields.fallbacks(body(), fallbackField());
     }
 
     /** The most completion tokens the request asks for ({@code max_completion_tokens} or {@code max_tokens}). */

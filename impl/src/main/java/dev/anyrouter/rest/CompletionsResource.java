@@ -177,14 +177,14 @@ public final class CompletionsResource {
             throw GatewayException.refused(Refusal.DRAINING, 503, ErrorTypes.OVERLOADED,
                     "the gateway is shutting down; try again", Optional.of("1"));
         }
-        List<Route> routes = client.models().stream().map(engine.router()::route).toList();
+        List<Route> routes = engine.router().routes(client.model(), client.fallbacks(), client.fallbackField());
         engine.checkLedger();
         engine.checkCredit(key);
         engine.rateLimits().admit(key);
         String id = "gen-" + UUID.randomUUID().toString().replace("-", "");
         request.setProperty(StreamHeadersFilter.GENERATION_ID, id);
         Generation generation = new Generation(id, key.id(), routes.get(0), client.stream(),
-                engine.prices().of(client.model()), client.api(), client.body());
+                engine.prices().of(routes.get(0).requestedModel()), client.api(), client.body());
         ObjectNode body = client.upstreamBody();
         List<Target> targets = new ArrayList<>();
         for (Route route : routes) {

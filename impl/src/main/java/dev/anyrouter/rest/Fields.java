@@ -76,7 +76,7 @@ final class Fields {
     /** The longest model name accepted (the ledger stores it). */
     static final int MAX_MODEL = 200;
 
-    /** {@code provider/model}. */
+    /** {@code provider/model}, or a model id alone. */
     static String model(JsonNode model) {
         if (model == null || model.isNull()) {
             throw GatewayException.badRequest("model: missing (expected: \"provider/model\", e.g. \"openai/gpt-4o\")");
@@ -96,7 +96,8 @@ final class Fields {
                     + "(expected: \"provider/model\" without control characters)", (int) value.charAt(control), control));
         }
         int slash = value.indexOf('/');
-        if (slash <= 0 || slash == value.length() - 1) {
+        // A model id alone (no '/') names a route alias or a model of the default provider: the router decides.
+        if (value.isBlank() || slash == 0 || slash == value.length() - 1) {
             throw GatewayException.badRequest("model: '" + value + "' (expected: \"provider/model\", e.g. \"openai/gpt-4o\")");
         }
         return value;

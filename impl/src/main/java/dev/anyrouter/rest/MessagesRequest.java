@@ -18,7 +18,7 @@ import java.util.TreeMap;
  * earlier assistant turn; a forced {@code tool_choice} names a declared tool.
  *
  * @param body   the request as the client sent it
- * @param model  {@code provider/model}
+ * @param model  {@code provider/model}, or a model id alone (a route alias or a model of the default provider)
  * @param stream whether the client asked for server-sent events
  */
 public record MessagesRequest(ObjectNode body, String model, boolean stream) implements ClientRequest {

@@ -8,8 +8,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** The bundled list of well-known models with their context windows and prices ({@code models.json}). */
@@ -38,22 +40,34 @@ public final class ModelCatalog {
 
     /**
      * The models whose provider the router serves, with their prices as billed: the catalog's models, then those
-     * priced only in the configuration.
+     * priced only in the configuration, then those a provider's {@code models} list (at the default price unless
+     * priced). A provider with a {@code models} list is listed with those alone.
      */
     public ModelList routable(Router router, Prices prices) {
         List<ModelList.Model> listed = new ArrayList<>();
         Set<String> ids = new HashSet<>();
+        Map<String, ModelList.Model> known = new HashMap<>();
         for (ModelList.Model m : models) {
             ids.add(m.id());
+            known.put(m.id(), m);
             listed.add(new ModelList.Model(m.id(), m.name(), m.contextLength(), pricing(prices.of(m.id()))));
         }
         prices.all().forEach((id, price) -> {
-            if (!ids.contains(id)) {
+            if (ids.add(id)) {
                 listed.add(new ModelList.Model(id, id, null, pricing(price)));
             }
         });
-        return new ModelList(listed.stream().filter(m -> router.serves(m.id().substring(0, m.id().indexOf('/'))))
-                .toList());
+        listed.removeIf(m -> router.listsModels(provider(m.id())));
+        for (String id : router.configuredModels()) {
+            ModelList.Model m = known.get(id);
+            listed.add(new ModelList.Model(id, m == null ? id : m.name(), m == null ? null : m.contextLength(),
+                    pricing(prices.of(id))));
+        }
+        return new ModelList(listed.stream().filter(m -> router.serves(provider(m.id()))).toList());
+    }
+
+    private static String provider(String id) {
+        return id.substring(0, id.indexOf('/'));
     }
 
     private static ModelList.Pricing pricing(Price price) {

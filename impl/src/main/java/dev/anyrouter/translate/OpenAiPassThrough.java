@@ -47,6 +47,11 @@ public final class OpenAiPassThrough implements Translation {
             throw GatewayException.upstream("upstream '" + route.upstream().name() + "' failed mid-stream: "
                     + UpstreamErrors.sanitise(chunk.error(), route), null);
         }
+        if (!chunk.hasChoices() && !chunk.hasUsage()) {
+            // Azure OpenAI's first chunk holds only prompt_filter_results (no choices, model "", created 0): nothing
+            // for the client, and relaying it would break "one id, created and model per stream" (wire-format.md 2).
+            return false;
+        }
         if (created < 0) {
             created = chunk.created();
             model = chunk.model();

@@ -54,6 +54,9 @@ final class OpenAiToAnthropic implements Translation {
             throw GatewayException.upstream("upstream '" + route.upstream().name() + "' failed mid-stream: "
                     + UpstreamErrors.sanitise(message, route), null);
         }
+        if (chunk.path("choices").isEmpty() && !chunk.hasNonNull("usage")) {
+            return false; // Azure OpenAI's prompt_filter_results chunk: no choices, model "" (see OpenAiPassThrough)
+        }
         if (!started) {
             String model = chunk.path("model").asText("");
             generation.servedModel(model);

@@ -1,7 +1,6 @@
 package dev.anyrouter.upstream;
 
 import dev.anyrouter.api.ErrorTypes;
-import dev.anyrouter.config.Api;
 import dev.anyrouter.config.Endpoint;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.LimitsConfig;
@@ -80,7 +79,8 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     /**
-     * Sends a request in the route's upstream API (chat completions or Messages) to one of its endpoints and
+     * Sends a request in the route's upstream API ({@link UpstreamApi}: where it goes, which headers carry the key)
+     * to one of its endpoints and
      * returns once the upstream's response headers arrived. Blocks the calling relay thread; interrupting it aborts
      * the exchange. Connect failures become 502, timeouts 504, the gateway's own failures ({@link LocalFailures})
      * 503. {@code onSent} runs once the request has reached the upstream whole (from then on its prompt is billed).
@@ -90,17 +90,18 @@ public final class UpstreamClient implements AutoCloseable {
         UpstreamConfig upstream = route.upstream();
         URI base = endpoint.baseUri();
         URI resolved = base.isAbsolute() ? base : localBase.resolve(base);
-        Invocation.Builder request = targets.computeIfAbsent(resolved + "/" + upstream.api().path(), client::target)
+        UpstreamApi api = UpstreamApis.of(upstream);
+        String uri = resolved + "/" + api.path(upstream, route.upstreamModel());
+        // A path naming the model is not cached: a client may name any number of models.
+        WebTarget target = api.pathNamesModel() ? client.target(uri) : targets.computeIfAbsent(uri, client::target);
+        Invocation.Builder request = target
                 .request(stream ? MediaType.SERVER_SENT_EVENTS_TYPE : MediaType.APPLICATION_JSON_TYPE)
                 // Set here, Jersey adds no User-Agent of its own ("Jersey/3…") next to the client's
                 .header(HttpHeaders.USER_AGENT, USER_AGENT)
                 .header(HttpHeaders.ACCEPT_ENCODING, "identity");
-        if (upstream.api() == Api.MESSAGES) {
-            endpoint.apiKey().ifPresent(key -> request.header("x-api-key", key.reveal()));
-            request.header("anthropic-version", ANTHROPIC_VERSION);
-        } else {
-            endpoint.apiKey().ifPresent(key -> request.header(HttpHeaders.AUTHORIZATION, "Bearer " + key.reveal()));
-        }
+        // The provider's own headers, then the key's: a configured header never replaces them (ProvidersConfig).
+        upstream.headers().forEach(request::header);
+        api.headers(endpoint.apiKey()).forEach(request::header);
         UpstreamBody upstreamBody = stream ? new UpstreamBody(onSent, limits.maxEventBytes(), limits.maxStreamBytes())
                 : new UpstreamBody(onSent, 0, 0);
         request.property(UpstreamBody.PROPERTY, upstreamBody);

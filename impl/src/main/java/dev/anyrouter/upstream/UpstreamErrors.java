@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -23,10 +22,6 @@ public final class UpstreamErrors {
 
     private static final int BODY_LIMIT = 64 * 1024;
     private static final int MESSAGE_LIMIT = 500;
-    /** Error types and codes that say the request itself is at fault, so another try of it fails the same way. */
-    private static final Set<String> REQUEST_FAULTS = Set.of("invalid_request_error", "invalid_request",
-            "context_length_exceeded", "string_above_max_length", "invalid_prompt", "content_filter",
-            "content_policy_violation", "request_too_large", "invalid_value");
 
     private UpstreamErrors() {
     }
@@ -40,7 +35,9 @@ public final class UpstreamErrors {
         int status = call.status();
         String provider = call.route().upstream().name();
         JsonNode body = body(call);
-        String detail = message(body).map(m -> ": " + sanitise(m, call.route())).orElse("");
+        UpstreamApi api = UpstreamApis.of(call.route().upstream());
+        String detail = Optional.ofNullable(body).flatMap(api::message).map(m -> ": " + sanitise(m, call.route()))
+                .orElse("");
         GatewayException error = switch (status) {
             case 400, 404, 409, 413, 422 -> new GatewayException(status, ErrorTypes.INVALID_REQUEST,
                     "upstream '" + provider + "' rejected the request (HTTP " + status + ")" + detail);
@@ -59,7 +56,7 @@ public final class UpstreamErrors {
                     "upstream '" + provider + "' failed (HTTP " + status + ")" + detail, Optional.empty(), null,
                     status >= 500);
         };
-        return new Refused(error, verdict(status, body, error));
+        return new Refused(error, verdict(status, body != null && api.requestsFault(body), error));
     }
 
     /**
@@ -67,8 +64,8 @@ public final class UpstreamErrors {
      * its status), is an answer; a 429 a rate limit; 502, 503, 504 and 529 the endpoint's failure; any other 5xx
      * suspect (the request's fault or the endpoint's).
      */
-    static Verdict verdict(int status, JsonNode body, GatewayException error) {
-        if (requestsFault(body) || contextLength(error)) {
+    static Verdict verdict(int status, boolean requestsFault, GatewayException error) {
+        if (requestsFault || contextLength(error)) {
             return Verdict.ANSWERED;
         }
         return switch (status) {
@@ -76,20 +73,6 @@ public final class UpstreamErrors {
             case 502, 503, 504, 529 -> Verdict.FAILED;
             default -> status >= 500 ? Verdict.SUSPECT : Verdict.ANSWERED;
         };
-    }
-
-    /** Whether an error body's type or code names a fault of the request (OpenAI's and Anthropic's shapes). */
-    private static boolean requestsFault(JsonNode body) {
-        if (body == null) {
-            return false;
-        }
-        JsonNode error = body.path("error");
-        for (JsonNode field : new JsonNode[] {error.path("type"), error.path("code")}) {
-            if (field.isTextual() && REQUEST_FAULTS.contains(field.asText().toLowerCase(java.util.Locale.ROOT))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** {@code Retry-After} in seconds (its HTTP-date form is not used by model APIs). */
@@ -109,19 +92,6 @@ public final class UpstreamErrors {
         String message = e.getMessage().toLowerCase(java.util.Locale.ROOT);
         return e.status() == 400 && (message.contains("context_length") || message.contains("context length")
                 || message.contains("context window") || message.contains("prompt is too long"));
-    }
-
-    /** The message of an OpenAI-style error object ({@code {"error":{"message":…}}} or {@code {"message":…}}). */
-    private static Optional<String> message(JsonNode body) {
-        if (body == null) {
-            return Optional.empty();
-        }
-        JsonNode error = body.path("error");
-        JsonNode message = error.isTextual() ? error : error.path("message");
-        if (!message.isTextual()) {
-            message = body.path("message");
-        }
-        return message.isTextual() ? Optional.of(message.asText()) : Optional.empty();
     }
 
     /** The error for a body that broke off mid-stream: 504 when the upstream went silent too long, else 502. */

@@ -58,10 +58,10 @@ class ConfigFileTest {
         GatewayConfig config = GatewayConfig.from(ConfigFile.load(file));
 
         assertThat(config.maxBodyBytes()).isEqualTo(8192);
-        Endpoint openAi = config.openAi().orElseThrow().endpoints().get(0);
+        Endpoint openAi = config.provider("openai").orElseThrow().endpoints().get(0);
         assertThat(openAi.baseUri()).hasToString("http://llm.internal:8000/v1");
         assertThat(openAi.apiKey().orElseThrow().reveal()).isEqualTo("sk-from-file");
-        assertThat(config.anthropic()).isPresent();
+        assertThat(config.provider("anthropic")).isPresent();
         assertThat(config.storage().dataDir()).hasToString("/var/lib/anyrouter");
         assertThat(config.apiKeys()).containsExactly("ar-one-0123456789", "ar-two-0123456789");
         assertThat(config.adminKey()).isPresent();
@@ -97,10 +97,10 @@ class ConfigFileTest {
 
         GatewayConfig config = GatewayConfig.from(ConfigFile.load(file));
 
-        assertThat(config.openAi().orElseThrow().endpoints()).extracting(e -> e.baseUri().toString(),
+        assertThat(config.provider("openai").orElseThrow().endpoints()).extracting(e -> e.baseUri().toString(),
                 e -> e.apiKey().orElseThrow().reveal()).containsExactly(tuple("http://a.internal/v1", "sk-one"),
                 tuple("http://b.internal/v1", "sk-two"));
-        assertThat(config.anthropic().orElseThrow().endpoints()).hasSize(3)
+        assertThat(config.provider("anthropic").orElseThrow().endpoints()).hasSize(3)
                 .allSatisfy(e -> assertThat(e.baseUri()).hasToString("https://api.anthropic.com"));
         assertThat(config.breaker()).isEqualTo(new BreakerConfig(30, 40, Duration.ofSeconds(20), Duration.ofSeconds(5),
                 Duration.ofMillis(1500)));

@@ -30,7 +30,7 @@ class GatewayConfigTest {
         GatewayConfig config = from(Map.of("OPENAI_API_KEY", "sk-secret", "ANYROUTER_API_KEYS", " ar-a, ar-b ,"));
 
         assertThat(config.offline()).isFalse();
-        assertThat(config.openAi().orElseThrow().endpoints()).singleElement().satisfies(endpoint -> {
+        assertThat(config.provider("openai").orElseThrow().endpoints()).singleElement().satisfies(endpoint -> {
             assertThat(endpoint.baseUri()).hasToString("https://api.openai.com/v1");
             assertThat(endpoint.apiKey().orElseThrow().reveal()).isEqualTo("sk-secret");
         });
@@ -44,16 +44,16 @@ class GatewayConfigTest {
         GatewayConfig bases = from(Map.of("ANTHROPIC_BASE_URLS", "http://a,http://b/", "ANTHROPIC_API_KEY", "k"));
         GatewayConfig pairs = from(Map.of("OPENAI_API_KEYS", "sk-1,sk-2", "OPENAI_BASE_URLS", "http://a,http://b"));
 
-        assertThat(keys.openAi().orElseThrow().endpoints()).extracting(e -> e.baseUri().toString(),
+        assertThat(keys.provider("openai").orElseThrow().endpoints()).extracting(e -> e.baseUri().toString(),
                 e -> e.apiKey().orElseThrow().reveal())
                 .containsExactly(tuple("http://llm/v1", "sk-1"), tuple("http://llm/v1", "sk-2"));
-        assertThat(bases.anthropic().orElseThrow().endpoints()).extracting(e -> e.baseUri().toString(),
+        assertThat(bases.provider("anthropic").orElseThrow().endpoints()).extracting(e -> e.baseUri().toString(),
                 e -> e.apiKey().orElseThrow().reveal()).containsExactly(tuple("http://a", "k"), tuple("http://b", "k"));
-        assertThat(pairs.openAi().orElseThrow().endpoints()).extracting(e -> e.baseUri().toString(),
+        assertThat(pairs.provider("openai").orElseThrow().endpoints()).extracting(e -> e.baseUri().toString(),
                 e -> e.apiKey().orElseThrow().reveal()).containsExactly(tuple("http://a", "sk-1"), tuple("http://b", "sk-2"));
-        assertThat(from(Map.of("OPENAI_API_KEYS", "sk-1,sk-2")).openAi().orElseThrow().endpoints())
-                .allSatisfy(e -> assertThat(e.baseUri()).hasToString(GatewayConfig.DEFAULT_OPENAI_BASE_URL));
-        assertThat(from(Map.of("OPENAI_API_KEY", "sk-with,comma")).openAi().orElseThrow().endpoints())
+        assertThat(from(Map.of("OPENAI_API_KEYS", "sk-1,sk-2")).provider("openai").orElseThrow().endpoints())
+                .allSatisfy(e -> assertThat(e.baseUri()).hasToString("https://api.openai.com/v1"));
+        assertThat(from(Map.of("OPENAI_API_KEY", "sk-with,comma")).provider("openai").orElseThrow().endpoints())
                 .as("the single-key setting is never split").hasSize(1);
         assertThat(keys.toString()).doesNotContain("sk-1");
     }

@@ -57,7 +57,7 @@ class ChatRequestTest {
         "[]|request body: expected a JSON object",
         "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|model: missing",
         "{\"model\":7,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|model: 7 (expected: a string",
-        "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|model: 'gpt-4o' (expected: \"provider/model\"",
+        "{\"model\":\"/gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|model: '/gpt-4o' (expected: \"provider/model\"",
         "{\"model\":\"a/\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|model: 'a/'",
         "{\"model\":\"a/b\"}|messages: missing",
         "{\"model\":\"a/b\",\"messages\":[]}|messages: [] (expected: a non-empty array)",

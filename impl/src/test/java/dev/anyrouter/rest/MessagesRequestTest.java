@@ -47,7 +47,8 @@ class MessagesRequestTest {
         MessagesRequest request = parse(body("'fallbacks':['openai/gpt-4o','anthropic/claude-test','a/b'],"
                 + "'messages':" + HI));
 
-        assertThat(request.models()).containsExactly("anthropic/claude-test", "openai/gpt-4o", "a/b");
+        assertThat(request.model()).isEqualTo("anthropic/claude-test");
+        assertThat(request.fallbacks()).containsExactly("openai/gpt-4o", "anthropic/claude-test", "a/b");
         assertThat(request.upstreamBody().has("fallbacks")).isFalse();
         assertThat(request.body().has("fallbacks")).as("the client's body is untouched").isTrue();
     }
@@ -149,9 +150,9 @@ class MessagesRequestTest {
                 Arguments.of("max_tokens fractional",
                         json("{'model':'anthropic/claude-test','max_tokens':1.5,'messages':" + HI + "}"),
                         "max_tokens: 1.5"),
-                Arguments.of("model without provider",
-                        json("{'model':'claude-sonnet-4','max_tokens':16,'messages':" + HI + "}"),
-                        "model: 'claude-sonnet-4' (expected: \"provider/model\""),
+                Arguments.of("model with an empty provider",
+                        json("{'model':'/claude-sonnet-4','max_tokens':16,'messages':" + HI + "}"),
+                        "model: '/claude-sonnet-4' (expected: \"provider/model\""),
                 Arguments.of("model missing", json("{'max_tokens':16,'messages':" + HI + "}"), "model: missing"),
                 Arguments.of("messages missing", body("'system':'s'"), "messages: missing"),
                 Arguments.of("empty messages", body("'messages':[]"), "messages: [] (expected: a non-empty array)"),
@@ -172,8 +173,8 @@ class MessagesRequestTest {
                 Arguments.of("role missing", body("'messages':[{'content':'hi'}]"), "messages[0].role: missing"),
                 Arguments.of("fallbacks not a list", body("'fallbacks':'openai/gpt-4o','messages':" + HI),
                         "fallbacks: \"openai/gpt-4o\" (expected: an array of at most 5"),
-                Arguments.of("fallback without a provider", body("'fallbacks':['claude'],'messages':" + HI),
-                        "fallbacks[0]: 'claude' (expected: \"provider/model\""),
+                Arguments.of("fallback with an empty model", body("'fallbacks':['claude/'],'messages':" + HI),
+                        "fallbacks[0]: 'claude/' (expected: \"provider/model\""),
                 Arguments.of("too many fallbacks", body("'fallbacks':['a/1','a/2','a/3','a/4','a/5','a/6'],"
                         + "'messages':" + HI), "fallbacks: [\"a/1\""),
                 Arguments.of("content missing", body("'messages':[{'role':'user'}]"),

@@ -1,6 +1,7 @@
 package dev.anyrouter.it;
 
 import dev.anyrouter.accounting.GenerationRecord;
+import dev.anyrouter.config.ConfigFile;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.Settings;
 import dev.anyrouter.config.StorageConfig;
@@ -48,7 +49,8 @@ final class Gateway implements AutoCloseable {
         // The embedded server watches the client while it holds a stream's 200; tests that set the plain grace mean
         // it for both, unless they set the watched one themselves.
         values.putIfAbsent("ANYROUTER_WATCHED_COMMIT_GRACE_MS", values.get("ANYROUTER_COMMIT_GRACE_MS"));
-        Settings settings = Settings.of(values::get);
+        // ANYROUTER_CONFIG names a YAML file, as for the server: the settings here win over it.
+        Settings settings = ConfigFile.over(Settings.of(values::get));
         server = AnyRouterServer.create("127.0.0.1", 0, GatewayConfig.from(settings), settings);
         server.engine().onGeneration(record -> generations.put(record.id(), record));
     }

@@ -87,7 +87,8 @@ public final class Main implements Callable<Integer> {
         if (config.offline()) {
             out.println("  upstream:   SIMULATED - no provider is configured, so every provider/model is answered by");
             out.println("              the built-in simulated upstream (" + base + "simulator/v1; anthropic/* in its");
-            out.println("              Messages API). Set OPENAI_API_KEY or ANTHROPIC_API_KEY to route to a real provider.");
+            out.println("              Messages API). Set OPENAI_API_KEY, ANTHROPIC_API_KEY, a preset's key");
+            out.println("              (GROQ_API_KEY, …) or providers: in --config to route to real providers.");
         } else {
             config.upstreams().forEach(p -> p.endpoints().forEach(endpoint ->
                     out.println("  upstream:   " + p.name() + "/* -> " + endpoint.baseUri())));
