@@ -1,7 +1,9 @@
 package dev.anyrouter.rest;
 
 import dev.anyrouter.accounting.Price;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.anyrouter.api.DataBody;
+import dev.anyrouter.api.GenerationInfo;
+import dev.anyrouter.api.KeyInfo;
 import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.engine.Json;
 import dev.anyrouter.errors.GatewayException;
@@ -43,13 +45,8 @@ public final class AccountResource {
     public String key(@Context ContainerRequestContext request) {
         ClientKey key = AuthFilter.key(request);
         BigDecimal spent = engine.spent(key);
-        ObjectNode data = Json.MAPPER.createObjectNode();
-        data.put("label", key.label());
-        data.put("usage", Price.normal(spent));
-        putAmount(data, "limit", key.limit().orElse(null));
-        putAmount(data, "limit_remaining", key.remaining(spent).orElse(null));
-        data.put("is_free_tier", false);
-        return wrap(data);
+        return Json.write(new DataBody<>(new KeyInfo(key.label(), Price.normal(spent), key.limit().map(Price::normal)
+                .orElse(null), key.remaining(spent).map(Price::normal).orElse(null), false)));
     }
 
     @GET
@@ -65,41 +62,9 @@ public final class AccountResource {
         Ledger.Entry row = engine.ledger().find(id.trim()).filter(e -> e.keyId().equals(key.id()))
                 .orElseThrow(() -> new GatewayException(404, dev.anyrouter.api.ErrorTypes.NOT_FOUND,
                         "no generation '" + id.trim() + "' for this key"));
-        ObjectNode data = Json.MAPPER.createObjectNode();
-        data.put("id", row.id());
-        data.put("model", row.model());
-        data.put("served_model", row.servedModel());
-        data.put("provider_name", row.provider());
-        data.put("streamed", row.streamed());
-        data.put("cancelled", row.cancelled());
-        data.put("outcome", row.outcome());
-        data.put("finish_reason", row.finishReason());
-        data.put("tokens_prompt", row.promptTokens());
-        data.put("tokens_completion", row.completionTokens());
-        data.put("tokens_counted", row.tokensCounted());
-        data.put("total_cost", row.cost());
-        if (row.firstChunkMillis() == null) {
-            data.putNull("latency");
-        } else {
-            data.put("latency", row.firstChunkMillis());
-        }
-        data.put("generation_time", row.totalMillis());
-        data.put("created_at", row.createdAt().toString());
-        data.put("error", row.error());
-        return wrap(data);
-    }
-
-    private static void putAmount(ObjectNode node, String name, BigDecimal amount) {
-        if (amount == null) {
-            node.putNull(name);
-        } else {
-            node.put(name, Price.normal(amount));
-        }
-    }
-
-    private static String wrap(ObjectNode data) {
-        ObjectNode body = Json.MAPPER.createObjectNode();
-        body.set("data", data);
-        return Json.write(body);
+        return Json.write(new DataBody<>(new GenerationInfo(row.id(), row.model(), row.servedModel(), row.provider(),
+                row.streamed(), row.cancelled(), row.outcome(), row.finishReason(), row.promptTokens(),
+                row.completionTokens(), row.tokensCounted(), row.cost(), row.firstChunkMillis(), row.totalMillis(),
+                row.createdAt().toString(), row.error())));
     }
 }

@@ -1,9 +1,10 @@
 package dev.anyrouter.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.accounting.Price;
+import dev.anyrouter.api.AdminKey;
+import dev.anyrouter.api.CreatedKey;
+import dev.anyrouter.api.DataBody;
 import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.config.LimitsConfig;
 import dev.anyrouter.engine.AnyRouter;
@@ -54,11 +55,7 @@ public final class AdminKeysResource {
     @ManagedAsync
     @Bounded
     public String list() {
-        ArrayNode keys = Json.MAPPER.createArrayNode();
-        engine.keyStore().list().forEach(k -> keys.add(json(k)));
-        ObjectNode body = Json.MAPPER.createObjectNode();
-        body.set("data", keys);
-        return Json.write(body);
+        return Json.write(new DataBody<>(engine.keyStore().list().stream().map(this::view).toList()));
     }
 
     @POST
@@ -70,10 +67,8 @@ public final class AdminKeysResource {
         KeyStore.NewKey created = engine.keyStore().create(label(request.path("label"), true), limit(request),
                 rate(request, "rpm", LimitsConfig.MAX_RPM), rate(request, "tpm", LimitsConfig.MAX_TPM));
         engine.keys().update(created.record());
-        ObjectNode answer = Json.MAPPER.createObjectNode();
-        answer.set("data", json(created.record()));
-        answer.put("key", created.key());
-        return Response.status(201).type(MediaType.APPLICATION_JSON_TYPE).entity(Json.write(answer)).build();
+        return Response.status(201).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(Json.write(new CreatedKey(view(created.record()), created.key()))).build();
     }
 
     @GET
@@ -121,39 +116,19 @@ public final class AdminKeysResource {
         return wrap(key);
     }
 
-    private ObjectNode json(ClientKey key) {
+    private AdminKey view(ClientKey key) {
         BigDecimal spent = engine.spent(key);
-        ObjectNode node = Json.MAPPER.createObjectNode();
-        node.put("id", key.id());
-        node.put("label", key.label());
-        node.put("usage", Price.normal(spent));
-        if (key.limit().isPresent()) {
-            node.put("limit", key.limit().get());
-            node.put("limit_remaining", Price.normal(key.remaining(spent).orElseThrow()));
-        } else {
-            node.putNull("limit");
-            node.putNull("limit_remaining");
-        }
-        putRate(node, "rpm", key.rpm());
-        putRate(node, "tpm", key.tpm());
-        node.put("disabled", key.disabled());
-        node.put("source", key.source());
-        node.put("created_at", key.createdAt().toString());
-        return node;
+        return new AdminKey(key.id(), key.label(), Price.normal(spent), key.limit().orElse(null),
+                key.remaining(spent).map(Price::normal).orElse(null), boxed(key.rpm()), boxed(key.tpm()),
+                key.disabled(), key.source(), key.createdAt().toString());
     }
 
-    private static void putRate(ObjectNode node, String name, OptionalLong rate) {
-        if (rate.isPresent()) {
-            node.put(name, rate.getAsLong());
-        } else {
-            node.putNull(name);
-        }
+    private static Long boxed(OptionalLong rate) {
+        return rate.isPresent() ? rate.getAsLong() : null;
     }
 
     private String wrap(ClientKey key) {
-        ObjectNode body = Json.MAPPER.createObjectNode();
-        body.set("data", json(key));
-        return Json.write(body);
+        return Json.write(new DataBody<>(view(key)));
     }
 
     private static JsonNode object(String body, Set<String> allowed) {
