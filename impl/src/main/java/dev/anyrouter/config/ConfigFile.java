@@ -25,7 +25,7 @@ import java.util.Set;
  */
 public final class ConfigFile {
 
-    /** YAML key to setting name, in the README's order. */
+    /** YAML key to setting name, in the order of docs/configuration.md. */
     private static final Map<String, String> KEYS = new LinkedHashMap<>();
     private static final String BOOTSTRAP_KEYS = "keys.bootstrap";
     /** Keys whose value is a YAML list: the setting is its comma-separated items. */

@@ -10,7 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Everything the engine needs to start, read once. Each field's setting name and default are in the README's
+ * Everything the engine needs to start, read once. Each field's setting name and default are in docs/configuration.md's
  * configuration table.
  *
  * @param apiKeys           client keys accepted as {@code Authorization: Bearer …} ({@code ANYROUTER_API_KEYS})

@@ -31,7 +31,7 @@ import org.glassfish.jersey.message.internal.Statuses;
  * A Jersey client {@link Connector} on Jetty's {@link HttpClient} that streams the response body and can abort the
  * exchange from another thread at any point. Of the published connectors, the default one cannot abort a blocked
  * read, Jersey's Jetty connector buffers whole responses, Apache's cannot abort before the headers arrive and the
- * JDK one's client cannot be stopped on JDK 17, which leaks its threads on undeploy (stack-facts.md).
+ * JDK one's client cannot be stopped on JDK 17, which leaks its threads on undeploy (docs/decisions/upstream-connector.md).
  *
  * <p>Aborting: interrupting the thread waiting for the headers aborts the request; closing the entity stream
  * before the body ended aborts it too, which closes the connection and makes a read blocked on the stream fail.

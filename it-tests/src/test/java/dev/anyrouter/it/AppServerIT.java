@@ -181,7 +181,7 @@ class AppServerIT {
      *
      * <p>Not every stream: on Tomcat a relay or two sometimes never ends once the service is stopping (their last
      * writes do not return until the engine closes), and a generation whose relay was stopped that way has no row.
-     * Not fixed yet; see README.
+     * Not fixed yet; see docs/deploying.md.
      */
     @Test
     void tomcatStoppedBySigtermKeepsTheLedgerRows(@TempDir Path work) throws Exception {

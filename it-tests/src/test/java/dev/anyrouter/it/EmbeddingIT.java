@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's embedding example ({@link HelloApp}: an application's own servlet at {@code /hello}, AnyRouter at
+ * The embedding example of docs/embedding.md ({@link HelloApp}: an application's own servlet at {@code /hello}, AnyRouter at
  * {@code /llm} of the same context) driven as a user would: the official OpenAI SDK on {@code /llm/api/v1} against
  * the simulated upstream (reached under the prefix too), a cancelled stream in the ledger, the prefix's metrics,
  * health and key check; then AnyRouter's lifecycle closed while the application keeps serving, leaving no thread.

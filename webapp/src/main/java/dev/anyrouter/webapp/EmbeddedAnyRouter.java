@@ -204,7 +204,7 @@ public final class EmbeddedAnyRouter implements AutoCloseable {
         }
 
         /**
-         * The settings, by their names in README's Configuration table ({@code ANYROUTER_API_KEYS}, …). Default:
+         * The settings, by their names in docs/configuration.md ({@code ANYROUTER_API_KEYS}, …). Default:
          * system properties, then the environment, as the jar reads them (without a YAML file).
          */
         public Builder settings(Settings settings) {

@@ -23,7 +23,7 @@ import org.jboss.shrinkwrap.api.exporter.ZipExporter;
 
 /**
  * An Arquillian container that deploys WARs into an embedded Jetty 12.1 (ee10) on loopback port 0. The
- * published Jetty 12 adapter only runs on Jetty 12.0 (stack-facts.md). Client-mode tests only.
+ * published Jetty 12 adapter only runs on Jetty 12.0 (docs/stack.md). Client-mode tests only.
  */
 public final class JettyEmbeddedContainer implements DeployableContainer<JettyEmbeddedConfiguration> {
 
