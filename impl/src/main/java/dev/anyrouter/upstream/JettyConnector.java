@@ -33,8 +33,9 @@ import org.glassfish.jersey.message.internal.Statuses;
  * read, Jersey's Jetty connector buffers whole responses, Apache's cannot abort before the headers arrive and the
  * JDK one's client cannot be stopped on JDK 17, which leaks its threads on undeploy (docs/decisions/upstream-connector.md).
  *
- * <p>Aborting: interrupting the thread waiting for the headers aborts the request; closing the entity stream
- * before the body ended aborts it too, which closes the connection and makes a read blocked on the stream fail.
+ * <p>Aborting: an {@link Abort} switch passed as a request property aborts the Jetty request while its headers are
+ * awaited, and closes the entity stream afterwards; closing the entity stream before the body ended aborts it too,
+ * which closes the connection and makes a read blocked on the stream fail.
  */
 final class JettyConnector implements Connector {
 
@@ -58,6 +59,10 @@ final class JettyConnector implements Connector {
         if (body != null) {
             exchange.onRequestSuccess(sent -> body.sent());
         }
+        Abort abort = request.resolveProperty(Abort.PROPERTY, Abort.class);
+        if (abort != null) {
+            abort.onAbort(() -> exchange.abort(new CancellationException("aborted while waiting for the response")));
+        }
         CountingListener listener = new CountingListener();
         exchange.send(listener);
         Response response;
@@ -78,6 +83,9 @@ final class JettyConnector implements Connector {
         AbortOnClose stream = new AbortOnClose(listener, exchange,
                 body == null ? new UpstreamBody(() -> { }, 0, 0) : body);
         answer.setEntityStream(stream);
+        if (abort != null) {
+            abort.onAbort(stream::abort);
+        }
         return answer;
     }
 
@@ -281,6 +289,15 @@ final class JettyConnector implements Connector {
                 return ((EventBuffer) in).holdsEventEnd();
             } catch (IOException | RuntimeException e) {
                 return false; // the next read reports it (an abort is rethrown as it was made)
+            }
+        }
+
+        /** {@link #close()} from another thread, for an {@link Abort}. */
+        void abort() {
+            try {
+                close();
+            } catch (IOException e) {
+                // aborted either way: the exchange's abort fails any read
             }
         }
 
