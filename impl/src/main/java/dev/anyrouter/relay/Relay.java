@@ -244,17 +244,8 @@ public final class Relay {
                     lease.close();
                 }
                 // A cancelled generation carries no error text: what failed after the client left was caused by it.
-                bill(gone ? Generation.Outcome.CANCELLED : outcome, gone ? null : error);
+                context.books().finish(generation, gone ? Generation.Outcome.CANCELLED : outcome, gone ? null : error);
             }
-        }
-    }
-
-    /** Ends the generation and hands its record to the ledger; a failure here loses the row, so it is logged. */
-    private void bill(Generation.Outcome outcome, String error) {
-        try {
-            context.books().finish(generation, outcome, error);
-        } catch (RuntimeException | Error e) {
-            LOG.log(System.Logger.Level.ERROR, "generation " + generation.id() + " could not be billed: " + e, e);
         }
     }
 }

@@ -19,12 +19,17 @@ import java.util.function.Function;
 record RelayContext(TimeoutsConfig timeouts, RetryConfig retry, Function<UpstreamConfig, Endpoints> endpoints,
         UpstreamStream.Opener upstream, Ticker ticker, Books books, Running running) {
 
+    private static final System.Logger LOG = System.getLogger(Relay.class.getName());
+
     /** The ledger's side of a generation. */
     interface Books {
         /** The generation's in-progress row, before anything is sent upstream. */
         Row begin(Generation generation);
 
-        /** Ends the generation and hands its record to the ledger; returns at once. */
+        /**
+         * Ends the generation and hands its record to the ledger; returns at once, and never throws: the relay's
+         * clean-up goes on (a failure here loses the row, so it is logged).
+         */
         void finish(Generation generation, Generation.Outcome outcome, String error);
     }
 
@@ -68,7 +73,12 @@ record RelayContext(TimeoutsConfig timeouts, RetryConfig retry, Function<Upstrea
 
             @Override
             public void finish(Generation generation, Generation.Outcome outcome, String error) {
-                engine.finish(generation, outcome, error);
+                try {
+                    engine.finish(generation, outcome, error);
+                } catch (RuntimeException | Error e) {
+                    LOG.log(System.Logger.Level.ERROR, "generation " + generation.id() + " could not be billed: " + e,
+                            e);
+                }
             }
         };
         Running running = new Running() {
