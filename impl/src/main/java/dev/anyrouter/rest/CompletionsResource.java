@@ -9,9 +9,10 @@ import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.errors.GatewayException;
 import dev.anyrouter.errors.Refusal;
 import dev.anyrouter.ops.AccessLog;
-import dev.anyrouter.relay.Completion;
 import dev.anyrouter.relay.FlushHold;
-import dev.anyrouter.relay.StreamRelay;
+import dev.anyrouter.relay.JsonSink;
+import dev.anyrouter.relay.Relay;
+import dev.anyrouter.relay.SseSink;
 import dev.anyrouter.relay.Target;
 import dev.anyrouter.routing.Route;
 import dev.anyrouter.store.ClientKey;
@@ -42,7 +43,7 @@ import org.glassfish.jersey.server.ManagedAsync;
  * the body and chosen the method; {@link RelayAdmissionFilter} has given the request its place among the relays,
  * which each method gives back. All run on a relay thread ({@code @ManagedAsync}), never a container thread,
  * because they block on the upstream; the streaming ones also hold the response until the upstream has answered
- * (see {@link StreamRelay}). {@link Translations} plans how the request and answer cross between the client's
+ * (see {@link SseSink}). {@link Translations} plans how the request and answer cross between the client's
  * API and the upstream's.
  */
 @Singleton
@@ -104,22 +105,23 @@ public final class CompletionsResource {
      * longer while the upstream has not sent its first event, and the watch cancels it if the client leaves.
      */
     private void stream(ContainerRequestContext request, HttpServletRequest servlet, HttpServletResponse response,
-            SseEventSink sink, Sse sse) {
+            SseEventSink events, Sse sse) {
         RelayAdmissionFilter.Permit permit = RelayAdmissionFilter.permit(request);
         try {
             Exchange exchange = exchange(request);
-            StreamRelay relay = new StreamRelay(engine, exchange.targets(), localBase(servlet), sink, sse,
-                    (FlushHold) servlet.getAttribute(FlushBatching.HOLD), exchange.generation(), permit::release);
+            SseSink sink = new SseSink(events, sse, (FlushHold) servlet.getAttribute(FlushBatching.HOLD),
+                    engine.config().timeouts(), engine.writers(), permit::release);
+            Relay relay = Relay.of(engine, localBase(servlet), exchange.targets(), sink, exchange.generation());
             exchange.credit().ifPresent(credit -> exchange.generation().budget(credit, exchange.promptTokens(),
                     relay::creditSpent));
             AsyncEnd.Watch watch = AsyncEnd.of(servlet);
             if (watch != null) {
-                watch.onEnd(relay::cancel);
+                watch.onEnd(relay::clientGone);
             }
             logAfter(servlet, exchange.generation());
-            IdleDisconnects.Watch held = IdleDisconnects.of(servlet).watch(servlet, relay::cancel);
+            IdleDisconnects.Watch held = IdleDisconnects.of(servlet).watch(servlet, relay::clientGone);
             if (held.active()) {
-                relay.watched(() -> {
+                sink.watched(engine.config().timeouts().watchedGrace(), () -> {
                     if (!held.stop()) {
                         response.setHeader("Connection", "close"); // the watch read bytes of a pipelined request
                     }
@@ -140,22 +142,22 @@ public final class CompletionsResource {
         RelayAdmissionFilter.Permit permit = RelayAdmissionFilter.permit(request);
         try {
             Exchange exchange = exchange(request);
-            Completion completion = new Completion(engine, exchange.targets(), localBase(servlet),
-                    exchange.generation());
+            JsonSink sink = new JsonSink();
+            Relay relay = Relay.of(engine, localBase(servlet), exchange.targets(), sink, exchange.generation());
             AsyncEnd.Watch end = AsyncEnd.of(servlet);
             if (end != null) {
-                end.onEnd(completion::cancel);
+                end.onEnd(relay::clientGone);
             }
             logAfter(servlet, exchange.generation());
-            IdleDisconnects.Watch watch = IdleDisconnects.of(servlet).watch(servlet, completion::cancel);
-            String body;
+            IdleDisconnects.Watch watch = IdleDisconnects.of(servlet).watch(servlet, relay::clientGone);
             try {
-                body = completion.run();
+                relay.run();
             } finally {
                 if (!watch.stop()) {
                     response.setHeader("Connection", "close");
                 }
             }
+            String body = sink.answer();
             return Response.ok(body, MediaType.APPLICATION_JSON_TYPE).build();
         } finally {
             permit.release();

@@ -80,13 +80,13 @@ public final class UpstreamClient implements AutoCloseable {
 
     /**
      * Sends a request in the route's upstream API ({@link UpstreamApi}: where it goes, which headers carry the key)
-     * to one of its endpoints and
-     * returns once the upstream's response headers arrived. Blocks the calling relay thread; interrupting it aborts
-     * the exchange. Connect failures become 502, timeouts 504, the gateway's own failures ({@link LocalFailures})
-     * 503. {@code onSent} runs once the request has reached the upstream whole (from then on its prompt is billed).
+     * to one of its endpoints and returns once the upstream's response headers arrived. Blocks the calling relay
+     * thread; {@code abort} aborts the exchange from any thread, in any phase. Connect failures become 502,
+     * timeouts 504, the gateway's own failures ({@link LocalFailures}) 503. {@code onSent} runs once the request
+     * has reached the upstream whole (from then on its prompt is billed).
      */
     public UpstreamCall open(Route route, Endpoint endpoint, URI localBase, byte[] body, boolean stream,
-            Runnable onSent) {
+            Runnable onSent, Abort abort) {
         UpstreamConfig upstream = route.upstream();
         URI base = endpoint.baseUri();
         URI resolved = base.isAbsolute() ? base : localBase.resolve(base);
@@ -105,6 +105,7 @@ public final class UpstreamClient implements AutoCloseable {
         UpstreamBody upstreamBody = stream ? new UpstreamBody(onSent, limits.maxEventBytes(), limits.maxStreamBytes())
                 : new UpstreamBody(onSent, 0, 0);
         request.property(UpstreamBody.PROPERTY, upstreamBody);
+        request.property(Abort.PROPERTY, abort);
         try {
             Response response = request.post(Entity.entity(body, MediaType.APPLICATION_JSON_TYPE));
             return new UpstreamCall(route, response, upstreamBody);

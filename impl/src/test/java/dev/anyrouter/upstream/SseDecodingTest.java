@@ -61,7 +61,7 @@ class SseDecodingTest {
         Route route = new Route(new UpstreamConfig("test", base, Optional.empty(), Api.CHAT_COMPLETIONS), "test/m", "m");
         List<String> data = new ArrayList<>();
         try (UpstreamCall call = client.open(route, route.upstream().endpoints().get(0), base, "{}".getBytes(StandardCharsets.UTF_8), true,
-                () -> { })) {
+                () -> { }, new Abort())) {
             EventInput events = call.events();
             InboundEvent event;
             while ((event = events.read()) != null) {

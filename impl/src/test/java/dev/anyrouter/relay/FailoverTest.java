@@ -24,7 +24,7 @@ import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.Test;
 
 /** A failure of the gateway itself gives its endpoint no verdict: the breaker stays as it was. */
-class AttemptsTest {
+class FailoverTest {
 
     /** One endpoint whose breaker opens at 50 % of at least 2 requests; no retries. */
     private static final GatewayConfig CONFIG = GatewayConfig.from(Settings.of(Map.of(
@@ -40,14 +40,14 @@ class AttemptsTest {
         Generation generation = new Generation("gen-1", "key-1", route, true, Price.parse("0:0", "test"),
                 Api.CHAT_COMPLETIONS, Json.read("{}"));
         Target target = new Target(route, new byte[0], null, Price.parse("0:0", "test"));
-        assertThatThrownBy(() -> new Attempts(CONFIG.retry(), router).open(List.of(target), generation,
-                (t, endpoint) -> {
+        assertThatThrownBy(() -> new Failover(router::endpoints, RetryPolicy.of(CONFIG.retry()), generation)
+                .open(List.of(target), (t, endpoint) -> {
                     throw failure;
                 }, wait -> true)).isSameAs(failure);
     }
 
     /**
-     * A failed send as a retryable 502, whatever its cause: Attempts must tell a local cause itself, even where
+     * A failed send as a retryable 502, whatever its cause: Failover must tell a local cause itself, even where
      * the client did not (UpstreamClient makes a local one a 503 that is not retried: LocalFailuresTest).
      */
     private static GatewayException failureOf(ProcessingException e) {

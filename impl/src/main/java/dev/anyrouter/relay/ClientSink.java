@@ -1,0 +1,73 @@
+package dev.anyrouter.relay;
+
+import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.translate.Translation;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+
+/**
+ * Where a {@link Relay} delivers its answer: {@link SseSink} for a stream, {@link JsonSink} for a non-streamed
+ * answer. The relay calls it from its own thread, except {@link #tick} (the timer thread); the sink calls the
+ * relay's {@link Listener} from whichever thread notices something. What only a stream needs does nothing by
+ * default.
+ */
+public interface ClientSink {
+
+    /**
+     * What a sink tells its relay, and asks it.
+     *
+     * @param clientGone a write failed: the client is gone
+     * @param stopped    whether the relay has stopped: a keep-alive now would commit a 200 it is about to refuse
+     * @param committing the response is about to be committed (its first byte): the ledger row comes first
+     * @param clock      the relay's clock, in nanoseconds (see {@link #tick})
+     */
+    record Listener(Runnable clientGone, BooleanSupplier stopped, Runnable committing, LongSupplier clock) {
+    }
+
+    /** Called once, before anything else. */
+    default void attach(Listener listener) {
+    }
+
+    /** Whether the client asked for a stream of events. */
+    boolean streaming();
+
+    /** A try of the upstream begins at {@code nanos} (the grace of a held response restarts). */
+    default void trying(long nanos) {
+    }
+
+    /** The relay waits between tries, or no longer does. */
+    default void pausing(boolean paused) {
+    }
+
+    /** The timer: commit a held response, keep a quiet one alive. */
+    default void tick(long nanos) {
+    }
+
+    /** Sends one event; false when the client is gone. */
+    boolean send(String name, String data);
+
+    /** The upstream has the next event ready: hold the flushes of what is written until {@link #flush}. */
+    default void hold(boolean nextReady) {
+    }
+
+    /** Flushes what was held, before a read that may wait for the upstream; false when the client is gone. */
+    default boolean flush() {
+        return true;
+    }
+
+    /** The whole non-streamed answer. */
+    void answer(String json);
+
+    /**
+     * The relay failed with {@code failure}: throws it when nothing was sent yet (the status answer), else
+     * reports it in-band through {@code translation}, in the client's own format.
+     */
+    void fail(GatewayException failure, Translation translation);
+
+    /** The client left; {@code answer} is what is returned to nobody (thrown where a return is expected). */
+    void abandoned(GatewayException answer);
+
+    /** The relay is over: end the response, unless {@link #fail} threw the status answer. */
+    default void close() {
+    }
+}

@@ -1,0 +1,251 @@
+package dev.anyrouter.relay;
+
+import dev.anyrouter.accounting.Generation;
+import dev.anyrouter.config.Endpoint;
+import dev.anyrouter.engine.AnyRouter;
+import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.routing.Lease;
+import dev.anyrouter.upstream.Abort;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Relays one request (chat completions or Messages, streamed or not) from an upstream to its {@link ClientSink}:
+ * opens the upstream as the {@link RetryPolicy} decides ({@link Failover}), then moves its answer to the sink
+ * ({@link EventPump}). Runs on a relay thread ({@link #run()}), never a container thread.
+ *
+ * <p>It stops early for one {@link Stop} reason, the first that comes ({@link StopSignal}): the client left
+ * ({@link #clientGone()}: a failed write, the watch on its connection, the end of its async cycle), a timeout (the
+ * timer thread, {@link #tick()}), a shutdown ({@link #shutDown()}) or the key's credit ({@link #creditSpent()}).
+ * Stopping aborts the upstream exchange at once through its {@link Abort}, in whatever phase (sending, awaiting
+ * headers, reading the body), and wakes a pause between tries: no thread is interrupted. The relay thread then
+ * answers the reason: with the status while nothing was sent, else in-band. It alone closes the sink, the upstream
+ * exchange and the endpoint's lease, and bills the generation, on every path.
+ */
+public final class Relay {
+
+    private static final System.Logger LOG = System.getLogger(Relay.class.getName());
+    /** How long a finished upstream body may take to end, so its connection can be reused. */
+    private static final Duration BODY_END_WAIT = Duration.ofMillis(50);
+    /**
+     * How long the client's first byte may wait for the generation's in-progress ledger row (see
+     * {@code store/InFlight.java}); a database slower than that delays the row, not the stream.
+     */
+    private static final Duration RECORD_WAIT = Duration.ofSeconds(1);
+
+    private final RelayContext context;
+    private final List<Target> targets;
+    private final ClientSink sink;
+    private final Generation generation;
+    private final boolean streaming;
+    private final long start;
+    private final StopSignal signal = new StopSignal();
+    /** The model being tried, then the one serving. */
+    private volatile Target target;
+    /** The endpoint serving the request, once one answered; given back when the relay ends. */
+    private volatile Lease lease;
+    private volatile EventPump pump;
+    private RelayContext.Row row;
+
+    Relay(RelayContext context, List<Target> targets, ClientSink sink, Generation generation) {
+        this.context = context;
+        this.targets = List.copyOf(targets);
+        this.target = targets.get(0);
+        this.sink = sink;
+        this.generation = generation;
+        this.streaming = sink.streaming();
+        this.start = context.ticker().nanos();
+    }
+
+    /** A relay on the gateway's upstream, timer and ledger; {@code targets}: the requested model, then fallbacks. */
+    public static Relay of(AnyRouter engine, URI localBase, List<Target> targets, ClientSink sink,
+            Generation generation) {
+        return new Relay(RelayContext.of(engine, localBase), targets, sink, generation);
+    }
+
+    /**
+     * Relays to the end on the calling (relay) thread. Throws a {@link GatewayException} only as the status answer:
+     * any failure of a non-streamed request, a stream's before anything was sent.
+     */
+    public void run() {
+        sink.attach(new ClientSink.Listener(this::clientGone, signal::quiet,
+                () -> row.awaitRecorded(RECORD_WAIT), context.ticker()::nanos));
+        row = context.books().begin(generation);
+        Runnable stopper = this::shutDown;
+        context.running().started(stopper);
+        Generation.Outcome outcome = Generation.Outcome.FAILED;
+        String error = null;
+        Ticker.Task timer = Ticker.Task.NONE;
+        Ticker.Task deadline = Ticker.Task.NONE;
+        try {
+            if (streaming) { // a non-streamed request has no held 200, no keep-alive and no idle timeout
+                timer = context.ticker().every(this::tick, context.timeouts().commitGrace(),
+                        Duration.ofMillis(Math.max(1, context.timeouts().keepAlive().toMillis() / 2)));
+            }
+            Failover.Opened opened = new Failover(context.endpoints(), RetryPolicy.of(context.retry()), generation)
+                    .open(targets, this::open, this::pause);
+            if (opened == null) {
+                throw signal.reason().answer();
+            }
+            lease = opened.lease();
+            generation.accepted();
+            row.record(); // its prompt is billed from now on, even if the gateway is killed
+            pump = new EventPump(target, opened.call(), sink, signal, context.ticker());
+            long left = context.timeouts().total().toNanos() - (context.ticker().nanos() - start);
+            deadline = context.ticker().once(this::tick, Duration.ofNanos(left)); // at the total timeout
+            outcome = streaming ? pump.stream() : pump.answer();
+        } catch (RuntimeException | Error e) {
+            if (signal.clientGone()) {
+                outcome = Generation.Outcome.CANCELLED;
+                sink.abandoned(Stop.clientGone().answer());
+            } else {
+                GatewayException failure = failure(e);
+                error = failure.getMessage();
+                fail(failure);
+            }
+        } finally {
+            timer.cancel();
+            deadline.cancel();
+            end(outcome, error);
+            context.running().ended(stopper);
+        }
+    }
+
+    /** The client is gone: aborts the upstream now, except a non-streamed answer that arrived (it is billed). */
+    public void clientGone() {
+        signal.clientGone(streaming);
+    }
+
+    /** The gateway is shutting down and its grace is over: a 503, in-band once the stream started. Any thread. */
+    public void shutDown() {
+        signal.stop(Stop.shuttingDown(), true);
+    }
+
+    /** What the stream delivered has cost the credit its key reserved for it: ended with an in-band error. */
+    public void creditSpent() {
+        signal.stop(Stop.creditSpent(), false);
+    }
+
+    /** One try ({@link Failover.Opener}); {@code null} once the relay stopped. */
+    private UpstreamStream open(Target next, Endpoint endpoint) {
+        target = next;
+        Abort abort = new Abort();
+        if (!signal.trying(abort)) {
+            return null;
+        }
+        sink.trying(context.ticker().nanos());
+        UpstreamStream call;
+        try {
+            call = context.upstream().open(next, endpoint, streaming, generation::sent, abort);
+        } catch (GatewayException e) {
+            if (signal.reason() != null) {
+                return null; // the stop aborted it: not the endpoint's failure
+            }
+            throw e;
+        }
+        if (call.ok() && !signal.answered(call) || signal.reason() != null) {
+            call.close();
+            return null;
+        }
+        return call;
+    }
+
+    /** Waits between tries ({@link Failover.Pause}); the response stays held meanwhile. */
+    private boolean pause(Duration wait) {
+        sink.pausing(true);
+        try {
+            return signal.pause(context.ticker(), wait);
+        } finally {
+            sink.pausing(false);
+        }
+    }
+
+    /**
+     * Timer: stops a request that has run longer than {@code ANYROUTER_TOTAL_TIMEOUT_MS}, or a stream whose upstream
+     * has been silent longer than {@code ANYROUTER_IDLE_TIMEOUT_MS}, once the upstream answered (before, its connect
+     * and first-byte timeouts apply); then lets the sink commit a held stream or keep a quiet one alive.
+     */
+    void tick() {
+        long now = context.ticker().nanos();
+        EventPump reading = pump;
+        Stop timeout = reading == null ? null : reading.overdue(now - start, context.timeouts());
+        if (timeout != null && signal.stop(timeout, false)) {
+            logUpstreamFailure(timeout.answer());
+        }
+        if (!signal.quiet()) {
+            sink.tick(now);
+        }
+    }
+    /**
+     * Logs, once and with its cause, how the upstream failed a stream it had accepted (a broken body, a malformed
+     * or oversized event, an early end, a timeout); a failed try was logged by {@link Failover}.
+     */
+    private void logUpstreamFailure(GatewayException e) {
+        Lease serving = lease;
+        if (!streaming || serving == null) {
+            return;
+        }
+        if (context.running().draining()) { // its own simulator and its connections close under the streams
+            LOG.log(System.Logger.Level.DEBUG, "generation {0} ended while the gateway stops: {1}", generation.id(),
+                    e.getMessage());
+        } else {
+            Failover.logFailure(generation, target, serving, e, false);
+        }
+    }
+
+    /** What the client is told of {@code e}: an upstream failure, the stop that broke the relay, or a bug of ours. */
+    private GatewayException failure(Throwable e) {
+        Stop reason = signal.reason();
+        if (reason != null) {
+            return reason.answer(); // a timeout was logged as it stopped the relay
+        }
+        if (e instanceof GatewayException upstream) {
+            logUpstreamFailure(upstream);
+            return upstream;
+        }
+        // Logged here, as nothing above the relay would say which request it was.
+        if (e instanceof Error) { // out of memory, say
+            LOG.log(System.Logger.Level.ERROR, "generation " + generation.id() + " failed: " + e, e);
+            return GatewayException.upstream("the gateway failed while relaying the stream", null);
+        }
+        LOG.log(System.Logger.Level.WARNING, "generation " + generation.id() + " failed unexpectedly", e);
+        return GatewayException.upstream("upstream '" + target.route().upstream().name()
+                + "' answered with something the gateway cannot relay", e);
+    }
+
+    /** The status answer (thrown) or the in-band error; a failure to write that must not hide the one reported. */
+    private void fail(GatewayException failure) {
+        try {
+            sink.fail(failure, target.translation());
+        } catch (GatewayException statusAnswer) {
+            throw statusAnswer;
+        } catch (RuntimeException | Error ignored) {
+            // the in-band error could not be written either: the client is gone or the sink broke
+        }
+    }
+
+    /** Ends the client's response first, then the upstream exchange and the lease, then bills. */
+    private void end(Generation.Outcome outcome, String error) {
+        signal.end();
+        UpstreamStream call = signal.answered();
+        boolean gone = signal.clientGone();
+        try {
+            sink.close();
+        } finally {
+            try {
+                if (call != null && streaming && outcome == Generation.Outcome.COMPLETED && !gone) {
+                    call.finish(BODY_END_WAIT);
+                } else if (call != null) {
+                    call.close();
+                }
+            } finally {
+                if (lease != null) {
+                    lease.close();
+                }
+                // A cancelled generation carries no error text: what failed after the client left was caused by it.
+                context.books().finish(generation, gone ? Generation.Outcome.CANCELLED : outcome, gone ? null : error);
+            }
+        }
+    }
+}

@@ -1,0 +1,217 @@
+package dev.anyrouter.relay;
+
+import dev.anyrouter.config.TimeoutsConfig;
+import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.translate.Translation;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A stream's client: a Jersey {@link SseEventSink}. The 200 is held (no byte sent) until the first event, or until
+ * a try's grace period passes with the upstream silent (never while the relay waits between tries), so an upstream
+ * failure keeps its real status (wire-format.md section 5). Where the container lets the client's connection be
+ * watched ({@link #watched}), the grace is the longer {@code ANYROUTER_WATCHED_COMMIT_GRACE_MS}. Once committed, a
+ * stream quiet for {@code ANYROUTER_KEEPALIVE_MS} gets a {@code : keep-alive} comment, written on a writer thread.
+ *
+ * <p>One writer at a time ({@link #writing}), so the relay always writes its own events: a keep-alive writer owning
+ * Jersey's flush would otherwise accept the relay's events into an unbounded queue. Keep-alives skip when it is
+ * busy. A burst of events the upstream sent together leaves in one write ({@link FlushHold}).
+ */
+public final class SseSink implements ClientSink {
+
+    private enum State { PENDING, COMMITTED, FAILED_EARLY }
+
+    private final SseEventSink sink;
+    private final Sse sse;
+    private final FlushHold flushHold;
+    private final Duration keepAlive;
+    private final Executor writers;
+    private final Runnable clientDone;
+    private final ReentrantLock writing = new ReentrantLock();
+    private final AtomicBoolean keepAliveQueued = new AtomicBoolean();
+    private final AtomicReference<State> state = new AtomicReference<>(State.PENDING);
+    /** Stops the watch on the client's connection before the response's first byte; null when not watched. */
+    private final AtomicReference<Runnable> stopWatch = new AtomicReference<>();
+    private volatile Duration grace;
+    private volatile Listener listener;
+    private volatile long lastWrite;
+    private volatile long tryStart;
+    private volatile boolean paused;
+
+    /**
+     * @param flushHold  the hold over the client's flushes (see {@code FlushBatching}); {@code null} when the
+     *                   container has no such filter: every event is flushed on its own
+     * @param writers    where keep-alives are written
+     * @param clientDone runs as the client's response ends, before the upstream clean-up and billing: gives back
+     *                   the request's place, so a client that sends its next request at once is not refused
+     */
+    public SseSink(SseEventSink sink, Sse sse, FlushHold flushHold, TimeoutsConfig timeouts, Executor writers,
+            Runnable clientDone) {
+        this.sink = sink;
+        this.sse = sse;
+        this.flushHold = flushHold == null ? new FlushHold() : flushHold;
+        this.keepAlive = timeouts.keepAlive();
+        this.grace = timeouts.commitGrace();
+        this.writers = writers;
+        this.clientDone = clientDone;
+    }
+
+    /**
+     * The client's connection is watched while the response is held (the watch tells the relay if the client
+     * leaves), so the 200 may be held for {@code watchedGrace}; {@code stopWatch} runs once, before anything is
+     * written to the client or as the response ends. Call before the relay runs.
+     */
+    public void watched(Duration watchedGrace, Runnable stopWatch) {
+        this.stopWatch.set(stopWatch);
+        grace = watchedGrace;
+    }
+
+    @Override
+    public void attach(Listener listener) {
+        this.listener = listener;
+    }
+
+    @Override
+    public boolean streaming() {
+        return true;
+    }
+
+    @Override
+    public void trying(long nanos) {
+        tryStart = nanos;
+        lastWrite = nanos;
+    }
+
+    @Override
+    public void pausing(boolean paused) {
+        this.paused = paused;
+    }
+
+    @Override
+    public void tick(long nanos) {
+        State now = state.get();
+        if (now == State.FAILED_EARLY || listener.stopped().getAsBoolean()) {
+            return;
+        }
+        boolean due = now == State.PENDING ? !paused && nanos - tryStart >= grace.toNanos()
+                : nanos - lastWrite >= keepAlive.toNanos();
+        if (due && keepAliveQueued.compareAndSet(false, true)) {
+            try {
+                writers.execute(this::keepAlive);
+            } catch (RejectedExecutionException shuttingDown) {
+                keepAliveQueued.set(false);
+            }
+        }
+    }
+
+    private void keepAlive() {
+        keepAliveQueued.set(false);
+        if (!listener.stopped().getAsBoolean() && writing.tryLock()) {
+            try {
+                write(keepAliveComment(), listener.clock().getAsLong());
+            } finally {
+                writing.unlock();
+            }
+        }
+    }
+
+    @Override
+    public boolean send(String name, String data) {
+        writing.lock();
+        try {
+            // As bytes: a String is written through a new OutputStreamWriter (and its 8 KB buffer) per event.
+            OutboundSseEvent.Builder event = sse.newEventBuilder().data(byte[].class,
+                    data.getBytes(StandardCharsets.UTF_8)).mediaType(MediaType.APPLICATION_OCTET_STREAM_TYPE);
+            return write((name == null ? event : event.name(name)).build(), listener.clock().getAsLong());
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    @Override
+    public void hold(boolean nextReady) {
+        flushHold.hold(nextReady); // a lone event (paced output) is flushed as it is written
+    }
+
+    /** Flushes what the hold kept back with a keep-alive comment: Jersey's sink offers no bare flush. */
+    @Override
+    public boolean flush() {
+        writing.lock();
+        try {
+            return !flushHold.release() || write(keepAliveComment(), listener.clock().getAsLong());
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    @Override
+    public void answer(String json) {
+        throw new UnsupportedOperationException("a stream has no single answer");
+    }
+
+    @Override
+    public void fail(GatewayException failure, Translation translation) {
+        if (state.compareAndSet(State.PENDING, State.FAILED_EARLY)) {
+            stopWatching();
+            throw failure;
+        }
+        flushHold.hold(false);
+        translation.fail(failure, this::send);
+    }
+
+    @Override
+    public void abandoned(GatewayException answer) {
+        // nothing to return: the resource's method ends, and close() ends the response
+    }
+
+    @Override
+    public void close() {
+        clientDone.run();
+        stopWatching();
+        if (state.get() != State.FAILED_EARLY) {
+            sink.close(); // first: the client sees its stream end before any upstream clean-up
+        }
+    }
+
+    /** Writes one event, committing the response if it was still held; false (and tells the relay) when it failed. */
+    private boolean write(OutboundSseEvent event, long nanos) {
+        State was = state.get();
+        if (was == State.FAILED_EARLY || was == State.PENDING && !state.compareAndSet(was, State.COMMITTED)) {
+            return false;
+        }
+        if (was == State.PENDING) {
+            stopWatching();
+            listener.committing().run(); // a client that sees a byte has a ledger row
+        }
+        try {
+            if (!sink.send(event).toCompletableFuture().isCompletedExceptionally()) {
+                lastWrite = nanos;
+                return true;
+            }
+        } catch (IllegalStateException closed) {
+            // the sink was closed by the container: the client is gone
+        }
+        listener.clientGone().run();
+        return false;
+    }
+
+    private void stopWatching() {
+        Runnable stop = stopWatch.getAndSet(null);
+        if (stop != null) {
+            stop.run();
+        }
+    }
+
+    private OutboundSseEvent keepAliveComment() {
+        return sse.newEventBuilder().comment("keep-alive").build();
+    }
+}

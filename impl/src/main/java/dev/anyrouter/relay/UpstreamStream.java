@@ -1,0 +1,59 @@
+package dev.anyrouter.relay;
+
+import dev.anyrouter.config.Endpoint;
+import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.upstream.Abort;
+import dev.anyrouter.upstream.UpstreamErrors;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * One upstream exchange as the relay sees it, once its headers arrived: its status, then its events or its whole
+ * body. Aborted from any thread through the {@link Abort} it was opened with, or by {@link #close()}.
+ */
+interface UpstreamStream extends AutoCloseable {
+
+    /** Opens exchanges: {@code JerseyUpstream} in the gateway, a scripted fake in tests. */
+    interface Opener {
+        /**
+         * Sends {@code target}'s request to {@code endpoint} and returns once the headers arrived; {@code onSent}
+         * runs once the request reached the upstream whole. Throws the failure (connect, timeout) as the client's
+         * answer; fails at once when {@code abort} is thrown, in whatever phase.
+         */
+        UpstreamStream open(Target target, Endpoint endpoint, boolean stream, Runnable onSent, Abort abort);
+    }
+
+    /** One event: its name ({@code null} for none) and its data. */
+    record Event(String name, String data) {
+    }
+
+    int status();
+
+    boolean ok();
+
+    /** What a refusal (a status that is not a success) means for the client and for the endpoint's breaker. */
+    UpstreamErrors.Refused refusal();
+
+    /**
+     * The next event with data, {@code null} at the end of the body; a broken or oversized body is thrown as the
+     * client's error.
+     */
+    Event next();
+
+    /** True when the whole next event is already here: reading it will not wait for the upstream. */
+    boolean eventBuffered();
+
+    /** At most {@code limit} bytes of the body as UTF-8 text (a non-streamed answer). */
+    String text(int limit) throws IOException;
+
+    /** Why the body ended early, when the connection broke rather than the upstream finishing. */
+    Optional<GatewayException> bodyFailure();
+
+    /** Closes a body that ended normally, letting its end arrive within {@code wait} so the connection is reused. */
+    void finish(Duration wait);
+
+    /** Aborts what is left of the exchange; safe from any thread. */
+    @Override
+    void close();
+}
