@@ -1,6 +1,6 @@
 package dev.anyrouter.config;
 
-/** The two wire APIs AnyRouter speaks, to its clients and to its upstreams (wire-format.md sections 2 and 3). */
+/** The two wire APIs AnyRouter speaks, to its clients and to its upstreams (docs/wire-format.md sections 2 and 3). */
 public enum Api {
 
     /** OpenAI Chat Completions: an upstream takes {@code POST {base}/chat/completions}. */

@@ -18,7 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A stream's client: a Jersey {@link SseEventSink}. The 200 is held (no byte sent) until the first event, or until
  * a try's grace period passes with the upstream silent (never while the relay waits between tries), so an upstream
- * failure keeps its real status (wire-format.md section 5). Where the container lets the client's connection be
+ * failure keeps its real status (docs/wire-format.md section 5). Where the container lets the client's connection be
  * watched ({@link #watched}), the grace is the longer {@code ANYROUTER_WATCHED_COMMIT_GRACE_MS}. Once committed, a
  * stream quiet for {@code ANYROUTER_KEEPALIVE_MS} gets a {@code : keep-alive} comment, written on a writer thread.
  *

@@ -11,7 +11,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * A validated Anthropic Messages request (wire-format.md section 3). Besides the field types it checks what
+ * A validated Anthropic Messages request (docs/wire-format.md section 3). Besides the field types it checks what
  * Anthropic rejects: {@code max_tokens} is required; the conversation starts with a user turn and alternates
  * user and assistant; every content block is an object with a type, and the common kinds (text, image, document,
  * tool use and result, thinking) are well formed and in the right role; a {@code tool_result} answers a {@code tool_use} of an

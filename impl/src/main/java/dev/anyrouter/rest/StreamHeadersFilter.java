@@ -7,7 +7,7 @@ import jakarta.ws.rs.core.MediaType;
 
 /**
  * Adds the generation id to completion responses and, on event streams, the headers that keep proxies from
- * buffering or caching them (wire-format.md section 1).
+ * buffering or caching them (docs/wire-format.md section 1).
  */
 final class StreamHeadersFilter implements ContainerResponseFilter {
 

@@ -11,7 +11,7 @@ import java.io.IOException;
 
 /**
  * An Anthropic upstream answering a Messages client: every event passes as it came, except that the message id
- * in {@code message_start} (and in a whole answer) becomes the generation id (wire-format.md section 3).
+ * in {@code message_start} (and in a whole answer) becomes the generation id (docs/wire-format.md section 3).
  */
 public final class AnthropicPassThrough implements Translation {
 

@@ -12,7 +12,7 @@ import dev.anyrouter.routing.Route;
 import java.io.IOException;
 
 /**
- * An Anthropic upstream answering a chat-completions client (wire-format.md section 4): {@code message_start}
+ * An Anthropic upstream answering a chat-completions client (docs/wire-format.md section 4): {@code message_start}
  * becomes the role chunk, text and thinking deltas become {@code content} and {@code reasoning}, each
  * {@code tool_use} block a tool call with its own index, the stop reason one finish chunk, and
  * {@code message_stop} the usage chunk (when asked for) and {@code [DONE]}.

@@ -11,7 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A chat-completions request as a Messages request (wire-format.md section 4): {@code system} and
+ * A chat-completions request as a Messages request (docs/wire-format.md section 4): {@code system} and
  * {@code developer} messages become the top-level {@code system}; tool calls become {@code tool_use} blocks and
  * {@code tool} messages {@code tool_result} blocks; image parts become {@code image} blocks; consecutive turns of
  * one role merge, as the Messages API wants them alternating. Anything Anthropic cannot express is a 400.

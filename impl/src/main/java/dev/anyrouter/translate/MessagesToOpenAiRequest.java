@@ -9,7 +9,7 @@ import dev.anyrouter.routing.Route;
 import java.util.Set;
 
 /**
- * A Messages request as a chat-completions request (wire-format.md section 4): the top-level {@code system}
+ * A Messages request as a chat-completions request (docs/wire-format.md section 4): the top-level {@code system}
  * becomes the first message; {@code tool_use} blocks become tool calls and {@code tool_result} blocks
  * {@code tool} messages; {@code image} blocks become image parts; a thinking budget becomes a reasoning effort.
  * Thinking blocks of earlier turns are left out (a chat-completions model cannot take them back). Anything else

@@ -12,7 +12,7 @@ import java.io.IOException;
 
 /**
  * An OpenAI-compatible upstream answering a chat-completions client: every chunk passes byte for byte, except
- * its {@code id}, which becomes the generation id (wire-format.md section 5).
+ * its {@code id}, which becomes the generation id (docs/wire-format.md section 5).
  *
  * <p>Usage: the upstream is always asked for it ({@link Translations}). A client that asked too
  * ({@code stream_options.include_usage}) gets the usage chunk with {@code cost} added; for one that did not, the
@@ -49,7 +49,7 @@ public final class OpenAiPassThrough implements Translation {
         }
         if (!chunk.hasChoices() && !chunk.hasUsage()) {
             // Azure OpenAI's first chunk holds only prompt_filter_results (no choices, model "", created 0): nothing
-            // for the client, and relaying it would break "one id, created and model per stream" (wire-format.md 2).
+            // for the client, and relaying it would break "one id, created and model per stream" (docs/wire-format.md 2).
             return false;
         }
         if (created < 0) {

@@ -15,7 +15,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * An OpenAI-compatible upstream answering a Messages client (wire-format.md section 4): exactly one
+ * An OpenAI-compatible upstream answering a Messages client (docs/wire-format.md section 4): exactly one
  * {@code message_start}; a text (or thinking) block opened on the first such delta and closed before the next
  * block; each tool call its own {@code tool_use} block with {@code input_json_delta} pieces; the finish reason and
  * usage in one {@code message_delta}; then {@code message_stop}.

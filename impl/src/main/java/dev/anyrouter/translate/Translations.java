@@ -10,7 +10,7 @@ import dev.anyrouter.routing.Route;
 /**
  * Plans one request between the client's API and its route's upstream API: the body the upstream receives and
  * the {@link Translation} of its answer. The same API on both sides passes through; otherwise the request and
- * the answer are translated (wire-format.md section 4).
+ * the answer are translated (docs/wire-format.md section 4).
  */
 public final class Translations {
 

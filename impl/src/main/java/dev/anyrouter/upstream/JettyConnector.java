@@ -51,7 +51,10 @@ final class JettyConnector implements Connector {
         }
         UpstreamBody body = request.resolveProperty(UpstreamBody.PROPERTY, UpstreamBody.class);
         if (body != null) {
-            exchange.onRequestSuccess(sent -> body.sent());
+            // Its head has been written, with the body the gateway sends in the same write: the upstream has the
+            // prompt. Not the request-success event, which comes a moment later and which an abort in between
+            // (the client leaving) turns into a failure although the upstream read the whole request.
+            exchange.onRequestCommit(sent -> body.sent());
         }
         Abort abort = request.resolveProperty(Abort.PROPERTY, Abort.class);
         if (abort != null) {

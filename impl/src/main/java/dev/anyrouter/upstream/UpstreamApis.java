@@ -44,7 +44,7 @@ final class UpstreamApis {
         }
     }
 
-    /** Anthropic Messages: {@code x-api-key: KEY} and {@code anthropic-version} (wire-format.md section 3). */
+    /** Anthropic Messages: {@code x-api-key: KEY} and {@code anthropic-version} (docs/wire-format.md section 3). */
     private static final class Anthropic implements UpstreamApi {
         @Override
         public String path(UpstreamConfig upstream, String upstreamModel) {

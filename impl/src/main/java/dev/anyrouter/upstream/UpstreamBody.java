@@ -31,7 +31,7 @@ final class UpstreamBody {
     private volatile Finisher finisher;
 
     /**
-     * @param onSent         runs (on the client's thread) once the request has been sent whole
+     * @param onSent         runs (on the client's thread) once the request has reached the upstream (its head written)
      * @param maxEventBytes  the largest event the body may hold, or 0 for a body that is not a stream of events
      * @param maxStreamBytes the most bytes the body may hold, or 0 for no limit
      */

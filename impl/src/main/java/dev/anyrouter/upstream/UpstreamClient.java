@@ -83,7 +83,7 @@ public final class UpstreamClient implements AutoCloseable {
      * to one of its endpoints and returns once the upstream's response headers arrived. Blocks the calling relay
      * thread; {@code abort} aborts the exchange from any thread, in any phase. Connect failures become 502,
      * timeouts 504, the gateway's own failures ({@link LocalFailures}) 503. {@code onSent} runs once the request
-     * has reached the upstream whole (from then on its prompt is billed).
+     * has reached the upstream, its head written (from then on its prompt is billed).
      */
     public UpstreamCall open(Route route, Endpoint endpoint, URI localBase, byte[] body, boolean stream,
             Runnable onSent, Abort abort) {

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** What the Messages route accepts and how it names what it rejects (wire-format.md section 3). */
+/** What the Messages route accepts and how it names what it rejects (docs/wire-format.md section 3). */
 class MessagesRequestTest {
 
     private static final String HI = "[{'role':'user','content':'hi'}]";

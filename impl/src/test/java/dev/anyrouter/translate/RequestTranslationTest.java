@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Request bodies across the two APIs (wire-format.md section 4): {@code requests/<case>.chat.json} must reach an
+ * Request bodies across the two APIs (docs/wire-format.md section 4): {@code requests/<case>.chat.json} must reach an
  * Anthropic upstream as {@code <case>.anthropic.json}, {@code <case>.messages.json} an OpenAI upstream as
  * {@code <case>.openai.json}; what the other API cannot express is a 400 naming it.
  */

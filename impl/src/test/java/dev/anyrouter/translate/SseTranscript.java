@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
 
 /**
  * Recorded server-sent event streams for the translation tests: a small parser for transcript files (WHATWG
- * framing, wire-format.md section 1), a recording {@link Translation.Out}, and an event-by-event comparison.
+ * framing, docs/wire-format.md section 1), a recording {@link Translation.Out}, and an event-by-event comparison.
  */
 final class SseTranscript {
 

@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * What a strict client of each API relies on in a whole stream, checked on what a translation sent: the
- * chat-completions invariants of wire-format.md section 2 (and the error chunk of section 5), the Messages event
+ * chat-completions invariants of docs/wire-format.md section 2 (and the error chunk of section 5), the Messages event
  * order of section 3.
  */
 final class StreamInvariants {

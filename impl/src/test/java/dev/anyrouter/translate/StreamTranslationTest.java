@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Recorded upstream streams through each translation, compared event by event with the client's expected stream
  * (files {@code streams/<direction>/<case>.upstream.sse} and {@code <case>.client.sse}), plus what the
- * generation accounts. Spec: wire-format.md sections 2 to 4.
+ * generation accounts. Spec: docs/wire-format.md sections 2 to 4.
  */
 class StreamTranslationTest {
 

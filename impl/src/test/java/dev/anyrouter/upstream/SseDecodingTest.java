@@ -23,7 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** How the upstream client decodes server-sent events as real upstreams write them (wire-format.md section 1). */
+/** How the upstream client decodes server-sent events as real upstreams write them (docs/wire-format.md section 1). */
 class SseDecodingTest {
 
     private HttpServer server;

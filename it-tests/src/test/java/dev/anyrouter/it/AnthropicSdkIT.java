@@ -81,7 +81,7 @@ class AnthropicSdkIT {
         client.close();
     }
 
-    /** The SDK appends {@code /v1/messages} to {@code http://host:port/api} (wire-format.md section 5). */
+    /** The SDK appends {@code /v1/messages} to {@code http://host:port/api} (docs/wire-format.md section 5). */
     private static AnthropicClient sdk(AnthropicOkHttpClient.Builder builder) {
         return builder.baseUrl(gateway.uri() + "api").maxRetries(0).build();
     }

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The Messages API passed through from a scripted Anthropic upstream to a raw-socket client: exact bytes, what the
- * upstream receives, cancellation, and every way the upstream can fail (wire-format.md sections 3 and 5).
+ * upstream receives, cancellation, and every way the upstream can fail (docs/wire-format.md sections 3 and 5).
  */
 class MessagesRelayIT {
 

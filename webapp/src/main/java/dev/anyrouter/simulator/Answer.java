@@ -9,7 +9,7 @@ import java.util.UUID;
 
 /**
  * Renders a {@link Script} in OpenAI's wire format: the chunks of a stream, in order and honouring every chunk
- * invariant (wire-format.md section 2), or one whole {@code chat.completion}.
+ * invariant (docs/wire-format.md section 2), or one whole {@code chat.completion}.
  */
 final class Answer {
 

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Renders a {@link Script} in the Messages API's wire format (wire-format.md section 3): the named events of a
+ * Renders a {@link Script} in the Messages API's wire format (docs/wire-format.md section 3): the named events of a
  * stream — {@code message_start}, one content block (text or {@code tool_use}), {@code message_delta} with the
  * stop reason and usage, {@code message_stop} — or one whole {@code message}.
  */

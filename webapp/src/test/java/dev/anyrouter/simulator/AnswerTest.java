@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The simulated upstream's chunks keep every OpenAI chunk invariant (wire-format.md section 2). */
+/** The simulated upstream's chunks keep every OpenAI chunk invariant (docs/wire-format.md section 2). */
 class AnswerTest {
 
     private static final Knobs KNOBS = new Knobs(5, 0, 0, 0, -1, "error");
