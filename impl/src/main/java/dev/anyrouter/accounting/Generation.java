@@ -2,7 +2,9 @@ package dev.anyrouter.accounting;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anyrouter.config.Api;
+import dev.anyrouter.config.Price;
 import dev.anyrouter.routing.Route;
+import dev.anyrouter.translate.Tally;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Objects;
@@ -25,7 +27,7 @@ import java.util.Objects;
  * <p>A generation of a limited key has a credit cap (its reservation): once what it has delivered costs that much,
  * {@link #cap} 's callback runs, and the relay ends the stream.
  */
-public final class Generation {
+public final class Generation implements Tally {
 
     /** How a generation ended. */
     public enum Outcome { COMPLETED, CANCELLED, FAILED }
@@ -81,6 +83,7 @@ public final class Generation {
         this.request = Objects.requireNonNull(request, "request");
     }
 
+    @Override
     public String id() {
         return id;
     }
@@ -132,6 +135,7 @@ public final class Generation {
     }
 
     /** The model the upstream says served the request (such as a dated snapshot of the one asked for). */
+    @Override
     public synchronized void servedModel(String model) {
         if (model != null && !model.isEmpty() && servedModel == null) {
             servedModel = model;
@@ -139,6 +143,7 @@ public final class Generation {
     }
 
     /** A completion chunk reached the client; {@code text} is its content, reasoning and tool-argument text. */
+    @Override
     public synchronized void delivered(CharSequence text) {
         if (firstChunkNanos < 0) {
             firstChunkNanos = System.nanoTime();
@@ -186,6 +191,7 @@ public final class Generation {
         return counter;
     }
 
+    @Override
     public void finishReason(String reason) {
         finishReason = reason;
     }
@@ -194,6 +200,7 @@ public final class Generation {
      * Usage as the upstream reported it; a {@code null} part was not reported and keeps its earlier value. Only
      * final numbers belong here: a provisional output count (Anthropic's {@code message_start}) does not.
      */
+    @Override
     public synchronized void usage(Long prompt, Long completionCount) {
         if (prompt != null) {
             promptTokens = prompt;
@@ -213,6 +220,11 @@ public final class Generation {
      * @param cost             USD, exact
      */
     public record Bill(long promptTokens, long completionTokens, boolean counted, BigDecimal cost) {
+    }
+
+    @Override
+    public BigDecimal cost() {
+        return bill().cost();
     }
 
     /** What the generation costs so far, while it runs. */

@@ -1,6 +1,7 @@
 package dev.anyrouter.accounting;
 
 import dev.anyrouter.api.ModelList;
+import dev.anyrouter.config.Price;
 import java.math.BigDecimal;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -6,7 +6,7 @@ import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
 import dev.anyrouter.config.Api;
-import dev.anyrouter.engine.Json;
+import dev.anyrouter.json.Json;
 
 /**
  * Counts tokens with tiktoken's encodings (jtokkit), for generations whose upstream never reported usage: a stream

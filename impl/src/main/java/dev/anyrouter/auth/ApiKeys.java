@@ -1,6 +1,7 @@
 package dev.anyrouter.auth;
 
 import dev.anyrouter.store.ClientKey;
+import dev.anyrouter.store.KeyHash;
 import dev.anyrouter.store.KeyStore;
 import java.security.MessageDigest;
 import java.util.HexFormat;

@@ -1,6 +1,5 @@
 package dev.anyrouter.config;
 
-import dev.anyrouter.accounting.Price;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -2,6 +2,7 @@ package dev.anyrouter.engine;
 
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.accounting.GenerationRecord;
+import dev.anyrouter.accounting.ModelCatalog;
 import dev.anyrouter.accounting.Prices;
 import dev.anyrouter.accounting.TokenCounter;
 import dev.anyrouter.api.ErrorTypes;
@@ -9,12 +10,12 @@ import dev.anyrouter.auth.ApiKeys;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.errors.GatewayException;
 import dev.anyrouter.errors.Refusal;
-import dev.anyrouter.limits.RateLimits;
+import dev.anyrouter.json.Json;
 import dev.anyrouter.limits.CreditLimits;
+import dev.anyrouter.limits.RateLimits;
 import dev.anyrouter.limits.StreamCaps;
 import dev.anyrouter.ops.AccessLog;
 import dev.anyrouter.ops.Metrics;
-import dev.anyrouter.routing.ModelCatalog;
 import dev.anyrouter.routing.Router;
 import dev.anyrouter.store.ClientKey;
 import dev.anyrouter.store.CreditReservations;
@@ -27,20 +28,20 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.function.Consumer;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The gateway's long-lived parts, built from one {@link GatewayConfig} and closed together: the database with

@@ -1,9 +1,9 @@
 package dev.anyrouter.limits;
 
 import dev.anyrouter.accounting.CreditBudget;
-import dev.anyrouter.accounting.Price;
 import dev.anyrouter.accounting.Prices;
 import dev.anyrouter.api.ErrorTypes;
+import dev.anyrouter.config.Price;
 import dev.anyrouter.errors.GatewayException;
 import dev.anyrouter.errors.Refusal;
 import dev.anyrouter.store.ClientKey;

@@ -2,7 +2,7 @@ package dev.anyrouter.ops;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.accounting.GenerationRecord;
-import dev.anyrouter.engine.Json;
+import dev.anyrouter.json.Json;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;

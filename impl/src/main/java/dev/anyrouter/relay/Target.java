@@ -1,6 +1,6 @@
 package dev.anyrouter.relay;
 
-import dev.anyrouter.accounting.Price;
+import dev.anyrouter.config.Price;
 import dev.anyrouter.routing.Route;
 import dev.anyrouter.translate.Translation;
 

@@ -1,12 +1,12 @@
 package dev.anyrouter.rest;
 
-import dev.anyrouter.accounting.Price;
 import dev.anyrouter.api.DataBody;
 import dev.anyrouter.api.GenerationInfo;
 import dev.anyrouter.api.KeyInfo;
+import dev.anyrouter.config.Price;
 import dev.anyrouter.engine.AnyRouter;
-import dev.anyrouter.engine.Json;
 import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.json.Json;
 import dev.anyrouter.store.ClientKey;
 import dev.anyrouter.store.Ledger;
 import jakarta.inject.Inject;

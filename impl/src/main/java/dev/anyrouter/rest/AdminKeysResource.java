@@ -1,15 +1,15 @@
 package dev.anyrouter.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.anyrouter.accounting.Price;
 import dev.anyrouter.api.AdminKey;
 import dev.anyrouter.api.CreatedKey;
 import dev.anyrouter.api.DataBody;
 import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.config.LimitsConfig;
+import dev.anyrouter.config.Price;
 import dev.anyrouter.engine.AnyRouter;
-import dev.anyrouter.engine.Json;
 import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.json.Json;
 import dev.anyrouter.store.ClientKey;
 import dev.anyrouter.store.KeyStore;
 import jakarta.inject.Inject;

@@ -2,11 +2,11 @@ package dev.anyrouter.rest;
 
 import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.auth.ApiKeys;
-import dev.anyrouter.auth.KeyHash;
 import dev.anyrouter.config.Secret;
-import dev.anyrouter.store.ClientKey;
 import dev.anyrouter.errors.GatewayException;
 import dev.anyrouter.errors.Refusal;
+import dev.anyrouter.store.ClientKey;
+import dev.anyrouter.store.KeyHash;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;

@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.config.BodyLimitsConfig;
-import dev.anyrouter.engine.Json;
 import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.json.Json;
 import java.io.IOException;
 import java.util.Objects;
 

@@ -1,7 +1,7 @@
 package dev.anyrouter.rest;
 
 import dev.anyrouter.engine.AnyRouter;
-import dev.anyrouter.engine.Json;
+import dev.anyrouter.json.Json;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;

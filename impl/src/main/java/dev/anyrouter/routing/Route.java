@@ -1,5 +1,6 @@
 package dev.anyrouter.routing;
 
+import dev.anyrouter.config.Endpoint;
 import dev.anyrouter.config.UpstreamConfig;
 import java.util.Objects;
 
@@ -12,9 +13,26 @@ import java.util.Objects;
  */
 public record Route(UpstreamConfig upstream, String requestedModel, String upstreamModel) {
 
+    /** The longest upstream message a client is shown. */
+    private static final int MESSAGE_LIMIT = 500;
+
     public Route {
         Objects.requireNonNull(upstream, "upstream");
         Objects.requireNonNull(requestedModel, "requestedModel");
         Objects.requireNonNull(upstreamModel, "upstreamModel");
+    }
+
+    /**
+     * An upstream's message as a client may see it: any of this provider's keys masked (an upstream may quote the
+     * key it refused), and cut to {@value #MESSAGE_LIMIT} characters.
+     */
+    public String scrub(String message) {
+        String clean = message;
+        for (Endpoint endpoint : upstream.endpoints()) {
+            if (endpoint.apiKey().isPresent()) {
+                clean = clean.replace(endpoint.apiKey().get().reveal(), "****");
+            }
+        }
+        return clean.length() > MESSAGE_LIMIT ? clean.substring(0, MESSAGE_LIMIT) + "…" : clean;
     }
 }

@@ -1,7 +1,6 @@
 package dev.anyrouter.store;
 
-import dev.anyrouter.accounting.Price;
-import dev.anyrouter.auth.KeyHash;
+import dev.anyrouter.config.Price;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -2,7 +2,7 @@ package dev.anyrouter.store;
 
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.accounting.GenerationRecord;
-import dev.anyrouter.accounting.Price;
+import dev.anyrouter.config.Price;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -2,10 +2,9 @@ package dev.anyrouter.translate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anyrouter.api.ErrorTypes;
-import dev.anyrouter.engine.Json;
 import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.json.Json;
 import dev.anyrouter.routing.Route;
-import dev.anyrouter.upstream.UpstreamErrors;
 import java.io.IOException;
 
 /** Reading the parts of Messages API events and answers the gateway accounts on. */
@@ -30,7 +29,7 @@ final class AnthropicEvents {
     static GatewayException error(JsonNode body, Route route, String when) {
         JsonNode error = body.path("error");
         String message = "upstream '" + route.upstream().name() + "' failed" + when + ": "
-                + UpstreamErrors.sanitise(error.path("message").asText("unknown error"), route);
+                + route.scrub(error.path("message").asText("unknown error"));
         return switch (error.path("type").asText()) {
             case "overloaded_error" -> new GatewayException(503, ErrorTypes.OVERLOADED, message);
             case "rate_limit_error" -> new GatewayException(429, ErrorTypes.RATE_LIMIT, message);

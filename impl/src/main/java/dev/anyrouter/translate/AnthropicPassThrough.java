@@ -2,10 +2,9 @@ package dev.anyrouter.translate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.api.MessagesError;
-import dev.anyrouter.engine.Json;
 import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.json.Json;
 import dev.anyrouter.routing.Route;
 import java.io.IOException;
 
@@ -16,10 +15,10 @@ import java.io.IOException;
 public final class AnthropicPassThrough implements Translation {
 
     private final Route route;
-    private final Generation generation;
+    private final Tally generation;
     private boolean stopped;
 
-    public AnthropicPassThrough(Route route, Generation generation) {
+    public AnthropicPassThrough(Route route, Tally generation) {
         this.route = route;
         this.generation = generation;
     }
@@ -111,7 +110,7 @@ public final class AnthropicPassThrough implements Translation {
         if (!node.path("usage").isObject()) {
             return data;
         }
-        ((ObjectNode) node.path("usage")).put("cost", generation.bill().cost());
+        ((ObjectNode) node.path("usage")).put("cost", generation.cost());
         return Json.write(node);
     }
 

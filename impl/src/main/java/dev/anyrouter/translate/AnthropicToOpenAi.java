@@ -3,11 +3,10 @@ package dev.anyrouter.translate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.api.ErrorChunk;
 import dev.anyrouter.api.FinishReasons;
-import dev.anyrouter.engine.Json;
 import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.json.Json;
 import dev.anyrouter.routing.Route;
 import java.io.IOException;
 
@@ -20,7 +19,7 @@ import java.io.IOException;
 final class AnthropicToOpenAi implements Translation {
 
     private final Route route;
-    private final Generation generation;
+    private final Tally generation;
     private final boolean includeUsage;
     private final long created = System.currentTimeMillis() / 1000;
     private String model;
@@ -31,7 +30,7 @@ final class AnthropicToOpenAi implements Translation {
     private Long inputTokens;
     private Long outputTokens;
 
-    AnthropicToOpenAi(Route route, Generation generation, boolean includeUsage) {
+    AnthropicToOpenAi(Route route, Tally generation, boolean includeUsage) {
         this.route = route;
         this.generation = generation;
         this.includeUsage = includeUsage;
@@ -236,6 +235,6 @@ final class AnthropicToOpenAi implements Translation {
         long prompt = inputTokens == null ? 0 : inputTokens;
         long completion = outputTokens == null ? 0 : outputTokens;
         return Json.MAPPER.createObjectNode().put("prompt_tokens", prompt).put("completion_tokens", completion)
-                .put("total_tokens", prompt + completion).put("cost", generation.bill().cost());
+                .put("total_tokens", prompt + completion).put("cost", generation.cost());
     }
 }

@@ -2,7 +2,7 @@ package dev.anyrouter.translate;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.anyrouter.engine.Json;
+import dev.anyrouter.json.Json;
 import java.io.IOException;
 
 /**

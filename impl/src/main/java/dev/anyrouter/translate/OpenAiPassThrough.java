@@ -2,12 +2,10 @@ package dev.anyrouter.translate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.api.ErrorChunk;
-import dev.anyrouter.engine.Json;
 import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.json.Json;
 import dev.anyrouter.routing.Route;
-import dev.anyrouter.upstream.UpstreamErrors;
 import java.io.IOException;
 
 /**
@@ -23,14 +21,14 @@ public final class OpenAiPassThrough implements Translation {
     static final String DONE = "[DONE]";
 
     private final Route route;
-    private final Generation generation;
+    private final Tally generation;
     private final boolean includeUsage;
     private long created = -1;
     private String model;
     private boolean finished;
 
     /** @param includeUsage whether the client asked for the usage chunk */
-    public OpenAiPassThrough(Route route, Generation generation, boolean includeUsage) {
+    public OpenAiPassThrough(Route route, Tally generation, boolean includeUsage) {
         this.route = route;
         this.generation = generation;
         this.includeUsage = includeUsage;
@@ -45,7 +43,7 @@ public final class OpenAiPassThrough implements Translation {
         Chunk chunk = ChunkInspector.inspect(data);
         if (chunk.error() != null) {
             throw GatewayException.upstream("upstream '" + route.upstream().name() + "' failed mid-stream: "
-                    + UpstreamErrors.sanitise(chunk.error(), route), null);
+                    + route.scrub(chunk.error()), null);
         }
         if (!chunk.hasChoices() && !chunk.hasUsage()) {
             // Azure OpenAI's first chunk holds only prompt_filter_results (no choices, model "", created 0): nothing
@@ -83,7 +81,7 @@ public final class OpenAiPassThrough implements Translation {
             throw new IOException("usage is not an object");
         }
         ((ObjectNode) tree).put("id", generation.id());
-        ((ObjectNode) tree.path("usage")).put("cost", generation.bill().cost());
+        ((ObjectNode) tree.path("usage")).put("cost", generation.cost());
         return Json.write(tree);
     }
 
@@ -109,7 +107,7 @@ public final class OpenAiPassThrough implements Translation {
         Chunk completion = ChunkInspector.inspect(json);
         if (completion.error() != null) {
             throw GatewayException.upstream("upstream '" + route.upstream().name() + "' failed: "
-                    + UpstreamErrors.sanitise(completion.error(), route), null);
+                    + route.scrub(completion.error()), null);
         }
         generation.servedModel(completion.model());
         generation.delivered(completion.text());

@@ -3,13 +3,11 @@ package dev.anyrouter.translate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.api.FinishReasons;
 import dev.anyrouter.api.MessagesError;
-import dev.anyrouter.engine.Json;
 import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.json.Json;
 import dev.anyrouter.routing.Route;
-import dev.anyrouter.upstream.UpstreamErrors;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,7 +23,7 @@ final class OpenAiToAnthropic implements Translation {
     private enum Block { NONE, TEXT, THINKING, TOOL }
 
     private final Route route;
-    private final Generation generation;
+    private final Tally generation;
     private boolean started;
     private Block open = Block.NONE;
     private int blocks;
@@ -37,7 +35,7 @@ final class OpenAiToAnthropic implements Translation {
     private Long inputTokens;
     private Long outputTokens;
 
-    OpenAiToAnthropic(Route route, Generation generation) {
+    OpenAiToAnthropic(Route route, Tally generation) {
         this.route = route;
         this.generation = generation;
     }
@@ -52,7 +50,7 @@ final class OpenAiToAnthropic implements Translation {
             JsonNode error = chunk.path("error");
             String message = error.isTextual() ? error.asText() : error.path("message").asText("unknown error");
             throw GatewayException.upstream("upstream '" + route.upstream().name() + "' failed mid-stream: "
-                    + UpstreamErrors.sanitise(message, route), null);
+                    + route.scrub(message), null);
         }
         if (chunk.path("choices").isEmpty() && !chunk.hasNonNull("usage")) {
             return false; // Azure OpenAI's prompt_filter_results chunk: no choices, model "" (see OpenAiPassThrough)
@@ -188,7 +186,7 @@ final class OpenAiToAnthropic implements Translation {
             usage.put("input_tokens", inputTokens);
         }
         usage.put("output_tokens", outputTokens == null ? 0 : outputTokens);
-        usage.put("cost", generation.bill().cost());
+        usage.put("cost", generation.cost());
         send(out, delta, "");
         send(out, Json.MAPPER.createObjectNode().put("type", "message_stop"), "");
         return true;
@@ -204,7 +202,7 @@ final class OpenAiToAnthropic implements Translation {
         JsonNode body = AnthropicEvents.read(json);
         if (body.hasNonNull("error")) {
             throw GatewayException.upstream("upstream '" + route.upstream().name() + "' failed: "
-                    + UpstreamErrors.sanitise(body.path("error").path("message").asText("unknown error"), route),
+                    + route.scrub(body.path("error").path("message").asText("unknown error")),
                     null);
         }
         JsonNode choice = body.path("choices").path(0);
@@ -248,7 +246,7 @@ final class OpenAiToAnthropic implements Translation {
                 usage.path("completion_tokens").isNumber() ? usage.path("completion_tokens").asLong() : null);
         message.putObject("usage").put("input_tokens", usage.path("prompt_tokens").asLong(0))
                 .put("output_tokens", usage.path("completion_tokens").asLong(0))
-                .put("cost", generation.bill().cost());
+                .put("cost", generation.cost());
         return Json.write(message);
     }
 

@@ -2,9 +2,8 @@ package dev.anyrouter.translate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.config.Api;
-import dev.anyrouter.engine.Json;
+import dev.anyrouter.json.Json;
 import dev.anyrouter.routing.Route;
 
 /**
@@ -30,7 +29,7 @@ public final class Translations {
      * Plans a validated request. Throws a 400 {@code GatewayException} when the request holds something the
      * upstream's API cannot express.
      */
-    public static Plan plan(Api client, ObjectNode body, Route route, Generation generation) {
+    public static Plan plan(Api client, ObjectNode body, Route route, Tally generation) {
         Api upstream = route.upstream().api();
         boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
         if (client == Api.CHAT_COMPLETIONS && upstream == Api.CHAT_COMPLETIONS) {

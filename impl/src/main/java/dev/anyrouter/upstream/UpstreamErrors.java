@@ -3,8 +3,8 @@ package dev.anyrouter.upstream;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.config.Endpoint;
-import dev.anyrouter.engine.Json;
 import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.json.Json;
 import dev.anyrouter.routing.Route;
 import dev.anyrouter.routing.Verdict;
 import java.io.IOException;
@@ -21,7 +21,6 @@ import java.util.concurrent.TimeoutException;
 public final class UpstreamErrors {
 
     private static final int BODY_LIMIT = 64 * 1024;
-    private static final int MESSAGE_LIMIT = 500;
 
     private UpstreamErrors() {
     }
@@ -36,7 +35,7 @@ public final class UpstreamErrors {
         String provider = call.route().upstream().name();
         JsonNode body = body(call);
         UpstreamApi api = UpstreamApis.of(call.route().upstream());
-        String detail = Optional.ofNullable(body).flatMap(api::message).map(m -> ": " + sanitise(m, call.route()))
+        String detail = Optional.ofNullable(body).flatMap(api::message).map(m -> ": " + call.route().scrub(m))
                 .orElse("");
         GatewayException error = switch (status) {
             case 400, 404, 409, 413, 422 -> new GatewayException(status, ErrorTypes.INVALID_REQUEST,
@@ -115,17 +114,6 @@ public final class UpstreamErrors {
             }
         }
         return false;
-    }
-
-    /** Keeps an upstream message short and free of the route's provider keys (those of every endpoint). */
-    public static String sanitise(String message, Route route) {
-        String clean = message;
-        for (Endpoint endpoint : route.upstream().endpoints()) {
-            if (endpoint.apiKey().isPresent()) {
-                clean = clean.replace(endpoint.apiKey().get().reveal(), "****");
-            }
-        }
-        return clean.length() > MESSAGE_LIMIT ? clean.substring(0, MESSAGE_LIMIT) + "…" : clean;
     }
 
     /** The error body as JSON, or {@code null} when it is not JSON. */

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anyrouter.config.Api;
+import dev.anyrouter.config.Price;
 import dev.anyrouter.config.UpstreamConfig;
-import dev.anyrouter.engine.Json;
+import dev.anyrouter.json.Json;
 import dev.anyrouter.routing.Route;
 import java.net.URI;
 import java.util.Optional;

@@ -3,7 +3,7 @@ package dev.anyrouter.accounting;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.anyrouter.config.Api;
-import dev.anyrouter.engine.Json;
+import dev.anyrouter.json.Json;
 import org.junit.jupiter.api.Test;
 
 /** Counting is exact up to {@link TokenCounter#EXACT_CHARS} characters and estimated beyond. */

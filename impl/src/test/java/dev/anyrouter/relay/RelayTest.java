@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.anyrouter.accounting.Generation;
-import dev.anyrouter.accounting.Price;
 import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.config.Api;
 import dev.anyrouter.config.GatewayConfig;
+import dev.anyrouter.config.Price;
 import dev.anyrouter.config.Settings;
-import dev.anyrouter.engine.Json;
 import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.json.Json;
 import dev.anyrouter.routing.Route;
 import dev.anyrouter.routing.Router;
 import java.time.Duration;

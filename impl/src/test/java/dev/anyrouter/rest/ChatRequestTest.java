@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.anyrouter.accounting.Generation;
-import dev.anyrouter.accounting.Price;
 import dev.anyrouter.config.Api;
+import dev.anyrouter.config.Price;
 import dev.anyrouter.config.UpstreamConfig;
 import dev.anyrouter.errors.GatewayException;
 import dev.anyrouter.routing.Route;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anyrouter.engine.Json;
+import dev.anyrouter.json.Json;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

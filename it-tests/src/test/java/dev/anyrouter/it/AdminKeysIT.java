@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyrouter.auth.KeyHash;
+import dev.anyrouter.store.KeyHash;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;

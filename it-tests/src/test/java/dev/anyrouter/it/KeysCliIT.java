@@ -4,15 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyrouter.auth.KeyHash;
 import dev.anyrouter.config.StorageConfig;
 import dev.anyrouter.store.ClientKey;
 import dev.anyrouter.store.Database;
+import dev.anyrouter.store.KeyHash;
 import dev.anyrouter.store.KeyStore;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

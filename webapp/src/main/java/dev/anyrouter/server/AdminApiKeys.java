@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anyrouter.engine.Json;
+import dev.anyrouter.json.Json;
 import dev.anyrouter.store.ClientKey;
 import dev.anyrouter.store.KeyStore;
 import dev.anyrouter.store.StoreException;

@@ -2,7 +2,7 @@ package dev.anyrouter.server;
 
 import dev.anyrouter.api.ErrorBody;
 import dev.anyrouter.api.ErrorTypes;
-import dev.anyrouter.engine.Json;
+import dev.anyrouter.json.Json;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpField;

@@ -1,18 +1,18 @@
 package dev.anyrouter.server;
 
-import dev.anyrouter.auth.KeyHash;
 import dev.anyrouter.config.ConfigException;
 import dev.anyrouter.config.ConfigFile;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.Settings;
+import dev.anyrouter.store.KeyHash;
 import dev.anyrouter.store.StoreException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code java -jar anyrouter.jar [--host H] [--port N]}: starts the gateway and prints how to call it;

@@ -2,7 +2,7 @@ package dev.anyrouter.simulator;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anyrouter.engine.Json;
+import dev.anyrouter.json.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;

@@ -2,7 +2,7 @@ package dev.anyrouter.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anyrouter.auth.ApiKeys;
-import dev.anyrouter.engine.Json;
+import dev.anyrouter.json.Json;
 import dev.anyrouter.routing.Router;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.container.ContainerRequestContext;

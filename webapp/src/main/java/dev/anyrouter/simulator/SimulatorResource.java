@@ -2,7 +2,7 @@ package dev.anyrouter.simulator;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.api.MessagesError;
-import dev.anyrouter.engine.Json;
+import dev.anyrouter.json.Json;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.POST;

@@ -1,6 +1,5 @@
 package dev.anyrouter.webapp;
 
-import dev.anyrouter.auth.KeyHash;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.Settings;
 import dev.anyrouter.engine.AnyRouter;
@@ -10,6 +9,7 @@ import dev.anyrouter.rest.GatewayApplication;
 import dev.anyrouter.rest.JsonBodies;
 import dev.anyrouter.rest.RequestLog;
 import dev.anyrouter.simulator.Simulator;
+import dev.anyrouter.store.KeyHash;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;

@@ -2,10 +2,10 @@ package dev.anyrouter.bench.jmh;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.accounting.Generation;
-import dev.anyrouter.accounting.Price;
 import dev.anyrouter.config.Api;
+import dev.anyrouter.config.Price;
 import dev.anyrouter.config.UpstreamConfig;
-import dev.anyrouter.engine.Json;
+import dev.anyrouter.json.Json;
 import dev.anyrouter.routing.Route;
 import dev.anyrouter.translate.Chunk;
 import dev.anyrouter.translate.ChunkInspector;

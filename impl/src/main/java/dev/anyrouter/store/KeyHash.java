@@ -1,4 +1,4 @@
-package dev.anyrouter.auth;
+package dev.anyrouter.store;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

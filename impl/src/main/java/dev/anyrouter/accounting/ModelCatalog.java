@@ -1,9 +1,10 @@
-package dev.anyrouter.routing;
+package dev.anyrouter.accounting;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyrouter.accounting.Price;
 import dev.anyrouter.accounting.Prices;
 import dev.anyrouter.api.ModelList;
+import dev.anyrouter.config.Price;
+import dev.anyrouter.routing.Router;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

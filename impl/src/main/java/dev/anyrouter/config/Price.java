@@ -1,4 +1,4 @@
-package dev.anyrouter.accounting;
+package dev.anyrouter.config;
 
 import java.math.BigDecimal;
 import java.util.Objects;

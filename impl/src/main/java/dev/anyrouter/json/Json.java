@@ -1,4 +1,4 @@
-package dev.anyrouter.engine;
+package dev.anyrouter.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
