@@ -8,7 +8,7 @@ import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.errors.GatewayException;
 import dev.anyrouter.json.Json;
 import dev.anyrouter.store.ClientKey;
-import dev.anyrouter.store.Ledger;
+import dev.anyrouter.store.LedgerRow;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
@@ -59,7 +59,7 @@ public final class AccountResource {
             throw GatewayException.badRequest("id: missing (expected: /api/v1/generation?id=gen-…)");
         }
         ClientKey key = AuthFilter.key(request);
-        Ledger.Entry row = engine.ledger().find(id.trim()).filter(e -> e.keyId().equals(key.id()))
+        LedgerRow row = engine.ledger().find(id.trim()).filter(e -> e.keyId().equals(key.id()))
                 .orElseThrow(() -> new GatewayException(404, dev.anyrouter.api.ErrorTypes.NOT_FOUND,
                         "no generation '" + id.trim() + "' for this key"));
         return Json.write(new DataBody<>(new GenerationInfo(row.id(), row.model(), row.servedModel(), row.provider(),

@@ -140,7 +140,7 @@ public final class InFlight implements AutoCloseable {
             chunks = progress.chunks();
             accepted = progress.accepted();
             try {
-                ledger.progress(Ledger.Entry.inProgress(generation.id(), progress), durable);
+                ledger.progress(LedgerRow.inProgress(generation.id(), progress), durable);
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "generation " + generation.id()
                         + ": its in-progress ledger row could not be made", e);

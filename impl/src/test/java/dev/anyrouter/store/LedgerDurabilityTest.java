@@ -128,7 +128,7 @@ class LedgerDurabilityTest {
             handle.record();
             handle.awaitRecorded(Duration.ofSeconds(10));
 
-            Ledger.Entry running = ledger.find("gen-live").orElseThrow();
+            LedgerRow running = ledger.find("gen-live").orElseThrow();
             assertThat(running.outcome()).isEqualTo(Ledger.IN_PROGRESS);
             assertThat(running.promptTokens()).as("its prompt, counted").isPositive();
             assertThat(running.cost()).isPositive();
@@ -142,7 +142,7 @@ class LedgerDurabilityTest {
 
             ledger.add(generation.end(Generation.Outcome.COMPLETED, null));
             Awaitility.await().until(() -> ledger.queueDepth() == 0);
-            Ledger.Entry done = ledger.find("gen-live").orElseThrow();
+            LedgerRow done = ledger.find("gen-live").orElseThrow();
             assertThat(done.outcome()).isEqualTo("completed");
             assertThat(query(db, "SELECT COUNT(*), MAX(owner) FROM generations")).isEqualTo("1 null");
             assertThat(new KeyStore(db).used(key)).isEqualByComparingTo(done.cost());

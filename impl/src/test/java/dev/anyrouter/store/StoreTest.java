@@ -164,7 +164,7 @@ class StoreTest {
             ledger.add(row);
             Awaitility.await().until(() -> ledger.backlog() == 0);
 
-            Ledger.Entry entry = ledger.find("gen-x").orElseThrow();
+            LedgerRow entry = ledger.find("gen-x").orElseThrow();
             assertThat(entry.cost()).isEqualByComparingTo("0.000123");
             assertThat(entry.promptTokens()).isEqualTo(11);
             assertThat(entry.completionTokens()).isEqualTo(7);
@@ -221,11 +221,11 @@ class StoreTest {
 
             assertThat(query(db, "SELECT id FROM generations ORDER BY id")).isEqualTo("gen-1 gen-long gen-nul");
             assertThat(new KeyStore(db).used(id)).as("every cost charged").isEqualByComparingTo("0.7");
-            Ledger.Entry nul = ledger.find("gen-nul").orElseThrow();
+            LedgerRow nul = ledger.find("gen-nul").orElseThrow();
             assertThat(nul.model()).isEqualTo("openai/gpt4o");
             assertThat(nul.cost()).isEqualByComparingTo("0.2");
             assertThat(nul.error()).startsWith("quarantined: the database refused the row");
-            Ledger.Entry longer = ledger.find("gen-long").orElseThrow();
+            LedgerRow longer = ledger.find("gen-long").orElseThrow();
             assertThat(longer.provider()).hasSize(64);
             assertThat(longer.finishReason()).isEqualTo("stop");
             assertThat(longer.error()).startsWith("quarantined:").endsWith("; upstream failed");
