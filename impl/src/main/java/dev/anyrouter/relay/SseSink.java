@@ -45,7 +45,8 @@ public final class SseSink implements ClientSink {
     private volatile Listener listener;
     private volatile long lastWrite;
     private volatile long tryStart;
-    private volatile boolean paused;
+    /** True between tries, and before the first: the timer may run before the relay has begun its first try. */
+    private volatile boolean paused = true;
 
     /**
      * @param flushHold  the hold over the client's flushes (see {@code FlushBatching}); {@code null} when the
@@ -89,6 +90,7 @@ public final class SseSink implements ClientSink {
     public void trying(long nanos) {
         tryStart = nanos;
         lastWrite = nanos;
+        paused = false;
     }
 
     @Override

@@ -1,0 +1,94 @@
+package dev.anyrouter.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.anyrouter.config.TimeoutsConfig;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseBroadcaster;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.glassfish.jersey.media.sse.OutboundEvent;
+import org.junit.jupiter.api.Test;
+
+/** The held 200 of a stream, driven by hand: which ticks commit it. */
+class SseSinkTest {
+
+    private static final Duration GRACE = Duration.ofMillis(150);
+    private static final Duration WATCHED = Duration.ofSeconds(5);
+    /** A clock far from 0, as {@link System#nanoTime()} is. */
+    private static final long T0 = 987_654_321_000L;
+
+    private final List<OutboundSseEvent> sent = new CopyOnWriteArrayList<>();
+    private long now = T0;
+
+    @Test
+    void aTickBeforeTheFirstTryCommitsNothing() {
+        SseSink sink = watchedSink();
+
+        now += GRACE.toNanos() * 10; // the relay thread has not begun its first try yet
+        sink.tick(now);
+        assertThat(sent).as("nothing is written before the first try").isEmpty();
+
+        sink.trying(now);
+        sink.tick(now + WATCHED.toNanos() - 1);
+        assertThat(sent).as("the watched grace of the try").isEmpty();
+        sink.tick(now + WATCHED.toNanos());
+        assertThat(sent).as("a silent try commits the 200 with a keep-alive").hasSize(1);
+        assertThat(sent.get(0).getComment()).isEqualTo("keep-alive");
+    }
+
+    @Test
+    void aPauseBetweenTriesCommitsNothing() {
+        SseSink sink = watchedSink();
+        sink.trying(now);
+        sink.pausing(true);
+
+        sink.tick(now + WATCHED.toNanos() * 2);
+        assertThat(sent).isEmpty();
+    }
+
+    private SseSink watchedSink() {
+        TimeoutsConfig timeouts = new TimeoutsConfig(GRACE, WATCHED, Duration.ofMillis(300), Duration.ofSeconds(10),
+                Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofMinutes(10));
+        SseSink sink = new SseSink(new Recording(), new Events(), null, timeouts, Runnable::run, () -> { });
+        sink.watched(WATCHED, () -> { });
+        sink.attach(new ClientSink.Listener(() -> { }, () -> false, () -> { }, () -> now));
+        return sink;
+    }
+
+    /** Records what is sent. */
+    private final class Recording implements SseEventSink {
+        @Override
+        public boolean isClosed() {
+            return false;
+        }
+
+        @Override
+        public CompletionStage<?> send(OutboundSseEvent event) {
+            sent.add(event);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** Jersey's own event builder. */
+    private static final class Events implements Sse {
+        @Override
+        public OutboundSseEvent.Builder newEventBuilder() {
+            return new OutboundEvent.Builder();
+        }
+
+        @Override
+        public SseBroadcaster newBroadcaster() {
+            throw new UnsupportedOperationException();
+        }
+    }
+}
