@@ -4,7 +4,7 @@ package dev.anyrouter.relay;
  * Lets a relay write several events with one flush, as a byte proxy does: while it holds, the flushes Jersey
  * makes after each event are skipped (the bytes gather in the container's response buffer), and
  * after {@link #release()} the relay's next write flushes it all. The relay releases before every read that may
- * wait for the upstream, so nothing is held while it waits. Installed by the {@code FlushBatching} servlet filter.
+ * wait for the upstream, so nothing is held while it waits. Given to each request by the {@code GatewayFilter} servlet filter.
  */
 public final class FlushHold {
 

@@ -49,7 +49,7 @@ public final class SseSink implements ClientSink {
     private volatile boolean paused = true;
 
     /**
-     * @param flushHold  the hold over the client's flushes (see {@code FlushBatching}); {@code null} when the
+     * @param flushHold  the hold over the client's flushes (see {@code rest/ResponseOutput}); {@code null} when the
      *                   container has no such filter: every event is flushed on its own
      * @param writers    where keep-alives are written
      * @param clientDone runs as the client's response ends, before the upstream clean-up and billing: gives back

@@ -21,8 +21,8 @@ import java.util.stream.Collectors;
 /**
  * Admits a request under {@code /api/v1/} only with a known, enabled {@code Authorization: Bearer} key (or, on the
  * Messages route, {@code x-api-key}), before its body is read, and puts the {@link ClientKey} in the request's
- * {@link #KEY} property. The admin API ({@code /api/v1/keys}) takes only the admin key. The model list is public,
- * as on OpenRouter. The client's key is never passed on.
+ * {@link RequestState}. The admin API ({@code /api/v1/keys}) takes only the admin key. The model list is public, as
+ * on OpenRouter. The client's key is never passed on.
  */
 @PreMatching
 @Priority(Priorities.AUTHENTICATION)
@@ -31,9 +31,6 @@ final class AuthFilter implements ContainerRequestFilter {
     private static final String BEARER = "Bearer ";
     /** The Messages API's own key header, accepted on that route (the Anthropic SDK sends it). */
     private static final String API_KEY = "x-api-key";
-
-    /** The request property holding the caller's {@link ClientKey}. */
-    static final String KEY = "anyrouter.key";
 
     private final ApiKeys keys;
     private final Optional<byte[]> adminHash;
@@ -44,7 +41,7 @@ final class AuthFilter implements ContainerRequestFilter {
     }
 
     static ClientKey key(ContainerRequestContext request) {
-        return (ClientKey) request.getProperty(KEY);
+        return RequestState.of(request).key();
     }
 
     @Override
@@ -74,7 +71,7 @@ final class AuthFilter implements ContainerRequestFilter {
         if (found.disabled()) {
             throw forbidden("API key '" + found.label() + "' is disabled");
         }
-        request.setProperty(KEY, found);
+        RequestState.of(request).key(found);
     }
 
     private void admin(String presented) {

@@ -26,8 +26,6 @@ final class BoundedAdmissionFilter implements ContainerRequestFilter, ContainerR
     /** The most {@link Bounded} requests at once. */
     static final int MAX = 64;
 
-    private static final String PERMIT = "dev.anyrouter.bounded-permit";
-
     private final Semaphore places = new Semaphore(MAX);
 
     @Override
@@ -37,13 +35,12 @@ final class BoundedAdmissionFilter implements ContainerRequestFilter, ContainerR
                     + "answering its most account, admin and readiness requests at once (" + MAX + "); retry "
                     + "shortly", Optional.of("1"));
         }
-        request.setProperty(PERMIT, Boolean.TRUE);
+        RequestState.of(request).boundedPlace();
     }
 
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
-        if (request.getProperty(PERMIT) != null) {
-            request.removeProperty(PERMIT);
+        if (RequestState.of(request).releaseBoundedPlace()) {
             places.release();
         }
     }

@@ -11,9 +11,6 @@ import java.util.OptionalLong;
  */
 public interface ClientRequest {
 
-    /** The request property {@link RequestBodyFilter} stores it under. */
-    String PROPERTY = "dev.anyrouter.client-request";
-
     /** The request as the client sent it. */
     ObjectNode body();
 

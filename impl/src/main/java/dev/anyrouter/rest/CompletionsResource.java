@@ -9,7 +9,6 @@ import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.errors.GatewayException;
 import dev.anyrouter.errors.Refusal;
 import dev.anyrouter.ops.AccessLog;
-import dev.anyrouter.relay.FlushHold;
 import dev.anyrouter.relay.JsonSink;
 import dev.anyrouter.relay.Relay;
 import dev.anyrouter.relay.SseSink;
@@ -106,19 +105,17 @@ public final class CompletionsResource {
      */
     private void stream(ContainerRequestContext request, HttpServletRequest servlet, HttpServletResponse response,
             SseEventSink events, Sse sse) {
-        RelayAdmissionFilter.Permit permit = RelayAdmissionFilter.permit(request);
+        RequestState state = RequestState.of(request);
+        RelayAdmissionFilter.Permit permit = state.relayPermit();
         try {
-            Exchange exchange = exchange(request);
-            SseSink sink = new SseSink(events, sse, (FlushHold) servlet.getAttribute(FlushBatching.HOLD),
-                    engine.config().timeouts(), engine.writers(), permit::release);
+            Exchange exchange = exchange(state);
+            SseSink sink = new SseSink(events, sse, state.flushHold(), engine.config().timeouts(), engine.writers(),
+                    permit::release);
             Relay relay = Relay.of(engine, localBase(servlet), exchange.targets(), sink, exchange.generation());
             exchange.credit().ifPresent(credit -> exchange.generation().budget(credit, exchange.promptTokens(),
                     relay::creditSpent));
-            AsyncEnd.Watch watch = AsyncEnd.of(servlet);
-            if (watch != null) {
-                watch.onEnd(relay::clientGone);
-            }
-            logAfter(servlet, exchange.generation());
+            whenEnded(state, relay);
+            logAfter(state, exchange.generation());
             IdleDisconnects.Watch held = IdleDisconnects.of(servlet).watch(servlet, relay::clientGone);
             if (held.active()) {
                 sink.watched(engine.config().timeouts().watchedGrace(), () -> {
@@ -139,16 +136,14 @@ public final class CompletionsResource {
      */
     private Response complete(ContainerRequestContext request, HttpServletRequest servlet,
             HttpServletResponse response) {
-        RelayAdmissionFilter.Permit permit = RelayAdmissionFilter.permit(request);
+        RequestState state = RequestState.of(request);
+        RelayAdmissionFilter.Permit permit = state.relayPermit();
         try {
-            Exchange exchange = exchange(request);
+            Exchange exchange = exchange(state);
             JsonSink sink = new JsonSink();
             Relay relay = Relay.of(engine, localBase(servlet), exchange.targets(), sink, exchange.generation());
-            AsyncEnd.Watch end = AsyncEnd.of(servlet);
-            if (end != null) {
-                end.onEnd(relay::clientGone);
-            }
-            logAfter(servlet, exchange.generation());
+            whenEnded(state, relay);
+            logAfter(state, exchange.generation());
             IdleDisconnects.Watch watch = IdleDisconnects.of(servlet).watch(servlet, relay::clientGone);
             try {
                 relay.run();
@@ -172,9 +167,9 @@ public final class CompletionsResource {
             long promptTokens) {
     }
 
-    private Exchange exchange(ContainerRequestContext request) {
-        ClientRequest client = (ClientRequest) request.getProperty(ClientRequest.PROPERTY);
-        ClientKey key = AuthFilter.key(request);
+    private Exchange exchange(RequestState state) {
+        ClientRequest client = state.client();
+        ClientKey key = state.key();
         if (engine.draining()) {
             throw GatewayException.refused(Refusal.DRAINING, 503, ErrorTypes.OVERLOADED,
                     "the gateway is shutting down; try again", Optional.of("1"));
@@ -184,7 +179,7 @@ public final class CompletionsResource {
         engine.checkCredit(key);
         engine.rateLimits().admit(key);
         String id = "gen-" + UUID.randomUUID().toString().replace("-", "");
-        request.setProperty(StreamHeadersFilter.GENERATION_ID, id);
+        state.generationId(id);
         Generation generation = new Generation(id, key.id(), routes.get(0), client.stream(),
                 engine.prices().of(routes.get(0).requestedModel()), client.api(), client.body());
         ObjectNode body = client.upstreamBody();
@@ -208,10 +203,18 @@ public final class CompletionsResource {
     }
 
     /** The request's access-log line waits for the end of {@code generation}, which the relay run next ends. */
-    private static void logAfter(HttpServletRequest servlet, Generation generation) {
-        AccessLog.Entry entry = RequestLog.entry(servlet);
+    private static void logAfter(RequestState state, Generation generation) {
+        AccessLog.Entry entry = state.entry();
         if (entry != null) {
             entry.awaitGeneration(generation.id());
+        }
+    }
+
+    /** Where the container reports the client's leaving as the end of the async cycle, the relay hears of it. */
+    private static void whenEnded(RequestState state, Relay relay) {
+        AsyncEnd end = state.asyncEnd();
+        if (end != null) {
+            end.onEnd(relay::clientGone);
         }
     }
 

@@ -23,8 +23,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 @Priority(Priorities.USER)
 final class RelayAdmissionFilter implements ContainerRequestFilter {
 
-    private static final String PERMIT = "dev.anyrouter.relay-permit";
-
     private final RelayLimit limit;
     private final StreamCaps caps;
 
@@ -35,16 +33,17 @@ final class RelayAdmissionFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        if (request.getProperty(ClientRequest.PROPERTY) == null) {
+        RequestState state = RequestState.of(request);
+        if (state.client() == null) {
             throw new GatewayException(404, ErrorTypes.NOT_FOUND, "no such endpoint");
         }
-        StreamCaps.Slot slot = caps.take(AuthFilter.key(request));
+        StreamCaps.Slot slot = caps.take(state.key());
         if (!limit.tryAcquire()) {
             slot.release();
             throw GatewayException.refused(Refusal.RELAY_THREADS, 503, ErrorTypes.OVERLOADED,
                     "the gateway is at its stream capacity; retry later", Optional.empty());
         }
-        request.setProperty(PERMIT, new Permit(limit, slot));
+        state.relayPermit(new Permit(limit, slot));
     }
 
     /**
@@ -52,7 +51,7 @@ final class RelayAdmissionFilter implements ContainerRequestFilter {
      * releases the request's properties, so it cannot be looked up at the end.
      */
     static Permit permit(ContainerRequestContext request) {
-        return (Permit) request.getProperty(PERMIT);
+        return RequestState.of(request).relayPermit();
     }
 
     /** One request's place in the {@link RelayLimit} and its {@link StreamCaps} slot; given back once. */

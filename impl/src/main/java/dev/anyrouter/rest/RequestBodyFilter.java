@@ -19,7 +19,7 @@ import java.util.function.Consumer;
 
 /**
  * Reads and validates a chat-completions or Messages body (at most the configured size, within {@link BodyLimits};
- * {@link JsonBodies} has made its Content-Type JSON) and picks the resource method by the body's {@code stream}
+ * {@link GatewayFilter} has made its Content-Type JSON) and picks the resource method by the body's {@code stream}
  * flag: streaming requests go to the {@code SseEventSink} method, the rest to the JSON one. Any other body (the
  * admin API's) is held to the same size before its resource reads it. A key already over its credit limit is
  * refused (402) before its body is read.
@@ -57,7 +57,7 @@ final class RequestBodyFilter implements ContainerRequestFilter {
         byte[] body = read(request);
         ClientRequest parsed = path.equals(CompletionsResource.CHAT) ? ChatRequest.parse(body, limits)
                 : MessagesRequest.parse(body, limits);
-        request.setProperty(ClientRequest.PROPERTY, parsed);
+        RequestState.of(request).client(parsed);
         request.getHeaders().putSingle(HttpHeaders.ACCEPT,
                 parsed.stream() ? MediaType.SERVER_SENT_EVENTS : MediaType.APPLICATION_JSON);
     }

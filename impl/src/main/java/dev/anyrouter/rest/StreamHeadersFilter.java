@@ -11,11 +11,9 @@ import jakarta.ws.rs.core.MediaType;
  */
 final class StreamHeadersFilter implements ContainerResponseFilter {
 
-    static final String GENERATION_ID = "dev.anyrouter.generation-id";
-
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
-        Object id = request.getProperty(GENERATION_ID);
+        String id = RequestState.of(request).generationId();
         if (id != null) {
             response.getHeaders().putSingle("X-Generation-Id", id);
         }

@@ -3,16 +3,12 @@ package dev.anyrouter.rest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.anyrouter.relay.FlushHold;
 import jakarta.servlet.ServletOutputStream;
-import jakarta.servlet.ServletRequest;
 import jakarta.servlet.WriteListener;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,6 +16,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,8 +25,9 @@ import org.junit.jupiter.api.Test;
 class AsyncEndTest {
 
     private final ExecutorService threads = Executors.newFixedThreadPool(2);
-    private final Map<String, Object> attributes = new HashMap<>();
     private final BlockingOutput container = new BlockingOutput();
+    private final AsyncEnd watch = new AsyncEnd();
+    private final LongAdder bytes = new LongAdder();
 
     @AfterEach
     void stopThreads() {
@@ -39,7 +37,6 @@ class AsyncEndTest {
     @Test
     void theEndWaitsForAWriteInProgressAndRefusesLaterOnes() throws Exception {
         ServletOutputStream out = filteredOutput();
-        AsyncEnd.Watch watch = (AsyncEnd.Watch) attributes.get(AsyncEnd.WATCH);
         container.blockNextWrite();
         Future<?> write = threads.submit(() -> {
             out.write("data: 1\n\n".getBytes());
@@ -62,6 +59,7 @@ class AsyncEndTest {
         assertThatThrownBy(out::flush).isInstanceOf(IOException.class);
         assertThatThrownBy(out::close).isInstanceOf(IOException.class);
         assertThat(container.bytes.toString()).isEqualTo("data: 1\n\n");
+        assertThat(bytes.sum()).as("the bytes counted for the access log").isEqualTo(9);
         assertThat(container.flushes.get()).isZero();
         assertThat(container.closes.get()).isZero();
     }
@@ -69,7 +67,6 @@ class AsyncEndTest {
     @Test
     void runsTheRelaysActionOnceWhenTheCycleEnds() throws Exception {
         ServletOutputStream out = filteredOutput();
-        AsyncEnd.Watch watch = (AsyncEnd.Watch) attributes.get(AsyncEnd.WATCH);
         AtomicInteger cancels = new AtomicInteger();
         watch.onEnd(cancels::incrementAndGet);
         out.write('x');
@@ -84,38 +81,9 @@ class AsyncEndTest {
         assertThat(late).as("an action set after the end runs at once").hasValue(1);
     }
 
-    /**
-     * The response stream the application gets from the filter, over the container's {@link #container}; the
-     * filter leaves its watch in {@link #attributes}.
-     */
-    private ServletOutputStream filteredOutput() throws Exception {
-        ServletRequest request = proxy(ServletRequest.class, (method, args) -> switch (method) {
-            case "setAttribute" -> {
-                attributes.put((String) args[0], args[1]);
-                yield null;
-            }
-            case "getAttribute" -> attributes.get((String) args[0]);
-            case "isAsyncStarted" -> false;
-            default -> throw new UnsupportedOperationException(method);
-        });
-        HttpServletResponse response = proxy(HttpServletResponse.class, (method, args) -> {
-            if (method.equals("getOutputStream")) {
-                return container;
-            }
-            throw new UnsupportedOperationException(method);
-        });
-        AtomicReference<ServletOutputStream> seen = new AtomicReference<>();
-        new AsyncEnd().doFilter(request, response, (req, res) -> seen.set(res.getOutputStream()));
-        return seen.get();
-    }
-
-    private interface Handler {
-        Object handle(String method, Object[] args) throws Exception;
-    }
-
-    private static <T> T proxy(Class<T> type, Handler handler) {
-        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
-                (self, method, args) -> handler.handle(method.getName(), args)));
+    /** The response stream the application gets ({@link ResponseOutput}), over the container's {@link #container}. */
+    private ServletOutputStream filteredOutput() {
+        return new ResponseOutput(container, watch, new FlushHold(), bytes);
     }
 
     /** The container's stream: records what reaches it, and can hold a write inside until released. */

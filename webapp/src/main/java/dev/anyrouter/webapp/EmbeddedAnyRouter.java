@@ -3,11 +3,8 @@ package dev.anyrouter.webapp;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.Settings;
 import dev.anyrouter.engine.AnyRouter;
-import dev.anyrouter.rest.AsyncEnd;
-import dev.anyrouter.rest.FlushBatching;
 import dev.anyrouter.rest.GatewayApplication;
-import dev.anyrouter.rest.JsonBodies;
-import dev.anyrouter.rest.RequestLog;
+import dev.anyrouter.rest.GatewayFilter;
 import dev.anyrouter.simulator.Simulator;
 import dev.anyrouter.store.KeyHash;
 import jakarta.servlet.Filter;
@@ -88,8 +85,8 @@ public final class EmbeddedAnyRouter implements AutoCloseable {
     /**
      * Registers AnyRouter in {@code context}, which must be starting (from a {@code ServletContextListener}'s
      * {@code contextInitialized} or a {@code ServletContainerInitializer}): the Jersey servlet with async support
-     * at {@code path/*}, behind the filters that log each request, read JSON bodies, batch flushes and see async
-     * requests end. Starts the engine first if needed.
+     * at {@code path/*}, behind the one filter that sees each request end ({@code GatewayFilter}). Starts the engine
+     * first if needed.
      */
     public void mount(ServletContext context) {
         Objects.requireNonNull(context, "context");
@@ -103,11 +100,7 @@ public final class EmbeddedAnyRouter implements AutoCloseable {
         jersey.setAsyncSupported(true);
         jersey.setLoadOnStartup(1);
         jersey.addMapping(path + "/*");
-        // First, so that it sees each request's whole life and the bytes of its response.
-        filter(context, "anyrouter-request-log", new RequestLog(engine));
-        filter(context, "anyrouter-json-bodies", new JsonBodies());
-        filter(context, "anyrouter-flush-batching", new FlushBatching());
-        filter(context, "anyrouter-async-end", new AsyncEnd());
+        filter(context, "anyrouter", new GatewayFilter(engine));
     }
 
     private static void filter(ServletContext context, String name, Filter filter) {

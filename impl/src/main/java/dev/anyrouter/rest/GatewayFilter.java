@@ -1,0 +1,176 @@
+package dev.anyrouter.rest;
+
+import dev.anyrouter.engine.AnyRouter;
+import dev.anyrouter.relay.FlushHold;
+import dev.anyrouter.store.ClientKey;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
+import java.io.IOException;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The one servlet filter in front of the Jersey servlet. It gives each request its {@link RequestState} and the
+ * application a {@link ResponseOutput} over the container's stream, and sees each request end: when the chain
+ * returns, or, for a request that went asynchronous (every relayed request), when the container ends its cycle.
+ * Then it ends the cycle's {@link AsyncEnd} first (no thread of the request writes after it), counts the request
+ * ({@code anyrouter_requests_total}, for the two completion APIs) and ends its access-log line.
+ *
+ * <p>Every POST body AnyRouter accepts is JSON, whatever Content-Type the client declared: curl's {@code -d} sends a
+ * form type, and a malformed type would make Jersey's servlet layer answer an HTML 400 before any of our error
+ * handling runs. So a POST reaches Jersey as JSON.
+ *
+ * <p>The servlet specification allows {@code AsyncContext.addListener} only during the container's dispatch that
+ * started async, which is where this filter adds its listener; Payara enforces that rule.
+ */
+public final class GatewayFilter implements Filter {
+
+    private static final String JSON = "application/json";
+
+    private final AnyRouter engine;
+
+    public GatewayFilter(AnyRouter engine) {
+        this.engine = engine;
+    }
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        if (!(request instanceof HttpServletRequest http) || !(response instanceof HttpServletResponse out)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        Ended ended = new Ended(http, out, new LongAdder());
+        ended.state.attach(http);
+        try {
+            chain.doFilter("POST".equals(http.getMethod()) ? new AsJson(http) : http, ended.response);
+        } finally {
+            if (!listening(http, ended)) {
+                ended.end();
+            }
+        }
+    }
+
+    /** True when the request went asynchronous and {@code ended} will hear of its end. */
+    private static boolean listening(HttpServletRequest request, Ended ended) {
+        if (!request.isAsyncStarted()) {
+            return false;
+        }
+        try {
+            request.getAsyncContext().addListener(ended);
+            return true;
+        } catch (IllegalStateException completedMeanwhile) {
+            return false;
+        }
+    }
+
+    /** One request's end, whichever way the container reports it; the log line is ended once. */
+    private final class Ended implements AsyncListener {
+        private final HttpServletRequest request;
+        private final HttpServletResponse response;
+        private final LongAdder bytes;
+        private final AsyncEnd asyncEnd = new AsyncEnd();
+        private final RequestState state;
+        private final AtomicBoolean logged = new AtomicBoolean();
+
+        Ended(HttpServletRequest request, HttpServletResponse response, LongAdder bytes) {
+            this.request = request;
+            this.bytes = bytes;
+            FlushHold hold = new FlushHold();
+            this.state = new RequestState(engine.accessLog().start(request.getMethod(), request.getRequestURI()),
+                    hold, asyncEnd);
+            this.response = new HttpServletResponseWrapper(response) {
+                private ServletOutputStream output;
+
+                @Override
+                public synchronized ServletOutputStream getOutputStream() throws IOException {
+                    if (output == null) {
+                        output = new ResponseOutput(super.getOutputStream(), asyncEnd, hold, bytes);
+                    }
+                    return output;
+                }
+            };
+        }
+
+        void end() {
+            asyncEnd.end();
+            if (!logged.compareAndSet(false, true)) {
+                return;
+            }
+            int status = response.getStatus();
+            ClientRequest client = state.client();
+            Boolean stream = client == null ? null : client.stream();
+            // The path within the Jersey servlet, wherever it is mounted ("/*" or "/llm/*").
+            String api = api(request.getPathInfo() == null ? "" : request.getPathInfo());
+            if (api != null) {
+                engine.metrics().request(api, stream, status);
+            }
+            ClientKey key = state.key();
+            state.entry().responded(status, bytes.sum(), key == null ? null : key.id(),
+                    client == null ? null : client.model(), stream, state.generationId());
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+            end();
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            asyncEnd.end(); // the container completes the request next, and the log line ends then
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            end();
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+            event.getAsyncContext().addListener(this);
+        }
+    }
+
+    private static String api(String path) {
+        if (path.equals("/" + CompletionsResource.CHAT)) {
+            return "chat";
+        }
+        return path.equals("/" + CompletionsResource.MESSAGES) ? "messages" : null;
+    }
+
+    /** A POST as JSON, whatever Content-Type it declared. */
+    private static final class AsJson extends HttpServletRequestWrapper {
+
+        AsJson(HttpServletRequest request) {
+            super(request);
+        }
+
+        @Override
+        public String getContentType() {
+            return JSON;
+        }
+
+        @Override
+        public String getHeader(String name) {
+            return "Content-Type".equalsIgnoreCase(name) ? JSON : super.getHeader(name);
+        }
+
+        @Override
+        public Enumeration<String> getHeaders(String name) {
+            return "Content-Type".equalsIgnoreCase(name) ? Collections.enumeration(Collections.singletonList(JSON))
+                    : super.getHeaders(name);
+        }
+    }
+}
