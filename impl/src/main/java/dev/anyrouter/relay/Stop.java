@@ -27,18 +27,18 @@ record Stop(Reason reason, GatewayException answer) {
 
     /** A 499 (nginx's "client closed request"), which nobody reads: the client has gone. */
     static Stop clientGone() {
-        return new Stop(Reason.CLIENT_GONE, new GatewayException(499, ErrorTypes.INVALID_REQUEST,
-                "the client closed the connection"));
+        return new Stop(Reason.CLIENT_GONE, GatewayException.stopped(499, ErrorTypes.INVALID_REQUEST,
+                "the client closed the connection", Optional.empty()));
     }
 
     static Stop timedOut(String provider, String what) {
-        return new Stop(Reason.TIMED_OUT, new GatewayException(504, ErrorTypes.TIMEOUT,
-                "upstream '" + provider + "' " + what));
+        return new Stop(Reason.TIMED_OUT, GatewayException.stopped(504, ErrorTypes.TIMEOUT,
+                "upstream '" + provider + "' " + what, Optional.empty()));
     }
 
     static Stop shuttingDown() {
-        return new Stop(Reason.SHUTTING_DOWN, new GatewayException(503, ErrorTypes.OVERLOADED,
-                "the gateway is shutting down; try again", Optional.of("1"), null));
+        return new Stop(Reason.SHUTTING_DOWN, GatewayException.stopped(503, ErrorTypes.OVERLOADED,
+                "the gateway is shutting down; try again", Optional.of("1")));
     }
 
     static Stop creditSpent() {

@@ -60,7 +60,7 @@ public final class AccountResource {
         }
         ClientKey key = AuthFilter.key(request);
         LedgerRow row = engine.ledger().find(id.trim()).filter(e -> e.keyId().equals(key.id()))
-                .orElseThrow(() -> new GatewayException(404, dev.anyrouter.api.ErrorTypes.NOT_FOUND,
+                .orElseThrow(() -> GatewayException.invalid(404, dev.anyrouter.api.ErrorTypes.NOT_FOUND,
                         "no generation '" + id.trim() + "' for this key"));
         return Json.write(new DataBody<>(new GenerationInfo(row.id(), row.model(), row.servedModel(), row.provider(),
                 row.streamed(), row.cancelled(), row.outcome(), row.finishReason(), row.promptTokens(),

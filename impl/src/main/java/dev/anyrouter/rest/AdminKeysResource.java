@@ -195,6 +195,6 @@ public final class AdminKeysResource {
     }
 
     private static GatewayException notFound(String id) {
-        return new GatewayException(404, ErrorTypes.NOT_FOUND, "no key '" + id + "'");
+        return GatewayException.invalid(404, ErrorTypes.NOT_FOUND, "no key '" + id + "'");
     }
 }

@@ -88,6 +88,6 @@ final class BodyLimits {
     }
 
     private static GatewayException tooLarge(String message) {
-        return new GatewayException(413, ErrorTypes.REQUEST_TOO_LARGE, message);
+        return GatewayException.invalid(413, ErrorTypes.REQUEST_TOO_LARGE, message);
     }
 }

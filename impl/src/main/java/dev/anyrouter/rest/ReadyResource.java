@@ -1,14 +1,16 @@
 package dev.anyrouter.rest;
 
+import dev.anyrouter.api.ErrorBody;
 import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.engine.AnyRouter;
-import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.json.Json;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import org.glassfish.jersey.server.ManagedAsync;
 
@@ -34,11 +36,12 @@ public final class ReadyResource {
     @Produces(MediaType.APPLICATION_JSON)
     @ManagedAsync
     @Bounded
-    public String ready() {
-        if (!engine.ready(TIMEOUT)) {
-            throw new GatewayException(503, ErrorTypes.SERVER,
-                    "not ready: the gateway is stopping, its database does not answer, or its usage ledger cannot write");
+    public Response ready() {
+        if (!engine.ready(TIMEOUT)) { // an answer about the gateway, not a refused request: no error is raised
+            return Response.status(503).type(MediaType.APPLICATION_JSON_TYPE).entity(Json.write(ErrorBody.of(503,
+                    ErrorTypes.SERVER, "not ready: the gateway is stopping, its database does not answer, or its "
+                            + "usage ledger cannot write"))).build();
         }
-        return "{\"status\":\"ready\"}";
+        return Response.ok("{\"status\":\"ready\"}", MediaType.APPLICATION_JSON_TYPE).build();
     }
 }

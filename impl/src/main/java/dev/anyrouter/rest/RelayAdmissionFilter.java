@@ -35,7 +35,7 @@ final class RelayAdmissionFilter implements ContainerRequestFilter {
     public void filter(ContainerRequestContext request) {
         RequestState state = RequestState.of(request);
         if (state.client() == null) {
-            throw new GatewayException(404, ErrorTypes.NOT_FOUND, "no such endpoint");
+            throw GatewayException.invalid(404, ErrorTypes.NOT_FOUND, "no such endpoint");
         }
         StreamCaps.Slot slot = caps.take(state.key());
         if (!limit.tryAcquire()) {

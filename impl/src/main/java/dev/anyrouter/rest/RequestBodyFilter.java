@@ -83,7 +83,7 @@ final class RequestBodyFilter implements ContainerRequestFilter {
             throw GatewayException.badRequest("the request body could not be read to its end");
         } catch (RuntimeException e) {
             // The container refused the read (a WAR container timing a slow body out)
-            throw new GatewayException(408, ErrorTypes.TIMEOUT, "the request body arrived too slowly (expected: at "
+            throw GatewayException.invalid(408, ErrorTypes.TIMEOUT, "the request body arrived too slowly (expected: at "
                     + "least the server's minimum request rate)");
         }
         if (body.length > maxBodyBytes) {
@@ -93,7 +93,7 @@ final class RequestBodyFilter implements ContainerRequestFilter {
     }
 
     private GatewayException tooLarge() {
-        return new GatewayException(413, ErrorTypes.REQUEST_TOO_LARGE,
+        return GatewayException.invalid(413, ErrorTypes.REQUEST_TOO_LARGE,
                 "request body is larger than " + maxBodyBytes + " bytes");
     }
 }

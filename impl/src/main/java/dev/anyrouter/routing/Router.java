@@ -118,7 +118,7 @@ public final class Router {
         int slash = model.indexOf('/');
         String provider = model.substring(0, slash);
         UpstreamConfig upstream = Optional.ofNullable(providers.get(provider)).or(() -> catchAll)
-                .orElseThrow(() -> new GatewayException(404, ErrorTypes.NOT_FOUND,
+                .orElseThrow(() -> GatewayException.invalid(404, ErrorTypes.NOT_FOUND,
                         "unknown provider: '" + provider + "' (expected one of: " + providers.keySet()
                                 + routeNames("; or a route: ") + ")"));
         return new Route(upstream, model, model.substring(slash + 1));

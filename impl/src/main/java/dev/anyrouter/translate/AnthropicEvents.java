@@ -6,6 +6,7 @@ import dev.anyrouter.errors.GatewayException;
 import dev.anyrouter.json.Json;
 import dev.anyrouter.routing.Route;
 import java.io.IOException;
+import java.util.Optional;
 
 /** Reading the parts of Messages API events and answers the gateway accounts on. */
 final class AnthropicEvents {
@@ -31,8 +32,10 @@ final class AnthropicEvents {
         String message = "upstream '" + route.upstream().name() + "' failed" + when + ": "
                 + route.scrub(error.path("message").asText("unknown error"));
         return switch (error.path("type").asText()) {
-            case "overloaded_error" -> new GatewayException(503, ErrorTypes.OVERLOADED, message);
-            case "rate_limit_error" -> new GatewayException(429, ErrorTypes.RATE_LIMIT, message);
+            case "overloaded_error" -> GatewayException.upstream(503, ErrorTypes.OVERLOADED, message, Optional.empty(),
+                    null, false);
+            case "rate_limit_error" -> GatewayException.upstream(429, ErrorTypes.RATE_LIMIT, message, Optional.empty(),
+                    null, false);
             default -> GatewayException.upstream(message, null);
         };
     }

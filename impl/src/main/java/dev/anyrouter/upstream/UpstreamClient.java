@@ -119,19 +119,19 @@ public final class UpstreamClient implements AutoCloseable {
         String provider = route.upstream().name();
         if (LocalFailures.local(e)) {
             // The gateway's own fault (out of file descriptors, memory, threads): not retried, not the upstream's.
-            return new GatewayException(503, ErrorTypes.OVERLOADED, "the gateway could not send the request to "
+            return GatewayException.upstream(503, ErrorTypes.OVERLOADED, "the gateway could not send the request to "
                     + "upstream '" + provider + "': it is out of local resources; try again", Optional.of("1"), e,
                     false);
         }
         if (UpstreamErrors.timeout(cause)) {
-            return new GatewayException(504, ErrorTypes.TIMEOUT,
+            return GatewayException.upstream(504, ErrorTypes.TIMEOUT,
                     "upstream '" + provider + "' did not answer in time", Optional.empty(), e, true);
         }
         if (cause instanceof ConnectException) {
-            return new GatewayException(502, ErrorTypes.UPSTREAM, "upstream '" + provider + "' is unreachable",
+            return GatewayException.upstream(502, ErrorTypes.UPSTREAM, "upstream '" + provider + "' is unreachable",
                     Optional.empty(), e, true);
         }
-        return new GatewayException(502, ErrorTypes.UPSTREAM, "upstream '" + provider + "' request failed",
+        return GatewayException.upstream(502, ErrorTypes.UPSTREAM, "upstream '" + provider + "' request failed",
                 Optional.empty(), e, true);
     }
 

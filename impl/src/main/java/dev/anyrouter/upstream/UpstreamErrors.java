@@ -38,20 +38,22 @@ public final class UpstreamErrors {
         String detail = Optional.ofNullable(body).flatMap(api::message).map(m -> ": " + call.route().scrub(m))
                 .orElse("");
         GatewayException error = switch (status) {
-            case 400, 404, 409, 413, 422 -> new GatewayException(status, ErrorTypes.INVALID_REQUEST,
-                    "upstream '" + provider + "' rejected the request (HTTP " + status + ")" + detail);
-            case 401, 403 -> new GatewayException(502, ErrorTypes.UPSTREAM,
-                    "upstream '" + provider + "' rejected the gateway's credentials (HTTP " + status + ")");
-            case 429 -> new GatewayException(429, ErrorTypes.RATE_LIMIT,
+            case 400, 404, 409, 413, 422 -> GatewayException.upstream(status, ErrorTypes.INVALID_REQUEST,
+                    "upstream '" + provider + "' rejected the request (HTTP " + status + ")" + detail,
+                    Optional.empty(), null, false);
+            case 401, 403 -> GatewayException.upstream(502, ErrorTypes.UPSTREAM,
+                    "upstream '" + provider + "' rejected the gateway's credentials (HTTP " + status + ")",
+                    Optional.empty(), null, false);
+            case 429 -> GatewayException.upstream(429, ErrorTypes.RATE_LIMIT,
                     "upstream '" + provider + "' is rate limiting" + detail,
                     Optional.ofNullable(call.header("Retry-After")), null, true);
-            case 503, 529 -> new GatewayException(503, ErrorTypes.OVERLOADED,
+            case 503, 529 -> GatewayException.upstream(503, ErrorTypes.OVERLOADED,
                     "upstream '" + provider + "' is overloaded (HTTP " + status + ")" + detail,
                     Optional.ofNullable(call.header("Retry-After")), null, true);
-            case 408, 504 -> new GatewayException(504, ErrorTypes.TIMEOUT,
+            case 408, 504 -> GatewayException.upstream(504, ErrorTypes.TIMEOUT,
                     "upstream '" + provider + "' timed out (HTTP " + status + ")" + detail, Optional.empty(), null,
                     true);
-            default -> new GatewayException(502, ErrorTypes.UPSTREAM,
+            default -> GatewayException.upstream(502, ErrorTypes.UPSTREAM,
                     "upstream '" + provider + "' failed (HTTP " + status + ")" + detail, Optional.empty(), null,
                     status >= 500);
         };
@@ -100,8 +102,8 @@ public final class UpstreamErrors {
             return GatewayException.upstream("upstream '" + provider + "': " + failure.getMessage(), failure);
         }
         if (timeout(failure)) {
-            return new GatewayException(504, ErrorTypes.TIMEOUT, "upstream '" + provider + "' went silent mid-stream",
-                    Optional.empty(), failure);
+            return GatewayException.upstream(504, ErrorTypes.TIMEOUT, "upstream '" + provider
+                    + "' went silent mid-stream", Optional.empty(), failure, false);
         }
         return GatewayException.upstream("upstream '" + provider + "' connection failed mid-stream", failure);
     }

@@ -51,7 +51,7 @@ class FailoverTest {
      * the client did not (UpstreamClient makes a local one a 503 that is not retried: LocalFailuresTest).
      */
     private static GatewayException failureOf(ProcessingException e) {
-        return new GatewayException(502, ErrorTypes.UPSTREAM, "request failed", Optional.empty(), e, true);
+        return GatewayException.upstream(502, ErrorTypes.UPSTREAM, "request failed", Optional.empty(), e, true);
     }
 
     @Test

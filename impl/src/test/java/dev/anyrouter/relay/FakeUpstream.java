@@ -34,7 +34,7 @@ final class FakeUpstream implements UpstreamStream.Opener {
 
         Try(Abort abort) {
             this.abort = abort;
-            abort.onAbort(() -> headers.completeExceptionally(new GatewayException(502, ErrorTypes.UPSTREAM,
+            abort.onAbort(() -> headers.completeExceptionally(GatewayException.upstream(502, ErrorTypes.UPSTREAM,
                     "upstream 'openai' request failed", Optional.empty(), null, true)));
         }
 
@@ -134,7 +134,7 @@ final class FakeUpstream implements UpstreamStream.Opener {
 
         @Override
         public UpstreamErrors.Refused refusal() {
-            return new UpstreamErrors.Refused(new GatewayException(status, ErrorTypes.OVERLOADED,
+            return new UpstreamErrors.Refused(GatewayException.upstream(status, ErrorTypes.OVERLOADED,
                     "upstream 'openai' is overloaded", retryAfter, null, true), Verdict.FAILED);
         }
 
@@ -142,7 +142,7 @@ final class FakeUpstream implements UpstreamStream.Opener {
         public Event next() {
             Object next = take();
             if (next == ABORTED) {
-                throw new GatewayException(502, ErrorTypes.UPSTREAM, "upstream 'openai' connection failed "
+                throw GatewayException.upstream(502, ErrorTypes.UPSTREAM, "upstream 'openai' connection failed "
                         + "mid-stream", Optional.empty(), null, true);
             }
             if (next instanceof GatewayException failure) {

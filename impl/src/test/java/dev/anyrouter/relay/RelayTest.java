@@ -310,8 +310,8 @@ class RelayTest {
         Future<GatewayException> run = start(true);
         FakeUpstream.FakeStream stream = upstream.nextTry().answer(200);
         stream.events("a");
-        stream.fail(new GatewayException(502, ErrorTypes.UPSTREAM, "upstream 'openai' connection failed mid-stream",
-                Optional.empty(), null, true));
+        stream.fail(GatewayException.upstream(502, ErrorTypes.UPSTREAM,
+                "upstream 'openai' connection failed mid-stream", Optional.empty(), null, true));
 
         assertThat(answer(run)).isNull();
         assertThat(sink.events()).containsExactly("a");

@@ -20,7 +20,8 @@ class RetryPolicyTest {
     private final RetryPolicy highest = new RetryPolicy(CONFIG, bound -> bound);
 
     private static GatewayException failure(int status, Optional<String> retryAfter, boolean retryable) {
-        return new GatewayException(status, ErrorTypes.UPSTREAM, "upstream 'p' failed", retryAfter, null, retryable);
+        return GatewayException.upstream(status, ErrorTypes.UPSTREAM, "upstream 'p' failed", retryAfter, null,
+                retryable);
     }
 
     @Test
@@ -101,8 +102,8 @@ class RetryPolicyTest {
 
     @Test
     void retryableFailuresAndContextLengthRefusalsFallBack() {
-        GatewayException tooLong = new GatewayException(400, ErrorTypes.INVALID_REQUEST,
-                "This model's maximum context length is 8192 tokens");
+        GatewayException tooLong = GatewayException.upstream(400, ErrorTypes.INVALID_REQUEST,
+                "This model's maximum context length is 8192 tokens", Optional.empty(), null, false);
 
         assertThat(highest.fallBack(OVERLOADED)).isTrue();
         assertThat(highest.fallBack(tooLong)).isTrue();
