@@ -11,6 +11,7 @@ import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.errors.GatewayException;
 import dev.anyrouter.errors.Refusal;
 import dev.anyrouter.json.Json;
+import dev.anyrouter.limits.Credit;
 import dev.anyrouter.limits.CreditLimits;
 import dev.anyrouter.limits.RateLimits;
 import dev.anyrouter.limits.StreamCaps;
@@ -24,7 +25,6 @@ import dev.anyrouter.store.KeyStore;
 import dev.anyrouter.store.Ledger;
 import dev.anyrouter.store.ReplicaId;
 import dev.anyrouter.upstream.UpstreamClient;
-import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -82,6 +82,7 @@ public final class AnyRouter implements AutoCloseable {
     private final RateLimits rateLimits;
     private final StreamCaps streamCaps;
     private final CreditLimits creditLimits;
+    private final Credit credit;
     private volatile boolean closed;
     /** The database check in progress or last done (one at a time, however many ask). */
     private CompletableFuture<Boolean> databaseCheck;
@@ -114,6 +115,7 @@ public final class AnyRouter implements AutoCloseable {
         // No request outlives its total timeout and the shutdown grace: an older reservation was left by a dead replica.
         this.creditLimits = new CreditLimits(new CreditReservations(database, config.timeouts().total()
                 .plus(config.shutdownGrace()).plusMinutes(1), Clock.systemUTC()), config.limits().reserveTokens());
+        this.credit = new Credit(keyStore, ledger);
         onGeneration(this::chargeTokens);
         onGeneration(metrics::generation);
         onGeneration(accessLog::generation);
@@ -249,48 +251,12 @@ public final class AnyRouter implements AutoCloseable {
         }
     }
 
-    /** What {@code key} has spent: its written ledger rows and those still queued. */
-    public BigDecimal spent(ClientKey key) {
-        BigDecimal queued = ledger.unwritten(key.id()); // first: a row written meanwhile is then counted twice, never missed
-        return queued.add(keyStore.used(key.id()));
+    /** What keys have spent, and the checks that refuse a key over its credit limit. */
+    public Credit credit() {
+        return credit;
     }
 
-    /**
-     * Refuses (402) a key that has spent its limit. Requests already running may still finish, so a key overspends
-     * by at most what its requests in flight cost.
-     */
-    public void checkCredit(ClientKey key) {
-        if (key.limit().isEmpty()) {
-            return;
-        }
-        BigDecimal spent = spent(key);
-        BigDecimal limit = key.limit().get();
-        if (spent.compareTo(limit) >= 0) {
-            throw GatewayException.refused(Refusal.CREDIT, 402, ErrorTypes.INSUFFICIENT_CREDITS, "key '"
-                    + key.label() + "' has used its credit limit (" + Prices.plain(spent) + " of "
-                    + Prices.plain(limit) + " USD); raise the limit or use another key", Optional.empty());
-        }
-    }
-
-    /**
-     * Refuses (402), before its request body is read and without a database query, a key whose usage as last
-     * loaded plus its queued ledger rows already reach its limit. Usage only grows, so a key refused here is over
-     * its limit; {@link #checkCredit} still decides on the relay thread.
-     */
-    public void checkCreditBeforeBody(ClientKey key) {
-        if (key.limit().isEmpty()) {
-            return;
-        }
-        BigDecimal spent = key.used().add(ledger.unwritten(key.id()));
-        BigDecimal limit = key.limit().get();
-        if (spent.compareTo(limit) >= 0) {
-            throw GatewayException.refused(Refusal.CREDIT, 402, ErrorTypes.INSUFFICIENT_CREDITS, "key '"
-                    + key.label() + "' has used its credit limit (" + Prices.plain(spent) + " of "
-                    + Prices.plain(limit) + " USD); raise the limit or use another key", Optional.empty());
-        }
-    }
-
-    /** Per-key requests and tokens per minute: {@link RateLimits#admit} next to {@link #checkCredit}. */
+    /** Per-key requests and tokens per minute: {@link RateLimits#admit} next to {@link Credit#check}. */
     public RateLimits rateLimits() {
         return rateLimits;
     }

@@ -44,7 +44,7 @@ public final class AccountResource {
     @Bounded
     public String key(@Context ContainerRequestContext request) {
         ClientKey key = AuthFilter.key(request);
-        BigDecimal spent = engine.spent(key);
+        BigDecimal spent = engine.credit().spent(key);
         return Json.write(new DataBody<>(new KeyInfo(key.label(), Price.normal(spent), key.limit().map(Price::normal)
                 .orElse(null), key.remaining(spent).map(Price::normal).orElse(null), false)));
     }

@@ -117,7 +117,7 @@ public final class AdminKeysResource {
     }
 
     private AdminKey view(ClientKey key) {
-        BigDecimal spent = engine.spent(key);
+        BigDecimal spent = engine.credit().spent(key);
         return new AdminKey(key.id(), key.label(), Price.normal(spent), key.limit().orElse(null),
                 key.remaining(spent).map(Price::normal).orElse(null), boxed(key.rpm()), boxed(key.tpm()),
                 key.disabled(), key.source(), key.createdAt().toString());

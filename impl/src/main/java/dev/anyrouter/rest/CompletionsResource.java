@@ -176,7 +176,7 @@ public final class CompletionsResource {
         }
         List<Route> routes = engine.router().routes(client.model(), client.fallbacks(), client.fallbackField());
         engine.checkLedger();
-        engine.checkCredit(key);
+        engine.credit().check(key);
         engine.rateLimits().admit(key);
         String id = "gen-" + UUID.randomUUID().toString().replace("-", "");
         state.generationId(id);

@@ -21,7 +21,7 @@ public final class GatewayApplication {
         ResourceConfig config = new ResourceConfig()
                 .register(new AuthFilter(engine.keys(), engine.config().adminKey()))
                 .register(new RequestBodyFilter(engine.config().maxBodyBytes(), engine.config().bodyLimits(),
-                        engine::checkCreditBeforeBody))
+                        engine.credit()::checkBeforeBody))
                 .register(new RelayAdmissionFilter(engine.relayLimit(), engine.streamCaps()))
                 .register(new BoundedAdmissionFilter())
                 .register(new StreamHeadersFilter())
