@@ -1,7 +1,5 @@
 package dev.anyrouter.rest;
 
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import java.io.IOException;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -19,7 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * the one in progress, and later ones fail with an {@link IOException}, as on a closed connection.
  * docs/decisions/async-end.md tells the story.
  */
-final class AsyncEnd implements AsyncListener {
+final class AsyncEnd {
 
     /** Held by a write, flush or close of the response stream, and by the end while it takes effect. */
     private final ReentrantLock response = new ReentrantLock();
@@ -37,6 +35,7 @@ final class AsyncEnd implements AsyncListener {
         onEnd.run();
     }
 
+    /** The container ended the cycle ({@link GatewayFilter} hears of it): waits for a write in progress. */
     void end() {
         Runnable run;
         response.lock(); // waits for a write in progress: the container may recycle the response next
@@ -69,25 +68,5 @@ final class AsyncEnd implements AsyncListener {
 
     void leave() {
         response.unlock();
-    }
-
-    @Override
-    public void onComplete(AsyncEvent event) {
-        end();
-    }
-
-    @Override
-    public void onTimeout(AsyncEvent event) {
-        end();
-    }
-
-    @Override
-    public void onError(AsyncEvent event) {
-        end();
-    }
-
-    @Override
-    public void onStartAsync(AsyncEvent event) {
-        event.getAsyncContext().addListener(this);
     }
 }

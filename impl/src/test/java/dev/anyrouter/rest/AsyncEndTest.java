@@ -46,7 +46,7 @@ class AsyncEndTest {
         AtomicReference<Thread> ending = new AtomicReference<>();
         Future<?> end = threads.submit(() -> {
             ending.set(Thread.currentThread());
-            watch.onError(null); // the container saw the client gone
+            watch.end(); // the container saw the client gone
         });
         Awaitility.await().atMost(Duration.ofSeconds(10))
                 .until(() -> ending.get() != null && ending.get().getState() == Thread.State.WAITING);
@@ -73,8 +73,8 @@ class AsyncEndTest {
         out.flush();
         assertThat(cancels).hasValue(0);
 
-        watch.onComplete(null);
-        watch.onError(null);
+        watch.end();
+        watch.end();
         assertThat(cancels).hasValue(1);
         AtomicInteger late = new AtomicInteger();
         watch.onEnd(late::incrementAndGet);
