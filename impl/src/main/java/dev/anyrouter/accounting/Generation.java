@@ -210,18 +210,6 @@ public final class Generation implements Tally {
         }
     }
 
-    /**
-     * What the generation costs now: the upstream's usage where it reported it, the rest counted; nothing before
-     * the upstream accepted the request.
-     *
-     * @param promptTokens     prompt tokens billed
-     * @param completionTokens completion tokens billed
-     * @param counted          whether a part was counted by the gateway rather than reported by the upstream
-     * @param cost             USD, exact
-     */
-    public record Bill(long promptTokens, long completionTokens, boolean counted, BigDecimal cost) {
-    }
-
     @Override
     public BigDecimal cost() {
         return bill().cost();
@@ -236,34 +224,11 @@ public final class Generation implements Tally {
      * What the generation has delivered so far, copied under its lock so that another thread (the ledger's
      * in-flight journal, see {@code store/InFlight.java}) can bill it, counting tokens outside the lock.
      */
-    public synchronized Progress progress() {
-        return new Progress(keyId, route, price, api, request, sent, accepted, promptTokens, completionTokens,
+    public synchronized GenerationProgress progress() {
+        return new GenerationProgress(keyId, route, price, api, request, sent, accepted, promptTokens, completionTokens,
                 completionTokens != null ? "" : completion.toString(), overflowTokens, chunks, servedModel, streamed,
                 createdAt, firstChunkNanos < 0 ? null : (firstChunkNanos - startNanos) / 1_000_000,
                 (System.nanoTime() - startNanos) / 1_000_000);
-    }
-
-    /** A copy of a generation's state at one moment: {@link #bill} bills it as the generation would then. */
-    public record Progress(String keyId, Route route, Price price, Api api, JsonNode request, boolean sent,
-            boolean accepted, Long promptTokens, Long completionTokens, String completion, long overflowTokens,
-            int chunks, String servedModel, boolean streamed, Instant createdAt, Long firstChunkMillis,
-            long totalMillis) {
-
-        /** The bill if the generation ended now with {@code outcome}. */
-        public Bill bill(Outcome outcome) {
-            TokenCounter counter = TokenCounter.forModel(route.upstreamModel());
-            if (!accepted) {
-                if (sent && outcome == Outcome.CANCELLED) { // the upstream had the prompt
-                    long prompt = promptTokens != null ? promptTokens : counter.prompt(api, request);
-                    return new Bill(prompt, 0, promptTokens == null, Price.normal(price.cost(prompt, 0)));
-                }
-                return new Bill(0, 0, false, BigDecimal.ZERO);
-            }
-            boolean counted = promptTokens == null || completionTokens == null;
-            long prompt = promptTokens != null ? promptTokens : counter.prompt(api, request);
-            long completed = completionTokens != null ? completionTokens : counter.text(completion) + overflowTokens;
-            return new Bill(prompt, completed, counted, Price.normal(price.cost(prompt, completed)));
-        }
     }
 
     /** Ends the generation and bills it; runs once, after the client's response is finished. */

@@ -1,6 +1,7 @@
 package dev.anyrouter.store;
 
 import dev.anyrouter.accounting.Generation;
+import dev.anyrouter.accounting.GenerationProgress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -120,7 +121,7 @@ public final class InFlight implements AutoCloseable {
         }
 
         private void recordIfChanged() {
-            Generation.Progress now = generation.progress();
+            GenerationProgress now = generation.progress();
             if (now.accepted() && (now.chunks() != chunks || !accepted)) {
                 write(now, null);
             }
@@ -130,7 +131,7 @@ public final class InFlight implements AutoCloseable {
          * On the journal's thread: bills {@code progress} and queues its row; {@code durable}, if someone waits
          * for the row, completes once it is written.
          */
-        private void write(Generation.Progress progress, CompletableFuture<Void> durable) {
+        private void write(GenerationProgress progress, CompletableFuture<Void> durable) {
             if (!running.containsKey(generation.id())) {
                 if (durable != null) {
                     durable.complete(null); // ended meanwhile: its final row replaces this one

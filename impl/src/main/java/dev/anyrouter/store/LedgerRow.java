@@ -1,6 +1,8 @@
 package dev.anyrouter.store;
 
+import dev.anyrouter.accounting.Bill;
 import dev.anyrouter.accounting.Generation;
+import dev.anyrouter.accounting.GenerationProgress;
 import dev.anyrouter.accounting.GenerationRecord;
 import dev.anyrouter.config.Price;
 import java.math.BigDecimal;
@@ -53,8 +55,8 @@ public record LedgerRow(String id, String keyId, String model, String servedMode
     }
 
     /** The row of a generation still running, billed for what it has delivered so far. */
-    static LedgerRow inProgress(String id, Generation.Progress p) {
-        Generation.Bill bill = p.bill(Generation.Outcome.CANCELLED); // as if it ended now, by a kill
+    static LedgerRow inProgress(String id, GenerationProgress p) {
+        Bill bill = p.bill(Generation.Outcome.CANCELLED); // as if it ended now, by a kill
         return new LedgerRow(id, p.keyId(), p.route().requestedModel(),
                 p.servedModel() != null ? p.servedModel() : p.route().upstreamModel(),
                 p.route().upstream().name(), p.streamed(), false, Ledger.IN_PROGRESS, null, bill.promptTokens(),
