@@ -52,7 +52,7 @@ public final class GatewayFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
-        Ended ended = new Ended(http, out, new LongAdder());
+        Ended ended = new Ended(http, out);
         ended.state.attach(http);
         try {
             chain.doFilter("POST".equals(http.getMethod()) ? new AsJson(http) : http, ended.response);
@@ -80,14 +80,13 @@ public final class GatewayFilter implements Filter {
     private final class Ended implements AsyncListener {
         private final HttpServletRequest request;
         private final HttpServletResponse response;
-        private final LongAdder bytes;
+        private final LongAdder bytes = new LongAdder();
         private final AsyncEnd asyncEnd = new AsyncEnd();
         private final RequestState state;
         private final AtomicBoolean logged = new AtomicBoolean();
 
-        Ended(HttpServletRequest request, HttpServletResponse response, LongAdder bytes) {
+        Ended(HttpServletRequest request, HttpServletResponse response) {
             this.request = request;
-            this.bytes = bytes;
             FlushHold hold = new FlushHold();
             this.state = new RequestState(engine.accessLog().start(request.getMethod(), request.getRequestURI()),
                     hold, asyncEnd);
