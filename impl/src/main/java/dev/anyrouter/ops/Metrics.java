@@ -2,7 +2,7 @@ package dev.anyrouter.ops;
 
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.accounting.GenerationRecord;
-import dev.anyrouter.errors.Refusal;
+import dev.anyrouter.api.errors.Refusal;
 import dev.anyrouter.routing.Endpoints;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;

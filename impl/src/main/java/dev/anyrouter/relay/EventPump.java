@@ -2,7 +2,7 @@ package dev.anyrouter.relay;
 
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.config.TimeoutsConfig;
-import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.api.errors.GatewayException;
 import java.io.IOException;
 
 /**

@@ -1,7 +1,7 @@
 package dev.anyrouter.relay;
 
 import dev.anyrouter.config.Endpoint;
-import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.upstream.Abort;
 import dev.anyrouter.upstream.UpstreamCall;
 import dev.anyrouter.upstream.UpstreamClient;

@@ -1,6 +1,6 @@
 package dev.anyrouter.relay;
 
-import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.translate.Translation;
 
 /**

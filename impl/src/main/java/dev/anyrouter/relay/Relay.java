@@ -3,7 +3,7 @@ package dev.anyrouter.relay;
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.config.Endpoint;
 import dev.anyrouter.engine.AnyRouter;
-import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.routing.Lease;
 import dev.anyrouter.upstream.Abort;
 import java.net.URI;

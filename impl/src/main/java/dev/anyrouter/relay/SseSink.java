@@ -1,7 +1,7 @@
 package dev.anyrouter.relay;
 
 import dev.anyrouter.config.TimeoutsConfig;
-import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.translate.Translation;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;

@@ -8,7 +8,7 @@ import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.config.LimitsConfig;
 import dev.anyrouter.config.Price;
 import dev.anyrouter.engine.AnyRouter;
-import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.json.Json;
 import dev.anyrouter.store.ClientKey;
 import dev.anyrouter.store.KeyStore;

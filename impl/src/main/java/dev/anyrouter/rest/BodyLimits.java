@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.config.BodyLimitsConfig;
-import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.json.Json;
 import java.io.IOException;
 import java.util.Objects;

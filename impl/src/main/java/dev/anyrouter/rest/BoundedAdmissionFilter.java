@@ -1,8 +1,8 @@
 package dev.anyrouter.rest;
 
 import dev.anyrouter.api.ErrorTypes;
-import dev.anyrouter.errors.GatewayException;
-import dev.anyrouter.errors.Refusal;
+import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.api.errors.Refusal;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;

@@ -3,7 +3,7 @@ package dev.anyrouter.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.config.Api;
-import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.api.errors.GatewayException;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;

@@ -3,7 +3,7 @@ package dev.anyrouter.rest;
 import dev.anyrouter.api.ErrorBody;
 import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.api.MessagesError;
-import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.json.Json;
 import dev.anyrouter.ops.Metrics;
 import dev.anyrouter.store.StoreException;

@@ -2,8 +2,8 @@ package dev.anyrouter.rest;
 
 import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.engine.RelayLimit;
-import dev.anyrouter.errors.GatewayException;
-import dev.anyrouter.errors.Refusal;
+import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.api.errors.Refusal;
 import dev.anyrouter.limits.StreamCaps;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;

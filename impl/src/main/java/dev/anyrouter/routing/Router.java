@@ -7,7 +7,7 @@ import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.ProvidersConfig;
 import dev.anyrouter.config.Secret;
 import dev.anyrouter.config.UpstreamConfig;
-import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.api.errors.GatewayException;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.util.Collections;

@@ -2,7 +2,7 @@ package dev.anyrouter.translate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anyrouter.api.ErrorTypes;
-import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.json.Json;
 import dev.anyrouter.routing.Route;
 import java.io.IOException;

@@ -3,7 +3,7 @@ package dev.anyrouter.translate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.json.Json;
 import dev.anyrouter.routing.Route;
 import java.util.Set;

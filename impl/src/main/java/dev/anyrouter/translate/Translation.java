@@ -1,6 +1,6 @@
 package dev.anyrouter.translate;
 
-import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.api.errors.GatewayException;
 import java.io.IOException;
 
 /**

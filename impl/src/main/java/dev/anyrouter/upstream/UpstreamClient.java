@@ -5,7 +5,7 @@ import dev.anyrouter.config.Endpoint;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.LimitsConfig;
 import dev.anyrouter.config.UpstreamConfig;
-import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.routing.Route;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.client.Client;

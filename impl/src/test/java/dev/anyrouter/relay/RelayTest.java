@@ -9,7 +9,7 @@ import dev.anyrouter.config.Api;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.Price;
 import dev.anyrouter.config.Settings;
-import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.json.Json;
 import dev.anyrouter.routing.Route;
 import dev.anyrouter.routing.Router;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.config.RetryConfig;
-import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.api.errors.GatewayException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

@@ -7,7 +7,7 @@ import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.config.Api;
 import dev.anyrouter.config.Price;
 import dev.anyrouter.config.UpstreamConfig;
-import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.routing.Route;
 import dev.anyrouter.translate.Translations;
 import java.net.URI;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.Settings;
-import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.api.errors.GatewayException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

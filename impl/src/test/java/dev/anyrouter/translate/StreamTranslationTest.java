@@ -6,7 +6,7 @@ import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.accounting.GenerationRecord;
 import dev.anyrouter.accounting.TokenCounter;
 import dev.anyrouter.config.Api;
-import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.json.Json;
 import dev.anyrouter.translate.SseTranscript.Event;
 import dev.anyrouter.translate.SseTranscript.Recorder;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.anyrouter.config.Api;
 import dev.anyrouter.config.UpstreamConfig;
-import dev.anyrouter.errors.GatewayException;
+import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.routing.Route;
 import jakarta.ws.rs.ProcessingException;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.anyrouter.errors;
+package dev.anyrouter.api.errors;
 
 /**
  * Why a request was refused before anything reached an upstream: the {@code reason} tag of the refusals meter.

@@ -1,4 +1,4 @@
-package dev.anyrouter.errors;
+package dev.anyrouter.api.errors;
 
 import java.util.Optional;
 

@@ -1,4 +1,4 @@
-package dev.anyrouter.errors;
+package dev.anyrouter.api.errors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
