@@ -43,6 +43,19 @@ class ArchitectureTest {
                 .resideInAnyPackage("jakarta.servlet..").check(classes);
     }
 
+    /** A new wire API is a {@code WireApi} on the class path: the request path reaches translations only through it. */
+    @Test
+    void theRequestPathKnowsNoTranslationButThroughTheWireApis() {
+        noClasses().that().resideInAnyPackage("dev.anyrouter.rest..", "dev.anyrouter.relay..",
+                "dev.anyrouter.upstream..").should().dependOnClassesThat().resideInAPackage("dev.anyrouter.translate..")
+                .check(classes);
+    }
+
+    @Test
+    void translationSubpackagesHaveNoCycles() {
+        slices().matching("dev.anyrouter.translate.(*)..").should().beFreeOfCycles().check(classes);
+    }
+
     @Test
     void translationsKnowNoUpstreamClientBillingOrJaxRs() {
         noClasses().that().resideInAPackage("dev.anyrouter.translate..").should().dependOnClassesThat()

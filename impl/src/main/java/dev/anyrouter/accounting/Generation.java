@@ -1,10 +1,10 @@
 package dev.anyrouter.accounting;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.anyrouter.config.Api;
+import dev.anyrouter.api.spi.ClientApi;
+import dev.anyrouter.api.spi.Tally;
 import dev.anyrouter.config.Price;
 import dev.anyrouter.routing.Route;
-import dev.anyrouter.translate.Tally;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Objects;
@@ -37,7 +37,7 @@ public final class Generation implements Tally {
     private Route route;
     private final boolean streamed;
     private Price price;
-    private final Api api;
+    private final ClientApi api;
     private final JsonNode request;
     private final Instant createdAt = Instant.now();
     private final long startNanos = System.nanoTime();
@@ -72,7 +72,7 @@ public final class Generation implements Tally {
      * @param api     the client's API, in which {@code request} is written
      * @param request the client's request body, for counting its prompt tokens if the upstream never does
      */
-    public Generation(String id, String keyId, Route route, boolean streamed, Price price, Api api,
+    public Generation(String id, String keyId, Route route, boolean streamed, Price price, ClientApi api,
             JsonNode request) {
         this.id = Objects.requireNonNull(id, "id");
         this.keyId = Objects.requireNonNull(keyId, "keyId");

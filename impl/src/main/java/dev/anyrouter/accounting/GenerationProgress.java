@@ -1,7 +1,7 @@
 package dev.anyrouter.accounting;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.anyrouter.config.Api;
+import dev.anyrouter.api.spi.ClientApi;
 import dev.anyrouter.config.Price;
 import dev.anyrouter.routing.Route;
 import java.math.BigDecimal;
@@ -9,7 +9,7 @@ import java.time.Instant;
 
 /** A copy of a {@link Generation}'s state at one moment: {@link #bill} bills it as the generation would
  * then. */
-public record GenerationProgress(String keyId, Route route, Price price, Api api, JsonNode request, boolean sent,
+public record GenerationProgress(String keyId, Route route, Price price, ClientApi api, JsonNode request, boolean sent,
         boolean accepted, Long promptTokens, Long completionTokens, String completion, long overflowTokens,
         int chunks, String servedModel, boolean streamed, Instant createdAt, Long firstChunkMillis,
         long totalMillis) {

@@ -5,7 +5,7 @@ import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
-import dev.anyrouter.config.Api;
+import dev.anyrouter.api.spi.ClientApi;
 import dev.anyrouter.json.Json;
 
 /**
@@ -77,10 +77,10 @@ public final class TokenCounter {
      * Images and documents are not counted. Bounded like {@link #text}: a prompt longer than
      * {@link #EXACT_CHARS} characters is partly estimated.
      */
-    public long prompt(Api api, JsonNode body) {
+    public long prompt(ClientApi api, JsonNode body) {
         StringBuilder text = new StringBuilder();
         long messages = 0;
-        if (api == Api.MESSAGES && !body.path("system").isMissingNode()) {
+        if (api == ClientApi.MESSAGES && !body.path("system").isMissingNode()) {
             collect(body.path("system"), text);
             messages++;
         }

@@ -2,6 +2,7 @@ package dev.anyrouter.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.anyrouter.api.spi.WireApis;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -91,16 +92,15 @@ public record ProvidersConfig(List<UpstreamConfig> upstreams, Map<String, List<S
         }
         String apiSetting = prefix + "_API";
         String wireApi = settings.string(apiSetting).orElse(preset.map(Presets.Preset::api).orElse("openai"));
-        Api api = UpstreamConfig.WIRE_APIS.get(wireApi);
-        if (api == null) {
+        if (WireApis.named(wireApi).isEmpty()) {
             throw new ConfigException(settings.describe(apiSetting) + ": '" + wireApi + "' (expected one of: "
-                    + String.join(", ", UpstreamConfig.WIRE_APIS.keySet()) + ")");
+                    + String.join(", ", WireApis.names()) + ")");
         }
         if (bases.values().isEmpty() && preset.isEmpty()) {
             throw new ConfigException(settings.describe(bases.setting()) + ": missing (expected: an http or https "
                     + "URL; only presets have one of their own)");
         }
-        return Optional.of(new UpstreamConfig(name, endpoints(settings, keys, bases, preset), api, wireApi,
+        return Optional.of(new UpstreamConfig(name, endpoints(settings, keys, bases, preset), wireApi,
                 headers(settings, prefix + "_HEADERS"), settings.list(prefix + "_MODELS"),
                 apiVersion(settings, prefix + "_API_VERSION", wireApi)));
     }

@@ -1,5 +1,8 @@
 package dev.anyrouter.config;
 
+import dev.anyrouter.api.spi.ProviderSettings;
+import dev.anyrouter.api.spi.WireApi;
+import dev.anyrouter.api.spi.WireApis;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Collections;
@@ -15,18 +18,15 @@ import java.util.Optional;
  *
  * @param name       the provider part of {@code provider/model}
  * @param endpoints  where its requests may go, in the configured order; at least one
- * @param api        the wire format of its requests and answers
- * @param wireApi    the configured {@code api} ({@code openai}, {@code anthropic}, {@code azure-openai}): beyond the
- *                   format, where a request goes, how it authenticates and how its errors read
+ * @param wireApi    the configured {@code api}, naming a {@code WireApi} ({@code openai}, {@code anthropic},
+ *                   {@code azure-openai}, or any other on the class path): the format of its requests and answers,
+ *                   where a request goes, how it authenticates and how its errors read
  * @param headers    extra headers sent with every request to it
  * @param models     the models {@code /api/v1/models} lists for it (without the {@code provider/} part)
  * @param apiVersion the {@code api-version} query parameter of an Azure OpenAI resource
  */
-public record UpstreamConfig(String name, List<Endpoint> endpoints, Api api, String wireApi,
-        Map<String, String> headers, List<String> models, Optional<String> apiVersion) {
-
-    /** The wire API names a provider's {@code api} may take, and the format each speaks. */
-    public static final Map<String, Api> WIRE_APIS = wireApis();
+public record UpstreamConfig(String name, List<Endpoint> endpoints, String wireApi, Map<String, String> headers,
+        List<String> models, Optional<String> apiVersion) implements ProviderSettings {
 
     public UpstreamConfig {
         Objects.requireNonNull(name, "name");
@@ -34,30 +34,27 @@ public record UpstreamConfig(String name, List<Endpoint> endpoints, Api api, Str
         if (endpoints.isEmpty()) {
             throw new IllegalArgumentException("endpoints: none (expected: at least one)");
         }
-        Objects.requireNonNull(api, "api");
-        Objects.requireNonNull(wireApi, "wireApi");
+        if (WireApis.named(wireApi).isEmpty()) {
+            throw new IllegalArgumentException("api: '" + wireApi + "' (expected one of: " + WireApis.names() + ")");
+        }
         headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
         models = List.copyOf(models);
         Objects.requireNonNull(apiVersion, "apiVersion");
     }
 
-    /** A provider of the format's usual wire API ({@code openai} or {@code anthropic}), with no extras. */
-    public UpstreamConfig(String name, List<Endpoint> endpoints, Api api) {
-        this(name, endpoints, api, api == Api.MESSAGES ? "anthropic" : "openai", Map.of(), List.of(),
-                Optional.empty());
+    /** A provider of a wire API with no extras. */
+    public UpstreamConfig(String name, List<Endpoint> endpoints, String wireApi) {
+        this(name, endpoints, wireApi, Map.of(), List.of(), Optional.empty());
     }
 
     /** A provider with a single endpoint. */
-    public UpstreamConfig(String name, URI baseUri, Optional<Secret> apiKey, Api api) {
-        this(name, List.of(new Endpoint(baseUri, apiKey)), api);
+    public UpstreamConfig(String name, URI baseUri, Optional<Secret> apiKey, String wireApi) {
+        this(name, List.of(new Endpoint(baseUri, apiKey)), wireApi);
     }
 
-    private static Map<String, Api> wireApis() {
-        Map<String, Api> apis = new LinkedHashMap<>();
-        apis.put("openai", Api.CHAT_COMPLETIONS);
-        apis.put("anthropic", Api.MESSAGES);
-        apis.put("azure-openai", Api.CHAT_COMPLETIONS);
-        return Collections.unmodifiableMap(apis);
+    /** The wire API it speaks. */
+    public WireApi wire() {
+        return WireApis.named(wireApi).orElseThrow();
     }
 
     static URI baseUri(String setting, String value) {

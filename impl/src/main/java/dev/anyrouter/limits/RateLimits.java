@@ -1,9 +1,9 @@
 package dev.anyrouter.limits;
 
 import dev.anyrouter.api.ErrorTypes;
-import dev.anyrouter.config.LimitsConfig;
 import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.api.errors.Refusal;
+import dev.anyrouter.config.LimitsConfig;
 import dev.anyrouter.store.ClientKey;
 import dev.anyrouter.store.StoreException;
 import io.github.bucket4j.BucketExceptions;

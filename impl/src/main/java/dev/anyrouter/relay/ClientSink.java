@@ -1,7 +1,7 @@
 package dev.anyrouter.relay;
 
 import dev.anyrouter.api.errors.GatewayException;
-import dev.anyrouter.translate.Translation;
+import dev.anyrouter.api.spi.StreamCodec;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
@@ -60,9 +60,9 @@ public interface ClientSink {
 
     /**
      * The relay failed with {@code failure}: throws it when nothing was sent yet (the status answer), else
-     * reports it in-band through {@code translation}, in the client's own format.
+     * reports it in-band through {@code codec}, in the client's own format.
      */
-    void fail(GatewayException failure, Translation translation);
+    void fail(GatewayException failure, StreamCodec codec);
 
     /** The client left; {@code answer} is what is returned to nobody (thrown where a return is expected). */
     void abandoned(GatewayException answer);

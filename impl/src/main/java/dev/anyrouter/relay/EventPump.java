@@ -1,13 +1,13 @@
 package dev.anyrouter.relay;
 
 import dev.anyrouter.accounting.Generation;
-import dev.anyrouter.config.TimeoutsConfig;
 import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.config.TimeoutsConfig;
 import java.io.IOException;
 
 /**
  * Moves the answer of the exchange that answered to the client's sink, on the relay thread: a stream event by
- * event as each arrives, through the serving model's {@code Translation}, so backpressure stops at the upstream
+ * event as each arrives, through the serving model's {@code StreamCodec}, so backpressure stops at the upstream
  * socket; a non-streamed answer whole. It checks the {@link StopSignal} after every read and write: a stop that
  * aborted a read is the stop's answer, not the upstream's failure, and events buffered meanwhile are not relayed.
  */
@@ -70,7 +70,7 @@ final class EventPump {
             return Generation.Outcome.CANCELLED;
         }
         signal.throwIfStopped();
-        if (!target.translation().end(sink::send)) {
+        if (!target.codec().end(sink::send)) {
             throw call.bodyFailure().orElseGet(() -> GatewayException.upstream("upstream '" + provider()
                     + "' ended the stream before it finished", null));
         }
@@ -104,7 +104,7 @@ final class EventPump {
 
     private boolean translate(UpstreamStream.Event event) {
         try {
-            return target.translation().event(event.name(), event.data(), sink::send);
+            return target.codec().event(event.name(), event.data(), sink::send);
         } catch (IOException e) {
             throw GatewayException.upstream("upstream '" + provider() + "' sent a malformed event", e);
         }
@@ -114,7 +114,7 @@ final class EventPump {
     Generation.Outcome answer() {
         String json;
         try {
-            json = target.translation().completion(call.text(BODY_LIMIT));
+            json = target.codec().completion(call.text(BODY_LIMIT));
         } catch (IOException | RuntimeException e) {
             throwIfClientGone();
             signal.throwIfStopped();

@@ -1,9 +1,9 @@
 package dev.anyrouter.relay;
 
 import dev.anyrouter.accounting.Generation;
+import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.config.Endpoint;
 import dev.anyrouter.config.UpstreamConfig;
-import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.ops.LogText;
 import dev.anyrouter.routing.Endpoints;
 import dev.anyrouter.routing.Lease;

@@ -1,8 +1,6 @@
 package dev.anyrouter.relay;
 
-import dev.anyrouter.config.Endpoint;
 import dev.anyrouter.api.errors.GatewayException;
-import dev.anyrouter.upstream.Abort;
 import dev.anyrouter.upstream.UpstreamCall;
 import dev.anyrouter.upstream.UpstreamClient;
 import dev.anyrouter.upstream.UpstreamErrors;

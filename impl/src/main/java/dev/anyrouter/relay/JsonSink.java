@@ -1,7 +1,7 @@
 package dev.anyrouter.relay;
 
 import dev.anyrouter.api.errors.GatewayException;
-import dev.anyrouter.translate.Translation;
+import dev.anyrouter.api.spi.StreamCodec;
 
 /**
  * A non-streamed answer: the relay's one JSON body, which the resource returns; every failure is the status
@@ -36,7 +36,7 @@ public final class JsonSink implements ClientSink {
     }
 
     @Override
-    public void fail(GatewayException failure, Translation translation) {
+    public void fail(GatewayException failure, StreamCodec codec) {
         throw failure;
     }
 

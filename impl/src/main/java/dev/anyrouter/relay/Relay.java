@@ -1,9 +1,9 @@
 package dev.anyrouter.relay;
 
 import dev.anyrouter.accounting.Generation;
+import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.config.Endpoint;
 import dev.anyrouter.engine.AnyRouter;
-import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.routing.Lease;
 import dev.anyrouter.upstream.Abort;
 import java.net.URI;
@@ -217,7 +217,7 @@ public final class Relay {
     /** The status answer (thrown) or the in-band error; a failure to write that must not hide the one reported. */
     private void fail(GatewayException failure) {
         try {
-            sink.fail(failure, target.translation());
+            sink.fail(failure, target.codec());
         } catch (GatewayException statusAnswer) {
             throw statusAnswer;
         } catch (RuntimeException | Error ignored) {

@@ -1,7 +1,7 @@
 package dev.anyrouter.relay;
 
-import dev.anyrouter.config.RetryConfig;
 import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.config.RetryConfig;
 import dev.anyrouter.upstream.UpstreamErrors;
 import java.time.Duration;
 import java.util.ArrayList;

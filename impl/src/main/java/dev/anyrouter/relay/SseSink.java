@@ -1,8 +1,8 @@
 package dev.anyrouter.relay;
 
-import dev.anyrouter.config.TimeoutsConfig;
 import dev.anyrouter.api.errors.GatewayException;
-import dev.anyrouter.translate.Translation;
+import dev.anyrouter.api.spi.StreamCodec;
+import dev.anyrouter.config.TimeoutsConfig;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
@@ -161,13 +161,13 @@ public final class SseSink implements ClientSink {
     }
 
     @Override
-    public void fail(GatewayException failure, Translation translation) {
+    public void fail(GatewayException failure, StreamCodec codec) {
         if (state.compareAndSet(State.PENDING, State.FAILED_EARLY)) {
             stopWatching();
             throw failure;
         }
         flushHold.hold(false);
-        translation.fail(failure, this::send);
+        codec.fail(failure, this::send);
     }
 
     @Override

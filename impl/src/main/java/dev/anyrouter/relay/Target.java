@@ -1,16 +1,16 @@
 package dev.anyrouter.relay;
 
+import dev.anyrouter.api.spi.StreamCodec;
 import dev.anyrouter.config.Price;
 import dev.anyrouter.routing.Route;
-import dev.anyrouter.translate.Translation;
 
 /**
  * One model a request may be served by: the requested one, then each fallback in order.
  *
  * @param route       where it goes
  * @param body        the request body in the upstream's API, with the upstream's model name
- * @param translation how the upstream's answer reaches the client
+ * @param codec       how the upstream's answer reaches the client
  * @param price       the model's price, billed when it serves the request
  */
-public record Target(Route route, byte[] body, Translation translation, Price price) {
+public record Target(Route route, byte[] body, StreamCodec codec, Price price) {
 }

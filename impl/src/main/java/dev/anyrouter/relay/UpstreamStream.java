@@ -1,7 +1,7 @@
 package dev.anyrouter.relay;
 
-import dev.anyrouter.config.Endpoint;
 import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.config.Endpoint;
 import dev.anyrouter.upstream.Abort;
 import dev.anyrouter.upstream.UpstreamErrors;
 import java.io.IOException;

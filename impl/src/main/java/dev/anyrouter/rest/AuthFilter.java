@@ -1,10 +1,10 @@
 package dev.anyrouter.rest;
 
 import dev.anyrouter.api.ErrorTypes;
-import dev.anyrouter.auth.ApiKeys;
-import dev.anyrouter.config.Secret;
 import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.api.errors.Refusal;
+import dev.anyrouter.auth.ApiKeys;
+import dev.anyrouter.config.Secret;
 import dev.anyrouter.store.ClientKey;
 import dev.anyrouter.store.KeyHash;
 import jakarta.annotation.Priority;

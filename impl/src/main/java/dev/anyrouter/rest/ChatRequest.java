@@ -2,8 +2,8 @@ package dev.anyrouter.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anyrouter.config.Api;
 import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.api.spi.ClientApi;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
@@ -30,8 +30,8 @@ public record ChatRequest(ObjectNode body, String model, boolean stream) impleme
     }
 
     @Override
-    public Api api() {
-        return Api.CHAT_COMPLETIONS;
+    public ClientApi api() {
+        return ClientApi.CHAT_COMPLETIONS;
     }
 
     /** The field of fallback models. */

@@ -1,7 +1,7 @@
 package dev.anyrouter.rest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anyrouter.config.Api;
+import dev.anyrouter.api.spi.ClientApi;
 import java.util.List;
 import java.util.OptionalLong;
 
@@ -21,7 +21,7 @@ public interface ClientRequest {
     boolean stream();
 
     /** The API the client speaks. */
-    Api api();
+    ClientApi api();
 
     /** The field listing fallback models: {@code models} (chat completions, as on OpenRouter) or {@code fallbacks}. */
     String fallbackField();

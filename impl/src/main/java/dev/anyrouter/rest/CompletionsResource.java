@@ -5,9 +5,11 @@ import dev.anyrouter.accounting.CreditBudget;
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.accounting.TokenCounter;
 import dev.anyrouter.api.ErrorTypes;
-import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.api.errors.Refusal;
+import dev.anyrouter.api.spi.Plan;
+import dev.anyrouter.api.spi.WireApis;
+import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.ops.AccessLog;
 import dev.anyrouter.relay.JsonSink;
 import dev.anyrouter.relay.Relay;
@@ -15,7 +17,6 @@ import dev.anyrouter.relay.SseSink;
 import dev.anyrouter.relay.Target;
 import dev.anyrouter.routing.Route;
 import dev.anyrouter.store.ClientKey;
-import dev.anyrouter.translate.Translations;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.servlet.http.HttpServletRequest;
@@ -160,7 +161,7 @@ public final class CompletionsResource {
     }
 
     /**
-     * The models to try, in order, each with its upstream request and translation; the generation record; and for a
+     * The models to try, in order, each with its upstream request and codec; the generation record; and for a
      * limited key, the credit reserved and the prompt tokens it was reserved for.
      */
     private record Exchange(List<Target> targets, Generation generation, Optional<CreditBudget> credit,
@@ -185,8 +186,8 @@ public final class CompletionsResource {
         ObjectNode body = client.upstreamBody();
         List<Target> targets = new ArrayList<>();
         for (Route route : routes) {
-            Translations.Plan plan = Translations.plan(client.api(), body, route, generation);
-            targets.add(new Target(route, plan.upstreamBody(), plan.translation(),
+            Plan plan = WireApis.plan(client.api(), route.upstream().wireApi(), body, route, generation);
+            targets.add(new Target(route, plan.upstreamBody(), plan.codec(),
                     engine.prices().of(route.requestedModel())));
         }
         long promptTokens = key.limit().isEmpty() ? 0

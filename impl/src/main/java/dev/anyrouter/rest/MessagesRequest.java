@@ -2,8 +2,8 @@ package dev.anyrouter.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anyrouter.config.Api;
 import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.api.spi.ClientApi;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
@@ -36,8 +36,8 @@ public record MessagesRequest(ObjectNode body, String model, boolean stream) imp
     }
 
     @Override
-    public Api api() {
-        return Api.MESSAGES;
+    public ClientApi api() {
+        return ClientApi.MESSAGES;
     }
 
     /** The field of fallback models. */

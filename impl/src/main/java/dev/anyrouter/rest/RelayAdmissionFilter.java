@@ -1,9 +1,9 @@
 package dev.anyrouter.rest;
 
 import dev.anyrouter.api.ErrorTypes;
-import dev.anyrouter.engine.RelayLimit;
 import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.api.errors.Refusal;
+import dev.anyrouter.engine.RelayLimit;
 import dev.anyrouter.limits.StreamCaps;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;

@@ -1,8 +1,8 @@
 package dev.anyrouter.rest;
 
 import dev.anyrouter.api.ErrorTypes;
-import dev.anyrouter.config.BodyLimitsConfig;
 import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.config.BodyLimitsConfig;
 import dev.anyrouter.store.ClientKey;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.HttpMethod;

@@ -1,5 +1,6 @@
 package dev.anyrouter.routing;
 
+import dev.anyrouter.api.spi.Destination;
 import dev.anyrouter.config.Endpoint;
 import dev.anyrouter.config.UpstreamConfig;
 import java.util.Objects;
@@ -11,7 +12,7 @@ import java.util.Objects;
  * @param requestedModel {@code provider/model} as the client named it
  * @param upstreamModel  the part after the first {@code /}, which the upstream receives
  */
-public record Route(UpstreamConfig upstream, String requestedModel, String upstreamModel) {
+public record Route(UpstreamConfig upstream, String requestedModel, String upstreamModel) implements Destination {
 
     /** The longest upstream message a client is shown. */
     private static final int MESSAGE_LIMIT = 500;
@@ -22,10 +23,21 @@ public record Route(UpstreamConfig upstream, String requestedModel, String upstr
         Objects.requireNonNull(upstreamModel, "upstreamModel");
     }
 
+    @Override
+    public String provider() {
+        return upstream.name();
+    }
+
+    @Override
+    public boolean onlyAt(String host) {
+        return upstream.endpoints().stream().allMatch(endpoint -> host.equals(endpoint.host()));
+    }
+
     /**
      * An upstream's message as a client may see it: any of this provider's keys masked (an upstream may quote the
      * key it refused), and cut to {@value #MESSAGE_LIMIT} characters.
      */
+    @Override
     public String scrub(String message) {
         String clean = message;
         for (Endpoint endpoint : upstream.endpoints()) {

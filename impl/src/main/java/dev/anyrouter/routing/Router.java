@@ -1,13 +1,12 @@
 package dev.anyrouter.routing;
 
 import dev.anyrouter.api.ErrorTypes;
-import dev.anyrouter.config.Api;
+import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.config.BreakerConfig;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.ProvidersConfig;
 import dev.anyrouter.config.Secret;
 import dev.anyrouter.config.UpstreamConfig;
-import dev.anyrouter.api.errors.GatewayException;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.util.Collections;
@@ -64,8 +63,8 @@ public final class Router {
     public static Router from(GatewayConfig config) {
         if (config.offline()) {
             return new Router(Map.of("anthropic", new UpstreamConfig("simulated", SIMULATOR_ANTHROPIC_BASE,
-                    Optional.of(SIMULATOR_KEY), Api.MESSAGES)), Optional.of(new UpstreamConfig("simulated",
-                    SIMULATOR_BASE, Optional.of(SIMULATOR_KEY), Api.CHAT_COMPLETIONS)), config.providers(),
+                    Optional.of(SIMULATOR_KEY), "anthropic")), Optional.of(new UpstreamConfig("simulated",
+                    SIMULATOR_BASE, Optional.of(SIMULATOR_KEY), "openai")), config.providers(),
                     config.breaker().off());
         }
         Map<String, UpstreamConfig> providers = new LinkedHashMap<>();

@@ -3,19 +3,19 @@ package dev.anyrouter.translate;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.api.spi.Destination;
 import dev.anyrouter.json.Json;
-import dev.anyrouter.routing.Route;
 import java.io.IOException;
 import java.util.Optional;
 
 /** Reading the parts of Messages API events and answers the gateway accounts on. */
-final class AnthropicEvents {
+public final class AnthropicEvents {
 
     private AnthropicEvents() {
     }
 
     /** An event's data (or a whole answer) as a JSON object; an {@link IOException} when it is not one. */
-    static JsonNode read(String json) throws IOException {
+    public static JsonNode read(String json) throws IOException {
         JsonNode node = Json.MAPPER.readTree(json);
         if (node == null || !node.isObject()) {
             throw new IOException("not a JSON object");
@@ -27,9 +27,9 @@ final class AnthropicEvents {
      * The failure an Anthropic error object ({@code {"type":"error","error":{"type","message"}}}, mid-stream or as
      * a whole answer) stands for: an overload stays an overload (503), a rate limit a 429, the rest a 502.
      */
-    static GatewayException error(JsonNode body, Route route, String when) {
+    public static GatewayException error(JsonNode body, Destination route, String when) {
         JsonNode error = body.path("error");
-        String message = "upstream '" + route.upstream().name() + "' failed" + when + ": "
+        String message = "upstream '" + route.provider() + "' failed" + when + ": "
                 + route.scrub(error.path("message").asText("unknown error"));
         return switch (error.path("type").asText()) {
             case "overloaded_error" -> GatewayException.upstream(503, ErrorTypes.OVERLOADED, message, Optional.empty(),
@@ -41,7 +41,7 @@ final class AnthropicEvents {
     }
 
     /** The text a {@code content_block_delta} adds: answer text, thinking, or a piece of tool input JSON. */
-    static String deltaText(JsonNode delta) {
+    public static String deltaText(JsonNode delta) {
         return switch (delta.path("type").asText("")) {
             case "text_delta" -> delta.path("text").asText("");
             case "thinking_delta" -> delta.path("thinking").asText("");
@@ -51,7 +51,7 @@ final class AnthropicEvents {
     }
 
     /** The text of one content block of a whole answer. */
-    static String blockText(JsonNode block) {
+    public static String blockText(JsonNode block) {
         return switch (block.path("type").asText("")) {
             case "text" -> block.path("text").asText("");
             case "thinking" -> block.path("thinking").asText("");
@@ -61,7 +61,7 @@ final class AnthropicEvents {
     }
 
     /** Prompt tokens: {@code input_tokens} plus cache reads and writes; {@code null} when not reported. */
-    static Long inputTokens(JsonNode usage) {
+    public static Long inputTokens(JsonNode usage) {
         JsonNode input = usage.path("input_tokens");
         if (!input.isNumber()) {
             return null;
@@ -71,7 +71,7 @@ final class AnthropicEvents {
     }
 
     /** {@code output_tokens} (cumulative in {@code message_delta}); {@code null} when not reported. */
-    static Long outputTokens(JsonNode usage) {
+    public static Long outputTokens(JsonNode usage) {
         JsonNode output = usage.path("output_tokens");
         return output.isNumber() ? output.asLong() : null;
     }

@@ -1,11 +1,13 @@
 package dev.anyrouter.upstream;
 
 import dev.anyrouter.api.ErrorTypes;
+import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.api.spi.WireApi;
 import dev.anyrouter.config.Endpoint;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.LimitsConfig;
+import dev.anyrouter.config.Secret;
 import dev.anyrouter.config.UpstreamConfig;
-import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.routing.Route;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.client.Client;
@@ -36,8 +38,6 @@ import org.glassfish.jersey.media.sse.SseFeature;
  */
 public final class UpstreamClient implements AutoCloseable {
 
-    /** The Messages API version AnyRouter's requests and translations follow. */
-    public static final String ANTHROPIC_VERSION = "2023-06-01";
     /** The one {@code User-Agent} upstreams see. */
     static final String USER_AGENT = "AnyRouter";
 
@@ -79,7 +79,7 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     /**
-     * Sends a request in the route's upstream API ({@link UpstreamApi}: where it goes, which headers carry the key)
+     * Sends a request in the route's upstream API ({@link WireApi}: where it goes, which headers carry the key)
      * to one of its endpoints and returns once the upstream's response headers arrived. Blocks the calling relay
      * thread; {@code abort} aborts the exchange from any thread, in any phase. Connect failures become 502,
      * timeouts 504, the gateway's own failures ({@link LocalFailures}) 503. {@code onSent} runs once the request
@@ -90,7 +90,7 @@ public final class UpstreamClient implements AutoCloseable {
         UpstreamConfig upstream = route.upstream();
         URI base = endpoint.baseUri();
         URI resolved = base.isAbsolute() ? base : localBase.resolve(base);
-        UpstreamApi api = UpstreamApis.of(upstream);
+        WireApi api = upstream.wire();
         String uri = resolved + "/" + api.path(upstream, route.upstreamModel());
         // A path naming the model is not cached: a client may name any number of models.
         WebTarget target = api.pathNamesModel() ? client.target(uri) : targets.computeIfAbsent(uri, client::target);
@@ -101,7 +101,7 @@ public final class UpstreamClient implements AutoCloseable {
                 .header(HttpHeaders.ACCEPT_ENCODING, "identity");
         // The provider's own headers, then the key's: a configured header never replaces them (ProvidersConfig).
         upstream.headers().forEach(request::header);
-        api.headers(endpoint.apiKey()).forEach(request::header);
+        api.headers(endpoint.apiKey().map(Secret::reveal)).forEach(request::header);
         UpstreamBody upstreamBody = stream ? new UpstreamBody(onSent, limits.maxEventBytes(), limits.maxStreamBytes())
                 : new UpstreamBody(onSent, 0, 0);
         request.property(UpstreamBody.PROPERTY, upstreamBody);

@@ -2,10 +2,9 @@ package dev.anyrouter.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anyrouter.api.ErrorTypes;
-import dev.anyrouter.config.Endpoint;
 import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.api.spi.WireApi;
 import dev.anyrouter.json.Json;
-import dev.anyrouter.routing.Route;
 import dev.anyrouter.routing.Verdict;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -34,7 +33,7 @@ public final class UpstreamErrors {
         int status = call.status();
         String provider = call.route().upstream().name();
         JsonNode body = body(call);
-        UpstreamApi api = UpstreamApis.of(call.route().upstream());
+        WireApi api = call.route().upstream().wire();
         String detail = Optional.ofNullable(body).flatMap(api::message).map(m -> ": " + call.route().scrub(m))
                 .orElse("");
         GatewayException error = switch (status) {

@@ -3,7 +3,7 @@ package dev.anyrouter.accounting;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.anyrouter.config.Api;
+import dev.anyrouter.api.spi.ClientApi;
 import dev.anyrouter.config.Price;
 import dev.anyrouter.config.UpstreamConfig;
 import dev.anyrouter.json.Json;
@@ -16,13 +16,13 @@ import org.junit.jupiter.api.Test;
 class BillingTest {
 
     private static final Route ROUTE = new Route(new UpstreamConfig("openai", URI.create("http://u/v1"),
-            Optional.empty(), Api.CHAT_COMPLETIONS), "openai/gpt-4o", "gpt-4o");
+            Optional.empty(), "openai"), "openai/gpt-4o", "gpt-4o");
     private static final Price PRICE = Price.parse("0.0000025:0.00001", "test");
     private static final JsonNode REQUEST = Json.read("{\"model\":\"openai/gpt-4o\",\"messages\":["
             + "{\"role\":\"system\",\"content\":\"Be brief.\"},{\"role\":\"user\",\"content\":\"Hello there\"}]}");
 
     private static Generation generation() {
-        return new Generation("gen-1", "key-1", ROUTE, true, PRICE, Api.CHAT_COMPLETIONS, REQUEST);
+        return new Generation("gen-1", "key-1", ROUTE, true, PRICE, ClientApi.CHAT_COMPLETIONS, REQUEST);
     }
 
     @Test
@@ -46,7 +46,7 @@ class BillingTest {
 
     @Test
     void aRequestTheUpstreamHadIsBilledItsPromptWhenTheClientLeavesBeforeTheAnswer() {
-        long prompt = TokenCounter.forModel("gpt-4o").prompt(Api.CHAT_COMPLETIONS, REQUEST);
+        long prompt = TokenCounter.forModel("gpt-4o").prompt(ClientApi.CHAT_COMPLETIONS, REQUEST);
 
         Generation prefill = generation();
         prefill.sent();
@@ -159,10 +159,10 @@ class BillingTest {
         TokenCounter counter = TokenCounter.forModel("gpt-4o");
         long text = counter.text("system\nBe brief.\nuser\nHello there\n");
 
-        assertThat(counter.prompt(Api.CHAT_COMPLETIONS, REQUEST)).isEqualTo(text + 2 * 3 + 3);
+        assertThat(counter.prompt(ClientApi.CHAT_COMPLETIONS, REQUEST)).isEqualTo(text + 2 * 3 + 3);
         JsonNode messages = Json.read("{\"system\":\"Be brief.\",\"messages\":[{\"role\":\"user\",\"content\":"
                 + "[{\"type\":\"text\",\"text\":\"Hello there\"}]}]}");
-        assertThat(counter.prompt(Api.MESSAGES, messages)).isEqualTo(
+        assertThat(counter.prompt(ClientApi.MESSAGES, messages)).isEqualTo(
                 counter.text("Be brief.\nuser\nHello there\n") + 2 * 3 + 3);
         assertThat(TokenCounter.forModel("claude-sonnet-4").encodingName()).isEqualTo("cl100k_base");
         assertThat(TokenCounter.forModel("o3-mini").encodingName()).isEqualTo("o200k_base");

@@ -2,7 +2,7 @@ package dev.anyrouter.accounting;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.anyrouter.config.Api;
+import dev.anyrouter.api.spi.ClientApi;
 import dev.anyrouter.json.Json;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +36,7 @@ class TokenCounterTest {
     @Test
     void aFourMegabyteOneWordPromptIsMostlyEstimated() {
         String word = "a".repeat(4 << 20);
-        long prompt = counter.prompt(Api.CHAT_COMPLETIONS, Json.read("{\"messages\":[{\"role\":\"user\","
+        long prompt = counter.prompt(ClientApi.CHAT_COMPLETIONS, Json.read("{\"messages\":[{\"role\":\"user\","
                 + "\"content\":\"" + word + "\"}]}"));
 
         long estimated = ((4 << 20) + "user\n\n".length() - TokenCounter.EXACT_CHARS + 3) / 4;

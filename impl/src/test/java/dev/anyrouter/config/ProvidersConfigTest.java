@@ -41,7 +41,7 @@ class ProvidersConfigTest {
 
         assertThat(config.upstreams()).extracting(UpstreamConfig::name).containsExactly("azure", "claude2", "mine");
         UpstreamConfig mine = config.provider("mine").orElseThrow();
-        assertThat(mine.api()).isEqualTo(Api.CHAT_COMPLETIONS);
+        assertThat(mine.wireApi()).isEqualTo("openai");
         assertThat(mine.headers()).containsExactly(Map.entry("X-Team", "a"));
         assertThat(mine.models()).containsExactly("small-1", "large-2");
         assertThat(mine.endpoints()).extracting(e -> e.baseUri().toString(), e -> e.apiKey().orElseThrow().reveal())
@@ -49,7 +49,7 @@ class ProvidersConfigTest {
         UpstreamConfig azure = config.provider("azure").orElseThrow();
         assertThat(azure.wireApi()).isEqualTo("azure-openai");
         assertThat(azure.apiVersion()).contains(ProvidersConfig.AZURE_API_VERSION);
-        assertThat(config.provider("claude2").orElseThrow().api()).isEqualTo(Api.MESSAGES);
+        assertThat(config.provider("claude2").orElseThrow().wireApi()).isEqualTo("anthropic");
         assertThat(config.provider("claude2").orElseThrow().endpoints()).hasSize(2);
         assertThat(config.providers().routes()).containsExactly(
                 Map.entry("fast", List.of("mine/broken-model", "claude2/claude-haiku")));
@@ -144,8 +144,8 @@ class ProvidersConfigTest {
     void aMalformedEntryStopsTheStartNamingTheFileKeyAndExpectedValue() {
         assertThatThrownBy(() -> GatewayConfig.from(file("providers:\n  mine: {api: grpc, base_url: http://a}\n")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("anyrouter.yaml: providers.mine.api: 'grpc' (expected one of: openai, anthropic, "
-                        + "azure-openai)");
+                .hasMessage("anyrouter.yaml: providers.mine.api: 'grpc' (expected one of: anthropic, azure-openai, "
+                        + "openai)");
         assertThatThrownBy(() -> GatewayConfig.from(file("providers:\n  mine: {api_key: k}\n")))
                 .hasMessage("anyrouter.yaml: providers.mine.base_url: missing (expected: an http or https URL; only "
                         + "presets have one of their own)");

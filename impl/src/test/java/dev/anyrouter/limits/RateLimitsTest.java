@@ -3,8 +3,8 @@ package dev.anyrouter.limits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.anyrouter.config.LimitsConfig;
 import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.config.LimitsConfig;
 import dev.anyrouter.store.ClientKey;
 import java.math.BigDecimal;
 import java.time.Duration;

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.api.ErrorTypes;
-import dev.anyrouter.config.Api;
+import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.api.spi.ClientApi;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.Price;
 import dev.anyrouter.config.Settings;
-import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.json.Json;
 import dev.anyrouter.routing.Endpoints;
 import dev.anyrouter.routing.Route;
@@ -38,7 +38,7 @@ class FailoverTest {
     private void fail(Throwable cause) {
         GatewayException failure = failureOf(new ProcessingException(cause));
         Generation generation = new Generation("gen-1", "key-1", route, true, Price.parse("0:0", "test"),
-                Api.CHAT_COMPLETIONS, Json.read("{}"));
+                ClientApi.CHAT_COMPLETIONS, Json.read("{}"));
         Target target = new Target(route, new byte[0], null, Price.parse("0:0", "test"));
         assertThatThrownBy(() -> new Failover(router::endpoints, RetryPolicy.of(CONFIG.retry()), generation)
                 .open(List.of(target), (t, endpoint) -> {

@@ -1,8 +1,8 @@
 package dev.anyrouter.relay;
 
 import dev.anyrouter.api.ErrorTypes;
-import dev.anyrouter.config.Endpoint;
 import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.config.Endpoint;
 import dev.anyrouter.routing.Verdict;
 import dev.anyrouter.upstream.Abort;
 import dev.anyrouter.upstream.UpstreamErrors;

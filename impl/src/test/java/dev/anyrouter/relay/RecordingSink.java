@@ -1,7 +1,7 @@
 package dev.anyrouter.relay;
 
 import dev.anyrouter.api.errors.GatewayException;
-import dev.anyrouter.translate.Translation;
+import dev.anyrouter.api.spi.StreamCodec;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -85,7 +85,7 @@ final class RecordingSink implements ClientSink {
     }
 
     @Override
-    public void fail(GatewayException failure, Translation translation) {
+    public void fail(GatewayException failure, StreamCodec translation) {
         if (!committed) {
             throw failure;
         }

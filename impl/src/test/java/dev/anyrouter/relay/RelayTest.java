@@ -5,11 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.api.ErrorTypes;
-import dev.anyrouter.config.Api;
+import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.api.spi.ClientApi;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.Price;
 import dev.anyrouter.config.Settings;
-import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.json.Json;
 import dev.anyrouter.routing.Route;
 import dev.anyrouter.routing.Router;
@@ -58,7 +58,7 @@ class RelayTest {
     private Future<GatewayException> start(boolean streaming) {
         sink = new RecordingSink(streaming);
         Generation generation = new Generation("gen-1", "key-1", route, streaming, Price.parse("0:0", "test"),
-                Api.CHAT_COMPLETIONS, Json.read("{}"));
+                ClientApi.CHAT_COMPLETIONS, Json.read("{}"));
         RelayContext.Books books = new RelayContext.Books() {
             @Override
             public RelayContext.Row begin(Generation g) {
@@ -95,7 +95,7 @@ class RelayTest {
         };
         RelayContext context = new RelayContext(CONFIG.timeouts(), CONFIG.retry(), router::endpoints, upstream,
                 ticker, books, running);
-        relay = new Relay(context, List.of(new Target(route, new byte[0], new EchoTranslation(),
+        relay = new Relay(context, List.of(new Target(route, new byte[0], new EchoCodec(),
                 Price.parse("0:0", "test"))), sink, generation);
         return relayThread.submit(() -> {
             try {

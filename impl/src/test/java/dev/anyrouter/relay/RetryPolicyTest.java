@@ -3,8 +3,8 @@ package dev.anyrouter.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.anyrouter.api.ErrorTypes;
-import dev.anyrouter.config.RetryConfig;
 import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.config.RetryConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

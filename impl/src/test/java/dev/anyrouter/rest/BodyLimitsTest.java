@@ -3,8 +3,8 @@ package dev.anyrouter.rest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.anyrouter.config.BodyLimitsConfig;
 import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.config.BodyLimitsConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;

@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.anyrouter.accounting.Generation;
-import dev.anyrouter.config.Api;
+import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.api.spi.WireApis;
 import dev.anyrouter.config.Price;
 import dev.anyrouter.config.UpstreamConfig;
-import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.routing.Route;
-import dev.anyrouter.translate.Translations;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -28,8 +27,8 @@ class ChatRequestTest {
         ChatRequest request = parse("{\"model\":\"openai/gpt-4o\",\"stream\":true,\"seed\":7,"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"vendor_x\":{\"a\":[1,2]}}");
         Route route = new Route(new UpstreamConfig("openai", URI.create("http://u/v1"), Optional.empty(),
-                Api.CHAT_COMPLETIONS), "openai/gpt-4o", "gpt-4o");
-        byte[] upstreamBody = Translations.plan(request.api(), request.body(), route, new Generation("gen-1",
+                "openai"), "openai/gpt-4o", "gpt-4o");
+        byte[] upstreamBody = WireApis.plan(request.api(), route.upstream().wireApi(), request.body(), route, new Generation("gen-1",
                 "key-test", route, true, Price.parse("0:0", "test"), request.api(), request.body())).upstreamBody();
 
         assertThat(request.stream()).isTrue();

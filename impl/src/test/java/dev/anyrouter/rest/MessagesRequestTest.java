@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.anyrouter.accounting.Generation;
-import dev.anyrouter.config.Api;
+import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.api.spi.ClientApi;
+import dev.anyrouter.api.spi.WireApis;
 import dev.anyrouter.config.Price;
 import dev.anyrouter.config.UpstreamConfig;
-import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.routing.Route;
-import dev.anyrouter.translate.Translations;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -103,7 +103,7 @@ class MessagesRequestTest {
 
         assertThat(request.model()).isEqualTo("anthropic/claude-test");
         assertThat(request.stream()).isEqualTo(stream);
-        assertThat(request.api()).isEqualTo(Api.MESSAGES);
+        assertThat(request.api()).isEqualTo(ClientApi.MESSAGES);
     }
 
     @Test
@@ -111,10 +111,10 @@ class MessagesRequestTest {
         String body = body("'stream':true,'system':[{'type':'text','text':'s'}],'messages':" + HI
                 + ",'metadata':{'user_id':'u1'},'simulation':{'chunks':3},'vendor_x':[1,{'a':null}]");
         Route route = new Route(new UpstreamConfig("anthropic", URI.create("http://u"), Optional.empty(),
-                Api.MESSAGES), "anthropic/claude-test", "claude-test");
+                "anthropic"), "anthropic/claude-test", "claude-test");
 
         MessagesRequest request = parse(body);
-        byte[] upstream = Translations.plan(request.api(), request.body(), route,
+        byte[] upstream = WireApis.plan(request.api(), route.upstream().wireApi(), request.body(), route,
                 new Generation("gen-1", "key-test", route, true, Price.parse("0:0", "test"), request.api(), request.body())).upstreamBody();
 
         assertThat(new String(upstream, StandardCharsets.UTF_8)).isEqualTo(body.replace("anthropic/claude-test",

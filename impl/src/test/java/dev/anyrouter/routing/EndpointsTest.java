@@ -2,7 +2,6 @@ package dev.anyrouter.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.anyrouter.config.Api;
 import dev.anyrouter.config.BreakerConfig;
 import dev.anyrouter.config.Endpoint;
 import dev.anyrouter.config.UpstreamConfig;
@@ -22,10 +21,10 @@ import org.junit.jupiter.api.Test;
 class EndpointsTest {
 
     private static final UpstreamConfig ONE = new UpstreamConfig("openai", URI.create("http://a/v1"),
-            Optional.empty(), Api.CHAT_COMPLETIONS);
+            Optional.empty(), "openai");
     private static final UpstreamConfig TWO = new UpstreamConfig("openai", List.of(
             new Endpoint(URI.create("http://a/v1"), Optional.empty()),
-            new Endpoint(URI.create("http://b/v1"), Optional.empty())), Api.CHAT_COMPLETIONS);
+            new Endpoint(URI.create("http://b/v1"), Optional.empty())), "openai");
     /** Opens at 50 % of at least 4 requests in 10 s; a 1 s cool-down; a 429 parks for 2 s. */
     private static final BreakerConfig BREAKER = new BreakerConfig(50, 4, Duration.ofSeconds(10),
             Duration.ofSeconds(1), Duration.ofSeconds(2));

@@ -3,9 +3,9 @@ package dev.anyrouter.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.Settings;
-import dev.anyrouter.api.errors.GatewayException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

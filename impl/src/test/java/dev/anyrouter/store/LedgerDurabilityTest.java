@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.accounting.GenerationRecord;
-import dev.anyrouter.config.Api;
+import dev.anyrouter.api.spi.ClientApi;
 import dev.anyrouter.config.Price;
 import dev.anyrouter.config.StorageConfig;
 import dev.anyrouter.config.UpstreamConfig;
@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class LedgerDurabilityTest {
 
     private static final Route ROUTE = new Route(new UpstreamConfig("openai", URI.create("http://u/v1"),
-            Optional.empty(), Api.CHAT_COMPLETIONS), "openai/gpt-4o", "gpt-4o");
+            Optional.empty(), "openai"), "openai/gpt-4o", "gpt-4o");
     private static final Price PRICE = Price.parse("0.0000025:0.00001", "test");
     private static final JsonNode REQUEST = Json.read("{\"model\":\"openai/gpt-4o\",\"messages\":["
             + "{\"role\":\"user\",\"content\":\"Hello there, how are you today?\"}]}");
@@ -121,7 +121,7 @@ class LedgerDurabilityTest {
         try (Database db = Database.open(TestDatabases.fresh(kind, dir))) {
             String key = new KeyStore(db).create("k", Optional.empty()).record().id();
             Ledger ledger = new Ledger(db, writer);
-            Generation generation = new Generation("gen-live", key, ROUTE, true, PRICE, Api.CHAT_COMPLETIONS,
+            Generation generation = new Generation("gen-live", key, ROUTE, true, PRICE, ClientApi.CHAT_COMPLETIONS,
                     REQUEST);
             InFlight.Handle handle = ledger.begin(generation);
             generation.accepted();
@@ -162,7 +162,7 @@ class LedgerDurabilityTest {
             String key = new KeyStore(db).create("k", Optional.empty()).record().id();
             Ledger killed = new Ledger(db, writer, journal, "replica-a", Duration.ofHours(1));
             for (String id : List.of("gen-a", "gen-b")) {
-                Generation generation = new Generation(id, key, ROUTE, true, PRICE, Api.CHAT_COMPLETIONS,
+                Generation generation = new Generation(id, key, ROUTE, true, PRICE, ClientApi.CHAT_COMPLETIONS,
                         REQUEST);
                 InFlight.Handle handle = killed.begin(generation);
                 generation.accepted();

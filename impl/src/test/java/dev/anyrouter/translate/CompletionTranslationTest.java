@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.accounting.GenerationRecord;
 import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.api.spi.ClientApi;
+import dev.anyrouter.api.spi.StreamCodec;
 import java.io.IOException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -31,7 +33,7 @@ class CompletionTranslationTest {
     void anthropicAnswerToChatClient(String name, String finish, long prompt, long completion, String text)
             throws IOException {
         Generation generation = Fixtures.generation(Fixtures.ANTHROPIC, false);
-        Translation translation = new AnthropicToOpenAi(Fixtures.ANTHROPIC, generation, false);
+        StreamCodec translation = Fixtures.codec(ClientApi.CHAT_COMPLETIONS, Fixtures.ANTHROPIC, generation, false);
 
         assertTranslated(translation, "completions/anthropic-to-openai/" + name);
         assertAccounted(generation, text, finish, prompt, completion);
@@ -50,7 +52,7 @@ class CompletionTranslationTest {
     void openAiAnswerToMessagesClient(String name, String finish, long prompt, long completion, String text)
             throws IOException {
         Generation generation = Fixtures.generation(Fixtures.OPENAI, false);
-        Translation translation = new OpenAiToAnthropic(Fixtures.OPENAI, generation);
+        StreamCodec translation = Fixtures.codec(ClientApi.MESSAGES, Fixtures.OPENAI, generation, false);
 
         assertTranslated(translation, "completions/openai-to-anthropic/" + name);
         assertAccounted(generation, text, finish, prompt, completion);
@@ -60,14 +62,14 @@ class CompletionTranslationTest {
     @CsvSource({"end_turn, stop", "stop_sequence, stop", "pause_turn, stop", "max_tokens, length",
             "model_context_window_exceeded, length", "tool_use, tool_calls", "refusal, content_filter"})
     void anthropicStopReasonBecomesOpenAiFinishReason(String stopReason, String finishReason) {
-        assertThat(AnthropicToOpenAi.finishReason(stopReason)).isEqualTo(finishReason);
+        assertThat(StopReasons.finishReason(stopReason)).isEqualTo(finishReason);
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource({"stop, end_turn", "length, max_tokens", "tool_calls, tool_use", "function_call, tool_use",
             "content_filter, refusal"})
     void openAiFinishReasonBecomesAnthropicStopReason(String finishReason, String stopReason) {
-        assertThat(OpenAiToAnthropic.stopReason(finishReason, false)).isEqualTo(stopReason);
+        assertThat(StopReasons.stopReason(finishReason, false)).isEqualTo(stopReason);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -77,9 +79,9 @@ class CompletionTranslationTest {
             openai    | {"error":{"message":"The server had an error","type":"server_error","param":null,"code":null}} | 502 | upstream 'openai' failed: The server had an error
             """)
     void anUpstreamErrorAnswerIsA502Or503WhenOverloaded(String upstream, String body, int status, String message) {
-        Translation translation = upstream.equals("anthropic")
-                ? new AnthropicToOpenAi(Fixtures.ANTHROPIC, Fixtures.generation(Fixtures.ANTHROPIC, false), false)
-                : new OpenAiToAnthropic(Fixtures.OPENAI, Fixtures.generation(Fixtures.OPENAI, false));
+        StreamCodec translation = upstream.equals("anthropic")
+                ? Fixtures.codec(ClientApi.CHAT_COMPLETIONS, Fixtures.ANTHROPIC, Fixtures.generation(Fixtures.ANTHROPIC, false), false)
+                : Fixtures.codec(ClientApi.MESSAGES, Fixtures.OPENAI, Fixtures.generation(Fixtures.OPENAI, false), false);
 
         assertThatThrownBy(() -> translation.completion(body)).isInstanceOfSatisfying(GatewayException.class, e -> {
             assertThat(e.status()).isEqualTo(status);
@@ -87,7 +89,7 @@ class CompletionTranslationTest {
         });
     }
 
-    private static void assertTranslated(Translation translation, String path) throws IOException {
+    private static void assertTranslated(StreamCodec translation, String path) throws IOException {
         JsonNode client = SseTranscript.json(translation.completion(Fixtures.text(path + ".upstream.json")));
 
         assertThat(client).as("client answer is JSON").isNotNull();

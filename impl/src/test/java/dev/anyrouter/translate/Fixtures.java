@@ -3,7 +3,10 @@ package dev.anyrouter.translate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.accounting.Generation;
-import dev.anyrouter.config.Api;
+import dev.anyrouter.api.spi.ClientApi;
+import dev.anyrouter.api.spi.StreamCodec;
+import dev.anyrouter.api.spi.Tally;
+import dev.anyrouter.api.spi.WireApis;
 import dev.anyrouter.config.Price;
 import dev.anyrouter.config.UpstreamConfig;
 import dev.anyrouter.json.Json;
@@ -27,10 +30,10 @@ final class Fixtures {
     static final String GENERATION_ID = "gen-test";
 
     static final Route ANTHROPIC = new Route(new UpstreamConfig("anthropic", URI.create("https://api.anthropic.com"),
-            Optional.empty(), Api.MESSAGES), "anthropic/claude-sonnet-4-5", "claude-sonnet-4-5");
+            Optional.empty(), "anthropic"), "anthropic/claude-sonnet-4-5", "claude-sonnet-4-5");
 
     static final Route OPENAI = new Route(new UpstreamConfig("openai", URI.create("https://api.openai.com/v1"),
-            Optional.empty(), Api.CHAT_COMPLETIONS), "openai/gpt-4o", "gpt-4o");
+            Optional.empty(), "openai"), "openai/gpt-4o", "gpt-4o");
 
     private Fixtures() {
     }
@@ -41,9 +44,21 @@ final class Fixtures {
     /** A generation whose upstream has accepted the request (so it is billed), with an empty request body. */
     static Generation generation(Route route, boolean streamed) {
         Generation generation = new Generation(GENERATION_ID, "key-test", route, streamed, PRICE,
-                route.upstream().api(), Json.MAPPER.createObjectNode());
+                route == ANTHROPIC ? ClientApi.MESSAGES : ClientApi.CHAT_COMPLETIONS, Json.MAPPER.createObjectNode());
         generation.accepted();
         return generation;
+    }
+
+    /**
+     * The codec the wire APIs' table gives a streamed request of {@code client} on {@code route}: a minimal valid
+     * request, asking for the usage chunk when {@code includeUsage}.
+     */
+    static StreamCodec codec(ClientApi client, Route route, Tally tally, boolean includeUsage) {
+        ObjectNode request = object(client == ClientApi.MESSAGES
+                ? "{\"model\":\"m\",\"max_tokens\":16,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
+                : "{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"include_usage\":" + includeUsage
+                        + "},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        return WireApis.plan(client, route.upstream().wireApi(), request, route, tally).codec();
     }
 
     /** A data file under this package's test resources, as text. */

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anyrouter.config.Api;
 import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.api.spi.ClientApi;
+import dev.anyrouter.api.spi.Plan;
+import dev.anyrouter.api.spi.WireApis;
 import dev.anyrouter.json.Json;
 import dev.anyrouter.routing.Route;
 import java.io.IOException;
@@ -37,7 +39,7 @@ class RequestTranslationTest {
     void chatRequestReachesAnthropicAsExpected(String name) throws IOException {
         ObjectNode body = (ObjectNode) Fixtures.json("requests/" + name + ".chat.json");
 
-        assertThat(upstreamBody(Api.CHAT_COMPLETIONS, body, Fixtures.ANTHROPIC))
+        assertThat(upstreamBody(ClientApi.CHAT_COMPLETIONS, body, Fixtures.ANTHROPIC))
                 .isEqualTo(Fixtures.json("requests/" + name + ".anthropic.json"));
     }
 
@@ -46,7 +48,7 @@ class RequestTranslationTest {
     void messagesRequestReachesOpenAiAsExpected(String name) throws IOException {
         ObjectNode body = (ObjectNode) Fixtures.json("requests/" + name + ".messages.json");
 
-        assertThat(upstreamBody(Api.MESSAGES, body, Fixtures.OPENAI))
+        assertThat(upstreamBody(ClientApi.MESSAGES, body, Fixtures.OPENAI))
                 .isEqualTo(Fixtures.json("requests/" + name + ".openai.json"));
     }
 
@@ -114,7 +116,7 @@ class RequestTranslationTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("chatRequestsAnthropicCannotTake")
     void chatRequestAnthropicCannotTakeIsA400(String what, String json, String message) {
-        assertRejected(Api.CHAT_COMPLETIONS, json, Fixtures.ANTHROPIC, message);
+        assertRejected(ClientApi.CHAT_COMPLETIONS, json, Fixtures.ANTHROPIC, message);
     }
 
     static Stream<Arguments> messagesRequestsOpenAiCannotTake() {
@@ -148,7 +150,7 @@ class RequestTranslationTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("messagesRequestsOpenAiCannotTake")
     void messagesRequestOpenAiCannotTakeIsA400(String what, String json, String message) {
-        assertRejected(Api.MESSAGES, json, Fixtures.OPENAI, message);
+        assertRejected(ClientApi.MESSAGES, json, Fixtures.OPENAI, message);
     }
 
     @Test
@@ -158,15 +160,15 @@ class RequestTranslationTest {
         ObjectNode messages = Fixtures.object("{\"model\":\"anthropic/claude-sonnet-4-5\",\"max_tokens\":5,"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"container\":\"c\"}");
 
-        Translations.Plan openAi = Translations.plan(Api.CHAT_COMPLETIONS, chat, Fixtures.OPENAI,
+        Plan openAi = WireApis.plan(ClientApi.CHAT_COMPLETIONS, Fixtures.OPENAI.upstream().wireApi(), chat, Fixtures.OPENAI,
                 Fixtures.generation(Fixtures.OPENAI, false));
-        Translations.Plan anthropic = Translations.plan(Api.MESSAGES, messages, Fixtures.ANTHROPIC,
+        Plan anthropic = WireApis.plan(ClientApi.MESSAGES, Fixtures.ANTHROPIC.upstream().wireApi(), messages, Fixtures.ANTHROPIC,
                 Fixtures.generation(Fixtures.ANTHROPIC, false));
 
-        assertThat(openAi.translation()).isInstanceOf(OpenAiPassThrough.class);
+        assertThat(openAi.codec()).extracting(codec -> codec.getClass().getSimpleName()).isEqualTo("OpenAiPassThrough");
         assertThat(Json.MAPPER.readTree(openAi.upstreamBody()))
                 .isEqualTo(chat.deepCopy().put("model", "gpt-4o"));
-        assertThat(anthropic.translation()).isInstanceOf(AnthropicPassThrough.class);
+        assertThat(anthropic.codec()).extracting(codec -> codec.getClass().getSimpleName()).isEqualTo("AnthropicPassThrough");
         assertThat(Json.MAPPER.readTree(anthropic.upstreamBody()))
                 .isEqualTo(messages.deepCopy().put("model", "claude-sonnet-4-5"));
     }
@@ -176,10 +178,10 @@ class RequestTranslationTest {
         ObjectNode chat = Fixtures.object("{\"model\":\"anthropic/claude-sonnet-4-5\",\"messages\":[]}");
         ObjectNode messages = Fixtures.object("{\"model\":\"openai/gpt-4o\",\"max_tokens\":5,\"messages\":[]}");
 
-        assertThat(Translations.plan(Api.CHAT_COMPLETIONS, chat, Fixtures.ANTHROPIC,
-                Fixtures.generation(Fixtures.ANTHROPIC, true)).translation()).isInstanceOf(AnthropicToOpenAi.class);
-        assertThat(Translations.plan(Api.MESSAGES, messages, Fixtures.OPENAI,
-                Fixtures.generation(Fixtures.OPENAI, true)).translation()).isInstanceOf(OpenAiToAnthropic.class);
+        assertThat(WireApis.plan(ClientApi.CHAT_COMPLETIONS, Fixtures.ANTHROPIC.upstream().wireApi(), chat, Fixtures.ANTHROPIC,
+                Fixtures.generation(Fixtures.ANTHROPIC, true)).codec()).extracting(codec -> codec.getClass().getSimpleName()).isEqualTo("AnthropicToOpenAi");
+        assertThat(WireApis.plan(ClientApi.MESSAGES, Fixtures.OPENAI.upstream().wireApi(), messages, Fixtures.OPENAI,
+                Fixtures.generation(Fixtures.OPENAI, true)).codec()).extracting(codec -> codec.getClass().getSimpleName()).isEqualTo("OpenAiToAnthropic");
     }
 
     /** The client's body may be planned again for the next route of a fallback list: it must stay as it came. */
@@ -190,10 +192,10 @@ class RequestTranslationTest {
         JsonNode chatBefore = chat.deepCopy();
         JsonNode messagesBefore = messages.deepCopy();
 
-        Translations.plan(Api.CHAT_COMPLETIONS, chat, Fixtures.ANTHROPIC, Fixtures.generation(Fixtures.ANTHROPIC,
+        WireApis.plan(ClientApi.CHAT_COMPLETIONS, Fixtures.ANTHROPIC.upstream().wireApi(), chat, Fixtures.ANTHROPIC, Fixtures.generation(Fixtures.ANTHROPIC,
                 false));
-        Translations.plan(Api.CHAT_COMPLETIONS, chat, Fixtures.OPENAI, Fixtures.generation(Fixtures.OPENAI, false));
-        Translations.plan(Api.MESSAGES, messages, Fixtures.OPENAI, Fixtures.generation(Fixtures.OPENAI, false));
+        WireApis.plan(ClientApi.CHAT_COMPLETIONS, Fixtures.OPENAI.upstream().wireApi(), chat, Fixtures.OPENAI, Fixtures.generation(Fixtures.OPENAI, false));
+        WireApis.plan(ClientApi.MESSAGES, Fixtures.OPENAI.upstream().wireApi(), messages, Fixtures.OPENAI, Fixtures.generation(Fixtures.OPENAI, false));
 
         assertThat(chat).isEqualTo(chatBefore);
         assertThat(messages).isEqualTo(messagesBefore);
@@ -210,7 +212,7 @@ class RequestTranslationTest {
 
         JsonNode sent;
         try {
-            sent = upstreamBody(Api.CHAT_COMPLETIONS, chat, Fixtures.ANTHROPIC);
+            sent = upstreamBody(ClientApi.CHAT_COMPLETIONS, chat, Fixtures.ANTHROPIC);
         } catch (GatewayException rejected) { // rejecting it with a clear 400 is as good as clamping it
             assertThat(rejected.status()).isEqualTo(400);
             assertThat(rejected.getMessage()).contains("temperature");
@@ -225,10 +227,10 @@ class RequestTranslationTest {
         ObjectNode chat = Fixtures.object("{\"model\":\"anthropic/claude-sonnet-4-5\",\"messages\":[{\"role\":"
                 + "\"user\",\"content\":\"Hi\"}],\"reasoning_effort\":\"none\"}");
 
-        JsonNode sent = upstreamBody(Api.CHAT_COMPLETIONS, chat, Fixtures.ANTHROPIC);
+        JsonNode sent = upstreamBody(ClientApi.CHAT_COMPLETIONS, chat, Fixtures.ANTHROPIC);
 
         assertThat(sent.path("thinking").path("type").asText("disabled")).isEqualTo("disabled");
-        assertThat(sent.path("max_tokens").asInt()).isEqualTo(ChatToAnthropicRequest.DEFAULT_MAX_TOKENS);
+        assertThat(sent.path("max_tokens").asInt()).isEqualTo(4096);
     }
 
     /**
@@ -241,7 +243,7 @@ class RequestTranslationTest {
         ObjectNode chat = (ObjectNode) Fixtures.json("requests/tool-history.chat.json");
         chat.put("reasoning_effort", "medium");
 
-        JsonNode sent = upstreamBody(Api.CHAT_COMPLETIONS, chat, Fixtures.ANTHROPIC);
+        JsonNode sent = upstreamBody(ClientApi.CHAT_COMPLETIONS, chat, Fixtures.ANTHROPIC);
 
         JsonNode lastAssistant = null;
         for (JsonNode message : sent.path("messages")) {
@@ -265,7 +267,7 @@ class RequestTranslationTest {
 
         JsonNode sent;
         try {
-            sent = upstreamBody(Api.CHAT_COMPLETIONS, chat, Fixtures.ANTHROPIC);
+            sent = upstreamBody(ClientApi.CHAT_COMPLETIONS, chat, Fixtures.ANTHROPIC);
         } catch (GatewayException rejected) { // a clear 400 from the gateway is as good
             assertThat(rejected.status()).isEqualTo(400);
             assertThat(rejected.getMessage()).contains("reasoning_effort").contains("tool_choice");
@@ -286,20 +288,20 @@ class RequestTranslationTest {
         ObjectNode chat = Fixtures.object("{\"model\":\"anthropic/claude-sonnet-4-5\",\"messages\":[{\"role\":"
                 + "\"user\",\"content\":\"Prove it.\"}],\"reasoning_effort\":\"high\",\"max_completion_tokens\":2000}");
 
-        JsonNode sent = upstreamBody(Api.CHAT_COMPLETIONS, chat, Fixtures.ANTHROPIC);
+        JsonNode sent = upstreamBody(ClientApi.CHAT_COMPLETIONS, chat, Fixtures.ANTHROPIC);
 
         assertThat(sent.path("max_tokens").asInt()).isEqualTo(2000);
         assertThat(sent.path("thinking").path("budget_tokens").asInt()).isBetween(1024, 1999);
     }
 
-    private static JsonNode upstreamBody(Api client, ObjectNode body, Route route) throws IOException {
-        byte[] bytes = Translations.plan(client, body, route, Fixtures.generation(route, false)).upstreamBody();
+    private static JsonNode upstreamBody(ClientApi client, ObjectNode body, Route route) throws IOException {
+        byte[] bytes = WireApis.plan(client, route.upstream().wireApi(), body, route, Fixtures.generation(route, false)).upstreamBody();
         return Json.MAPPER.readTree(bytes);
     }
 
-    private static void assertRejected(Api client, String json, Route route, String message) {
+    private static void assertRejected(ClientApi client, String json, Route route, String message) {
         ObjectNode body = Fixtures.object(json);
-        assertThatThrownBy(() -> Translations.plan(client, body, route, Fixtures.generation(route, false)))
+        assertThatThrownBy(() -> WireApis.plan(client, route.upstream().wireApi(), body, route, Fixtures.generation(route, false)))
                 .isInstanceOfSatisfying(GatewayException.class, e -> {
                     assertThat(e.status()).isEqualTo(400);
                     assertThat(e.getMessage()).contains(message);

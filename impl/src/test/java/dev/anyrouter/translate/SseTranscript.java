@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.anyrouter.api.spi.Emitter;
 import dev.anyrouter.json.Json;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,7 +14,7 @@ import java.util.stream.Collectors;
 
 /**
  * Recorded server-sent event streams for the translation tests: a small parser for transcript files (WHATWG
- * framing, docs/wire-format.md section 1), a recording {@link Translation.Out}, and an event-by-event comparison.
+ * framing, docs/wire-format.md section 1), a recording {@link Emitter}, and an event-by-event comparison.
  */
 final class SseTranscript {
 
@@ -68,7 +69,7 @@ final class SseTranscript {
     }
 
     /** A client that takes every event. */
-    static final class Recorder implements Translation.Out {
+    static final class Recorder implements Emitter {
         final List<Event> events = new ArrayList<>();
 
         @Override

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.accounting.GenerationRecord;
 import dev.anyrouter.accounting.TokenCounter;
-import dev.anyrouter.config.Api;
 import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.api.spi.ClientApi;
+import dev.anyrouter.api.spi.Emitter;
+import dev.anyrouter.api.spi.StreamCodec;
 import dev.anyrouter.json.Json;
 import dev.anyrouter.translate.SseTranscript.Event;
 import dev.anyrouter.translate.SseTranscript.Recorder;
@@ -57,7 +59,7 @@ class StreamTranslationTest {
     void anthropicUpstreamToChatClient(String name, boolean includeUsage, Ending ending, String finish, Long prompt,
             Long completion, String text) throws IOException {
         Generation generation = Fixtures.generation(Fixtures.ANTHROPIC, true);
-        Translation translation = new AnthropicToOpenAi(Fixtures.ANTHROPIC, generation, includeUsage);
+        StreamCodec translation = Fixtures.codec(ClientApi.CHAT_COMPLETIONS, Fixtures.ANTHROPIC, generation, includeUsage);
 
         List<Event> client = translate("anthropic-to-openai", name, translation, ending);
 
@@ -81,7 +83,7 @@ class StreamTranslationTest {
     void openAiUpstreamToMessagesClient(String name, Ending ending, String finish, Long prompt, Long completion,
             String text) throws IOException {
         Generation generation = Fixtures.generation(Fixtures.OPENAI, true);
-        Translation translation = new OpenAiToAnthropic(Fixtures.OPENAI, generation);
+        StreamCodec translation = Fixtures.codec(ClientApi.MESSAGES, Fixtures.OPENAI, generation, false);
 
         List<Event> client = translate("openai-to-anthropic", name, translation, ending);
 
@@ -98,10 +100,10 @@ class StreamTranslationTest {
     void accountsOnlyWhatReachedTheClient(String direction, int taken, String text) throws IOException {
         boolean fromAnthropic = direction.equals("anthropic-to-openai");
         Generation generation = Fixtures.generation(fromAnthropic ? Fixtures.ANTHROPIC : Fixtures.OPENAI, true);
-        Translation translation = fromAnthropic ? new AnthropicToOpenAi(Fixtures.ANTHROPIC, generation, true)
-                : new OpenAiToAnthropic(Fixtures.OPENAI, generation);
+        StreamCodec translation = fromAnthropic ? Fixtures.codec(ClientApi.CHAT_COMPLETIONS, Fixtures.ANTHROPIC, generation, true)
+                : Fixtures.codec(ClientApi.MESSAGES, Fixtures.OPENAI, generation, false);
         int[] sent = {0};
-        Translation.Out leaving = (name, data) -> ++sent[0] <= taken;
+        Emitter leaving = (name, data) -> ++sent[0] <= taken;
 
         for (Event event : SseTranscript.parse(Fixtures.text("streams/" + direction + "/text.upstream.sse"))) {
             translation.event(event.name(), event.data(), leaving);
@@ -113,7 +115,7 @@ class StreamTranslationTest {
     }
 
     /** Feeds the case's upstream events, ends the body the way the case says, compares with the expected file. */
-    private static List<Event> translate(String direction, String name, Translation translation, Ending ending)
+    private static List<Event> translate(String direction, String name, StreamCodec translation, Ending ending)
             throws IOException {
         String folder = "streams/" + direction + "/" + name;
         Recorder client = new Recorder();
@@ -126,7 +128,7 @@ class StreamTranslationTest {
     }
 
     /** Relays the upstream's events as the relay does, then its body's end if they did not end the stream. */
-    private static Ending feed(List<Event> upstream, Translation translation, Recorder client) throws IOException {
+    private static Ending feed(List<Event> upstream, StreamCodec translation, Recorder client) throws IOException {
         for (int i = 0; i < upstream.size(); i++) {
             Event event = upstream.get(i);
             boolean last = i == upstream.size() - 1;
@@ -162,7 +164,7 @@ class StreamTranslationTest {
         assertThat(record.completionText()).as("completion text").isEqualTo(text);
         assertThat(record.finishReason()).as("finish reason").isEqualTo(finish);
         assertThat(record.promptTokens()).as("prompt tokens").isEqualTo(prompt != null ? prompt
-                : counter.prompt(Api.CHAT_COMPLETIONS, Json.MAPPER.createObjectNode()));
+                : counter.prompt(ClientApi.CHAT_COMPLETIONS, Json.MAPPER.createObjectNode()));
         assertThat(record.completionTokens()).as("completion tokens").isEqualTo(completion != null ? completion
                 : counter.text(text));
         assertThat(record.tokensCounted()).as("counted").isEqualTo(prompt == null || completion == null);

@@ -3,6 +3,9 @@ package dev.anyrouter.translate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.anyrouter.accounting.Generation;
+import dev.anyrouter.api.spi.ClientApi;
+import dev.anyrouter.api.spi.Emitter;
+import dev.anyrouter.api.spi.StreamCodec;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,11 +18,11 @@ class TranslationEdgeCasesTest {
             + "\"choices\":[{\"index\":0,\"delta\":";
 
     private final List<String> sent = new ArrayList<>();
-    private final Translation.Out out = (name, data) -> sent.add(name + " " + data);
+    private final Emitter out = (name, data) -> sent.add(name + " " + data);
 
     @Test
     void aForcedToolCallThatEndsWithStopIsAToolUseForTheMessagesClient() throws IOException {
-        Translation translation = new OpenAiToAnthropic(Fixtures.OPENAI, Fixtures.generation(Fixtures.OPENAI, true));
+        StreamCodec translation = Fixtures.codec(ClientApi.MESSAGES, Fixtures.OPENAI, Fixtures.generation(Fixtures.OPENAI, true), false);
 
         translation.event(null, CHUNK + "{\"role\":\"assistant\",\"tool_calls\":[{\"index\":0,\"id\":\"call_1\","
                 + "\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]},\"finish_reason\":null}]}",
@@ -33,7 +36,7 @@ class TranslationEdgeCasesTest {
 
     @Test
     void anIndexReusedWithANewIdStartsANewToolUseBlock() throws IOException {
-        Translation translation = new OpenAiToAnthropic(Fixtures.OPENAI, Fixtures.generation(Fixtures.OPENAI, true));
+        StreamCodec translation = Fixtures.codec(ClientApi.MESSAGES, Fixtures.OPENAI, Fixtures.generation(Fixtures.OPENAI, true), false);
 
         translation.event(null, CHUNK + "{\"tool_calls\":[{\"index\":0,\"id\":\"a\",\"function\":{\"name\":\"f\","
                 + "\"arguments\":\"{\\\"x\\\":1}\"}}]},\"finish_reason\":null}]}", out);
@@ -52,7 +55,7 @@ class TranslationEdgeCasesTest {
 
     @Test
     void aNullReasoningFieldLetsReasoningContentThrough() throws IOException {
-        Translation translation = new OpenAiToAnthropic(Fixtures.OPENAI, Fixtures.generation(Fixtures.OPENAI, true));
+        StreamCodec translation = Fixtures.codec(ClientApi.MESSAGES, Fixtures.OPENAI, Fixtures.generation(Fixtures.OPENAI, true), false);
 
         translation.event(null, CHUNK + "{\"reasoning\":null,\"reasoning_content\":\"hmm\"},\"finish_reason\":null}],"
                 + "\"error\":null}", out);
@@ -63,7 +66,7 @@ class TranslationEdgeCasesTest {
     @Test
     void unnamedAnthropicEventsAreNamedByTheirType() throws IOException {
         Generation generation = Fixtures.generation(Fixtures.ANTHROPIC, true);
-        Translation translation = new AnthropicPassThrough(Fixtures.ANTHROPIC, generation);
+        StreamCodec translation = Fixtures.codec(ClientApi.MESSAGES, Fixtures.ANTHROPIC, generation, false);
 
         translation.event(null, "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\","
                 + "\"text\":\"\"}}", out);
@@ -75,8 +78,7 @@ class TranslationEdgeCasesTest {
 
     @Test
     void aMessageStopWithoutStopReasonStillEndsTheChatStreamCleanly() throws IOException {
-        Translation translation = new AnthropicToOpenAi(Fixtures.ANTHROPIC,
-                Fixtures.generation(Fixtures.ANTHROPIC, true), false);
+        StreamCodec translation = Fixtures.codec(ClientApi.CHAT_COMPLETIONS, Fixtures.ANTHROPIC, Fixtures.generation(Fixtures.ANTHROPIC, true), false);
 
         translation.event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
                 + "{\"type\":\"text_delta\",\"text\":\"Hi\"}}", out);

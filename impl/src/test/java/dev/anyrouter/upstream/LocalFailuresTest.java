@@ -2,9 +2,8 @@ package dev.anyrouter.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.anyrouter.config.Api;
-import dev.anyrouter.config.UpstreamConfig;
 import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.config.UpstreamConfig;
 import dev.anyrouter.routing.Route;
 import jakarta.ws.rs.ProcessingException;
 import java.io.IOException;
@@ -19,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class LocalFailuresTest {
 
     private static final Route ROUTE = new Route(new UpstreamConfig("openai", URI.create("http://a/v1"),
-            Optional.empty(), Api.CHAT_COMPLETIONS), "openai/gpt-4o", "gpt-4o");
+            Optional.empty(), "openai"), "openai/gpt-4o", "gpt-4o");
 
     @Test
     void runningOutOfFileDescriptorsMemoryOrExecutorsIsLocal() {

@@ -1,6 +1,5 @@
 package dev.anyrouter.upstream;
 
-import dev.anyrouter.config.Api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
@@ -58,7 +57,7 @@ class SseDecodingTest {
     private List<String> decode(String... upstreamWrites) {
         writes = List.of(upstreamWrites);
         URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1");
-        Route route = new Route(new UpstreamConfig("test", base, Optional.empty(), Api.CHAT_COMPLETIONS), "test/m", "m");
+        Route route = new Route(new UpstreamConfig("test", base, Optional.empty(), "openai"), "test/m", "m");
         List<String> data = new ArrayList<>();
         try (UpstreamCall call = client.open(route, route.upstream().endpoints().get(0), base, "{}".getBytes(StandardCharsets.UTF_8), true,
                 () -> { }, new Abort())) {

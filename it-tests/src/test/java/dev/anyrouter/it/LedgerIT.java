@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.anyrouter.accounting.TokenCounter;
-import dev.anyrouter.config.Api;
+import dev.anyrouter.api.spi.ClientApi;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -104,7 +104,7 @@ class LedgerIT {
         upstream.script(x -> x.sseHead().awaitClosed(30_000));
 
         JsonNode row = rowOfStreamCancelledWhileUpstreamWaits();
-        long prompt = counter().prompt(Api.CHAT_COMPLETIONS, JSON.readTree(REQUEST));
+        long prompt = counter().prompt(ClientApi.CHAT_COMPLETIONS, JSON.readTree(REQUEST));
         assertThat(row.path("cancelled").asBoolean()).isTrue();
         assertThat(row.path("outcome").asText()).isEqualTo("cancelled");
         assertThat(row.path("finish_reason").isNull()).isTrue();
@@ -120,7 +120,7 @@ class LedgerIT {
         upstream.script(x -> x.awaitClosed(30_000)); // no answer at all: the model is still reading the prompt
 
         JsonNode row = rowOfStreamCancelledWhileUpstreamWaits();
-        long prompt = counter().prompt(Api.CHAT_COMPLETIONS, JSON.readTree(REQUEST));
+        long prompt = counter().prompt(ClientApi.CHAT_COMPLETIONS, JSON.readTree(REQUEST));
         assertThat(row.path("outcome").asText()).isEqualTo("cancelled");
         assertThat(row.path("tokens_prompt").asLong()).isEqualTo(prompt).isPositive();
         assertThat(row.path("tokens_completion").asLong()).isZero();
@@ -161,7 +161,7 @@ class LedgerIT {
 
         JsonNode row = generation(id);
         long completion = counter().text(received);
-        long prompt = counter().prompt(Api.CHAT_COMPLETIONS, JSON.readTree(REQUEST));
+        long prompt = counter().prompt(ClientApi.CHAT_COMPLETIONS, JSON.readTree(REQUEST));
         assertThat(received.toString()).isEqualTo(String.join("", pieces));
         assertThat(row.path("cancelled").asBoolean()).isTrue();
         assertThat(row.path("tokens_completion").asLong()).isEqualTo(completion).isGreaterThan(pieces.length - 1);
@@ -203,7 +203,7 @@ class LedgerIT {
 
         JsonNode row = generation(id);
         long completion = counter().text("The answer is");
-        long prompt = counter().prompt(Api.CHAT_COMPLETIONS, JSON.readTree(REQUEST));
+        long prompt = counter().prompt(ClientApi.CHAT_COMPLETIONS, JSON.readTree(REQUEST));
         assertThat(row.path("outcome").asText()).isEqualTo("failed");
         assertThat(row.path("tokens_completion").asLong()).isEqualTo(completion);
         assertThat(row.path("tokens_prompt").asLong()).isEqualTo(prompt);

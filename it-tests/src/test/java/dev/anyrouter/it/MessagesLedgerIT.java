@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.accounting.TokenCounter;
-import dev.anyrouter.config.Api;
+import dev.anyrouter.api.spi.ClientApi;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -82,7 +82,7 @@ class MessagesLedgerIT {
         upstream.next().awaitClosed(3_000);
 
         JsonNode row = generation(id);
-        assertThat(counter().prompt(Api.MESSAGES, JSON.readTree(MESSAGES_REQUEST)))
+        assertThat(counter().prompt(ClientApi.MESSAGES, JSON.readTree(MESSAGES_REQUEST)))
                 .as("a count of the prompt would differ from the upstream's number").isNotEqualTo(INPUT_TOKENS);
         assertBilledTheInputAndTheCountedText(row, received);
         assertThat(row.path("streamed").asBoolean()).isTrue();
@@ -148,7 +148,7 @@ class MessagesLedgerIT {
         upstream.next().awaitClosed(3_000);
 
         JsonNode row = generation(id);
-        assertThat(counter().prompt(Api.CHAT_COMPLETIONS, JSON.readTree(CHAT_REQUEST))).isNotEqualTo(INPUT_TOKENS);
+        assertThat(counter().prompt(ClientApi.CHAT_COMPLETIONS, JSON.readTree(CHAT_REQUEST))).isNotEqualTo(INPUT_TOKENS);
         assertBilledTheInputAndTheCountedText(row, received);
     }
 

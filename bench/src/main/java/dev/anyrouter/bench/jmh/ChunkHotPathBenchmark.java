@@ -2,15 +2,16 @@ package dev.anyrouter.bench.jmh;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.accounting.Generation;
-import dev.anyrouter.config.Api;
+import dev.anyrouter.api.spi.ClientApi;
+import dev.anyrouter.api.spi.Emitter;
+import dev.anyrouter.api.spi.StreamCodec;
+import dev.anyrouter.api.spi.WireApis;
 import dev.anyrouter.config.Price;
 import dev.anyrouter.config.UpstreamConfig;
 import dev.anyrouter.json.Json;
 import dev.anyrouter.routing.Route;
-import dev.anyrouter.translate.Chunk;
-import dev.anyrouter.translate.ChunkInspector;
-import dev.anyrouter.translate.Translation;
-import dev.anyrouter.translate.Translations;
+import dev.anyrouter.translate.openai.Chunk;
+import dev.anyrouter.translate.openai.ChunkInspector;
 import java.io.IOException;
 import java.net.URI;
 import java.util.Optional;
@@ -46,9 +47,9 @@ public class ChunkHotPathBenchmark {
 
     private String chunk;
     private String anthropicEvent;
-    private Translation toOpenAi;
-    private Translation toAnthropic;
-    private final Translation.Out sink = (name, data) -> true;
+    private StreamCodec toOpenAi;
+    private StreamCodec toAnthropic;
+    private final Emitter sink = (name, data) -> true;
 
     @org.openjdk.jmh.annotations.Setup
     public void setUp() {
@@ -71,8 +72,8 @@ public class ChunkHotPathBenchmark {
             default -> "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},"
                     + "\"usage\":{\"output_tokens\":567}}";
         };
-        toOpenAi = translation(Api.CHAT_COMPLETIONS, Api.MESSAGES);
-        toAnthropic = translation(Api.MESSAGES, Api.CHAT_COMPLETIONS);
+        toOpenAi = translation(ClientApi.CHAT_COMPLETIONS, "anthropic");
+        toAnthropic = translation(ClientApi.MESSAGES, "openai");
         try {
             // the block the deltas belong to is open, as mid-stream
             toOpenAi.event(null, "{\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":"
@@ -82,7 +83,7 @@ public class ChunkHotPathBenchmark {
         }
     }
 
-    private static Translation translation(Api client, Api upstream) {
+    private static StreamCodec translation(ClientApi client, String upstream) {
         Route route = new Route(new UpstreamConfig("bench", URI.create("http://127.0.0.1/v1"), Optional.empty(),
                 upstream), "bench/model", "model");
         ObjectNode body = Json.MAPPER.createObjectNode().put("model", "bench/model").put("max_tokens", 100);
@@ -90,7 +91,7 @@ public class ChunkHotPathBenchmark {
         Generation generation = new Generation(ID, "key-bench", route, true, Price.parse("0.000001:0.000002",
                 "bench"), client, body);
         generation.accepted();
-        return Translations.plan(client, body, route, generation).translation();
+        return WireApis.plan(client, upstream, body, route, generation).codec();
     }
 
     @Benchmark

@@ -1,4 +1,4 @@
-package dev.anyrouter.translate;
+package dev.anyrouter.translate.openai;
 
 /**
  * What the gateway reads from one upstream chat-completion chunk (or a whole non-streamed completion) without

@@ -1,23 +1,35 @@
-package dev.anyrouter.upstream;
+package dev.anyrouter.translate.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.anyrouter.config.Secret;
-import dev.anyrouter.config.UpstreamConfig;
+import dev.anyrouter.api.spi.ClientApi;
+import dev.anyrouter.api.spi.ProviderSettings;
+import dev.anyrouter.api.spi.Translator;
+import dev.anyrouter.api.spi.WireApi;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Azure OpenAI: the Chat Completions format at {@code openai/deployments/{deployment}/chat/completions?api-version=…},
+ * Azure OpenAI ({@code api: azure-openai}): the Chat Completions format at {@code openai/deployments/{deployment}/chat/completions?api-version=…},
  * where the model part of {@code provider/model} names the deployment, and the key goes in {@code api-key}, with no
  * {@code Authorization} header. Its error bodies are OpenAI's, plus an {@code innererror} (a content filter's
  * {@code ResponsibleAIPolicyViolation}, code {@code content_filter}); docs/providers.md has an example.
  */
-final class AzureOpenAi implements UpstreamApi {
+public final class AzureOpenAiWire implements WireApi {
 
     @Override
-    public String path(UpstreamConfig upstream, String deployment) {
+    public String name() {
+        return "azure-openai";
+    }
+
+    @Override
+    public Map<ClientApi, Translator> translators() {
+        return OpenAiWire.TRANSLATORS;
+    }
+
+    @Override
+    public String path(ProviderSettings upstream, String deployment) {
         return "openai/deployments/" + segment(deployment) + "/chat/completions?api-version="
                 + segment(upstream.apiVersion().orElseThrow());
     }
@@ -28,8 +40,8 @@ final class AzureOpenAi implements UpstreamApi {
     }
 
     @Override
-    public Map<String, String> headers(Optional<Secret> key) {
-        return key.map(k -> Map.of("api-key", k.reveal())).orElse(Map.of());
+    public Map<String, String> headers(Optional<String> key) {
+        return key.map(k -> Map.of("api-key", k)).orElse(Map.of());
     }
 
     /** The message, followed by the {@code innererror}'s code when there is one (a content filter's). */
@@ -37,13 +49,13 @@ final class AzureOpenAi implements UpstreamApi {
     public Optional<String> message(JsonNode body) {
         String inner = body.path("error").path("innererror").path("code").asText("");
         String code = body.path("error").path("code").asText("");
-        return UpstreamApi.super.message(body).map(message -> (code.isEmpty() ? "" : code + ": ") + message
+        return WireApi.super.message(body).map(message -> (code.isEmpty() ? "" : code + ": ") + message
                 + (inner.isEmpty() ? "" : " (" + inner + ")"));
     }
 
     @Override
     public boolean requestsFault(JsonNode body) {
-        return UpstreamApi.super.requestsFault(body)
+        return WireApi.super.requestsFault(body)
                 || "ResponsibleAIPolicyViolation".equals(body.path("error").path("innererror").path("code").asText());
     }
 
@@ -51,7 +63,7 @@ final class AzureOpenAi implements UpstreamApi {
      * A deployment or version as one path segment or query value, whatever it holds: form encoding with a space as
      * {@code %20}, so a client's model never adds a path segment, a query parameter or a URI template.
      */
-    static String segment(String value) {
+    private static String segment(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

@@ -1,4 +1,4 @@
-package dev.anyrouter.translate;
+package dev.anyrouter.translate.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -6,8 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.api.FinishReasons;
 import dev.anyrouter.api.MessagesError;
 import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.api.spi.Destination;
+import dev.anyrouter.api.spi.Emitter;
+import dev.anyrouter.api.spi.StreamCodec;
+import dev.anyrouter.api.spi.Tally;
 import dev.anyrouter.json.Json;
-import dev.anyrouter.routing.Route;
+import dev.anyrouter.translate.AnthropicEvents;
+import dev.anyrouter.translate.StopReasons;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -18,11 +23,11 @@ import java.util.Map;
  * block; each tool call its own {@code tool_use} block with {@code input_json_delta} pieces; the finish reason and
  * usage in one {@code message_delta}; then {@code message_stop}.
  */
-final class OpenAiToAnthropic implements Translation {
+final class OpenAiToAnthropic implements StreamCodec {
 
     private enum Block { NONE, TEXT, THINKING, TOOL }
 
-    private final Route route;
+    private final Destination route;
     private final Tally generation;
     private boolean started;
     private Block open = Block.NONE;
@@ -35,13 +40,13 @@ final class OpenAiToAnthropic implements Translation {
     private Long inputTokens;
     private Long outputTokens;
 
-    OpenAiToAnthropic(Route route, Tally generation) {
+    OpenAiToAnthropic(Destination route, Tally generation) {
         this.route = route;
         this.generation = generation;
     }
 
     @Override
-    public boolean event(String name, String data, Out out) throws IOException {
+    public boolean event(String name, String data, Emitter out) throws IOException {
         if (OpenAiPassThrough.DONE.equals(data.strip())) {
             return end(out);
         }
@@ -49,7 +54,7 @@ final class OpenAiToAnthropic implements Translation {
         if (chunk.hasNonNull("error")) {
             JsonNode error = chunk.path("error");
             String message = error.isTextual() ? error.asText() : error.path("message").asText("unknown error");
-            throw GatewayException.upstream("upstream '" + route.upstream().name() + "' failed mid-stream: "
+            throw GatewayException.upstream("upstream '" + route.provider() + "' failed mid-stream: "
                     + route.scrub(message), null);
         }
         if (chunk.path("choices").isEmpty() && !chunk.hasNonNull("usage")) {
@@ -72,7 +77,7 @@ final class OpenAiToAnthropic implements Translation {
         String finish = choice.path("finish_reason").asText("");
         if (!finish.isBlank() && stopReason == null) {
             close(out);
-            stopReason = stopReason(finish, !toolBlocks.isEmpty());
+            stopReason = StopReasons.stopReason(finish, !toolBlocks.isEmpty());
             generation.finishReason(stopReason);
         }
         JsonNode usage = chunk.path("usage");
@@ -85,7 +90,7 @@ final class OpenAiToAnthropic implements Translation {
         return false;
     }
 
-    private void start(String model, Out out) {
+    private void start(String model, Emitter out) {
         started = true;
         ObjectNode event = Json.MAPPER.createObjectNode().put("type", "message_start");
         ObjectNode message = event.putObject("message").put("id", generation.id()).put("type", "message")
@@ -96,7 +101,7 @@ final class OpenAiToAnthropic implements Translation {
         send(out, event, "");
     }
 
-    private void text(Block kind, JsonNode piece, Out out) {
+    private void text(Block kind, JsonNode piece, Emitter out) {
         if (!piece.isTextual() || piece.asText().isEmpty()) {
             return;
         }
@@ -123,7 +128,7 @@ final class OpenAiToAnthropic implements Translation {
      * One tool-call fragment. A fragment with a new {@code id} starts a call (some servers reuse an index for
      * parallel calls); one without continues the call of its index, or the open one when it has no index.
      */
-    private void toolCall(JsonNode call, Out out) {
+    private void toolCall(JsonNode call, Emitter out) {
         int index = call.path("index").canConvertToInt() ? call.path("index").asInt()
                 : openTool >= 0 ? openTool : toolBlocks.size();
         String id = call.path("id").isTextual() && !call.path("id").asText().isEmpty() ? call.path("id").asText()
@@ -131,7 +136,7 @@ final class OpenAiToAnthropic implements Translation {
         boolean continues = open == Block.TOOL && openTool == index && (id == null || id.equals(openToolId));
         if (!continues) {
             if (id == null && toolBlocks.containsKey(index)) {
-                throw GatewayException.upstream("upstream '" + route.upstream().name() + "' interleaved the "
+                throw GatewayException.upstream("upstream '" + route.provider() + "' interleaved the "
                         + "arguments of parallel tool calls, which the Messages API cannot stream", null);
             }
             close(out);
@@ -152,7 +157,7 @@ final class OpenAiToAnthropic implements Translation {
         }
     }
 
-    private void blockStart(ObjectNode block, Block kind, Out out) {
+    private void blockStart(ObjectNode block, Block kind, Emitter out) {
         ObjectNode event = Json.MAPPER.createObjectNode().put("type", "content_block_start").put("index", blocks);
         event.set("content_block", block);
         send(out, event, "");
@@ -160,13 +165,13 @@ final class OpenAiToAnthropic implements Translation {
         blocks++;
     }
 
-    private void blockDelta(ObjectNode delta, Out out, String text) {
+    private void blockDelta(ObjectNode delta, Emitter out, String text) {
         ObjectNode event = Json.MAPPER.createObjectNode().put("type", "content_block_delta").put("index", blocks - 1);
         event.set("delta", delta);
         send(out, event, text);
     }
 
-    private void close(Out out) {
+    private void close(Emitter out) {
         if (open != Block.NONE) {
             send(out, Json.MAPPER.createObjectNode().put("type", "content_block_stop").put("index", blocks - 1), "");
             open = Block.NONE;
@@ -175,7 +180,7 @@ final class OpenAiToAnthropic implements Translation {
     }
 
     @Override
-    public boolean end(Out out) {
+    public boolean end(Emitter out) {
         if (stopReason == null) {
             return false;
         }
@@ -193,7 +198,7 @@ final class OpenAiToAnthropic implements Translation {
     }
 
     @Override
-    public void fail(GatewayException failure, Out out) {
+    public void fail(GatewayException failure, Emitter out) {
         out.send("error", Json.write(MessagesError.of(failure.status(), failure.getMessage())));
     }
 
@@ -201,7 +206,7 @@ final class OpenAiToAnthropic implements Translation {
     public String completion(String json) throws IOException {
         JsonNode body = AnthropicEvents.read(json);
         if (body.hasNonNull("error")) {
-            throw GatewayException.upstream("upstream '" + route.upstream().name() + "' failed: "
+            throw GatewayException.upstream("upstream '" + route.provider() + "' failed: "
                     + route.scrub(body.path("error").path("message").asText("unknown error")),
                     null);
         }
@@ -227,7 +232,7 @@ final class OpenAiToAnthropic implements Translation {
             try {
                 input = arguments.isBlank() ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(arguments);
             } catch (IOException e) {
-                throw GatewayException.upstream("upstream '" + route.upstream().name() + "' returned tool "
+                throw GatewayException.upstream("upstream '" + route.provider() + "' returned tool "
                         + "arguments that are not JSON", e);
             }
             ObjectNode block = content.addObject().put("type", "tool_use").put("id", call.path("id").asText())
@@ -235,7 +240,7 @@ final class OpenAiToAnthropic implements Translation {
             block.set("input", input);
             delivered.append(arguments);
         }
-        stopReason = stopReason(choice.path("finish_reason").asText(FinishReasons.STOP),
+        stopReason = StopReasons.stopReason(choice.path("finish_reason").asText(FinishReasons.STOP),
                 reply.path("tool_calls").size() > 0);
         message.put("stop_reason", stopReason).putNull("stop_sequence");
         JsonNode usage = body.path("usage");
@@ -250,24 +255,7 @@ final class OpenAiToAnthropic implements Translation {
         return Json.write(message);
     }
 
-    /**
-     * Anthropic's stop reason for an OpenAI finish reason. After tool calls it is {@code tool_use} even when the
-     * upstream said {@code stop}, as OpenAI does for a forced tool choice: agents run tools only on
-     * {@code tool_use}.
-     */
-    static String stopReason(String finishReason, boolean calledTools) {
-        if (calledTools && (finishReason.isBlank() || finishReason.equals(FinishReasons.STOP))) {
-            return "tool_use";
-        }
-        return switch (finishReason) {
-            case FinishReasons.LENGTH -> "max_tokens";
-            case FinishReasons.TOOL_CALLS, "function_call" -> "tool_use";
-            case "content_filter" -> "refusal";
-            default -> "end_turn";
-        };
-    }
-
-    private void send(Out out, ObjectNode event, String text) {
+    private void send(Emitter out, ObjectNode event, String text) {
         if (out.send(event.path("type").asText(), Json.write(event))) {
             generation.delivered(text);
         }

@@ -1,4 +1,4 @@
-package dev.anyrouter.translate;
+package dev.anyrouter.translate.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -6,8 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.api.ErrorChunk;
 import dev.anyrouter.api.FinishReasons;
 import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.api.spi.Destination;
+import dev.anyrouter.api.spi.Emitter;
+import dev.anyrouter.api.spi.StreamCodec;
+import dev.anyrouter.api.spi.Tally;
 import dev.anyrouter.json.Json;
-import dev.anyrouter.routing.Route;
+import dev.anyrouter.translate.AnthropicEvents;
+import dev.anyrouter.translate.StopReasons;
 import java.io.IOException;
 
 /**
@@ -16,9 +21,12 @@ import java.io.IOException;
  * {@code tool_use} block a tool call with its own index, the stop reason one finish chunk, and
  * {@code message_stop} the usage chunk (when asked for) and {@code [DONE]}.
  */
-final class AnthropicToOpenAi implements Translation {
+final class AnthropicToOpenAi implements StreamCodec {
 
-    private final Route route;
+    /** The data of an OpenAI stream's last event (docs/wire-format.md section 2). */
+    private static final String DONE = "[DONE]";
+
+    private final Destination route;
     private final Tally generation;
     private final boolean includeUsage;
     private final long created = System.currentTimeMillis() / 1000;
@@ -30,7 +38,7 @@ final class AnthropicToOpenAi implements Translation {
     private Long inputTokens;
     private Long outputTokens;
 
-    AnthropicToOpenAi(Route route, Tally generation, boolean includeUsage) {
+    AnthropicToOpenAi(Destination route, Tally generation, boolean includeUsage) {
         this.route = route;
         this.generation = generation;
         this.includeUsage = includeUsage;
@@ -38,7 +46,7 @@ final class AnthropicToOpenAi implements Translation {
     }
 
     @Override
-    public boolean event(String name, String data, Out out) throws IOException {
+    public boolean event(String name, String data, Emitter out) throws IOException {
         JsonNode event = AnthropicEvents.read(data);
         switch (event.path("type").asText(name == null ? "" : name)) {
             case "message_start" -> {
@@ -66,7 +74,7 @@ final class AnthropicToOpenAi implements Translation {
                 usage(event.path("usage"));
                 String reason = event.path("delta").path("stop_reason").asText(null);
                 if (reason != null && finishReason == null) {
-                    finishReason = finishReason(reason);
+                    finishReason = StopReasons.finishReason(reason);
                     generation.finishReason(finishReason);
                     send(out, Json.MAPPER.createObjectNode(), finishReason, "");
                 }
@@ -87,7 +95,7 @@ final class AnthropicToOpenAi implements Translation {
         return false;
     }
 
-    private void delta(JsonNode delta, Out out) {
+    private void delta(JsonNode delta, Emitter out) {
         switch (delta.path("type").asText()) {
             case "text_delta" -> send(out, Json.MAPPER.createObjectNode().put("content", delta.path("text").asText()),
                     null, delta.path("text").asText());
@@ -108,7 +116,7 @@ final class AnthropicToOpenAi implements Translation {
     }
 
     @Override
-    public boolean end(Out out) {
+    public boolean end(Emitter out) {
         if (finishReason == null) {
             return false;
         }
@@ -118,12 +126,12 @@ final class AnthropicToOpenAi implements Translation {
             chunk.set("usage", usageObject());
             out.send(null, Json.write(chunk));
         }
-        out.send(null, OpenAiPassThrough.DONE);
+        out.send(null, DONE);
         return true;
     }
 
     @Override
-    public void fail(GatewayException failure, Out out) {
+    public void fail(GatewayException failure, Emitter out) {
         out.send(null, Json.write(ErrorChunk.of(generation.id(), created, model, failure.status(),
                 failure.getMessage())));
     }
@@ -154,7 +162,7 @@ final class AnthropicToOpenAi implements Translation {
                 }
             }
         }
-        finishReason = finishReason(message.path("stop_reason").asText("end_turn"));
+        finishReason = StopReasons.finishReason(message.path("stop_reason").asText("end_turn"));
         ObjectNode body = Json.MAPPER.createObjectNode().put("id", generation.id()).put("object", "chat.completion")
                 .put("created", created).put("model", model);
         ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
@@ -180,16 +188,6 @@ final class AnthropicToOpenAi implements Translation {
         return Json.write(body);
     }
 
-    /** OpenAI's finish reason for an Anthropic stop reason. */
-    static String finishReason(String stopReason) {
-        return switch (stopReason) {
-            case "max_tokens", "model_context_window_exceeded" -> FinishReasons.LENGTH;
-            case "tool_use" -> FinishReasons.TOOL_CALLS;
-            case "refusal" -> "content_filter";
-            default -> FinishReasons.STOP; // end_turn, stop_sequence, pause_turn
-        };
-    }
-
     private ObjectNode toolCall() {
         return Json.MAPPER.createObjectNode().put("index", toolIndex);
     }
@@ -200,7 +198,7 @@ final class AnthropicToOpenAi implements Translation {
         return delta;
     }
 
-    private void send(Out out, ObjectNode delta, String finish, String text) {
+    private void send(Emitter out, ObjectNode delta, String finish, String text) {
         ObjectNode chunk = envelope();
         ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
         choice.set("delta", delta);

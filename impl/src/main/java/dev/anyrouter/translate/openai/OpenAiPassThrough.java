@@ -1,11 +1,14 @@
-package dev.anyrouter.translate;
+package dev.anyrouter.translate.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.api.ErrorChunk;
 import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.api.spi.Destination;
+import dev.anyrouter.api.spi.Emitter;
+import dev.anyrouter.api.spi.StreamCodec;
+import dev.anyrouter.api.spi.Tally;
 import dev.anyrouter.json.Json;
-import dev.anyrouter.routing.Route;
 import java.io.IOException;
 
 /**
@@ -16,11 +19,11 @@ import java.io.IOException;
  * ({@code stream_options.include_usage}) gets the usage chunk with {@code cost} added; for one that did not, the
  * usage-only chunk is recorded and not sent, so clients that read {@code choices[0]} of every chunk keep working.
  */
-public final class OpenAiPassThrough implements Translation {
+public final class OpenAiPassThrough implements StreamCodec {
 
     static final String DONE = "[DONE]";
 
-    private final Route route;
+    private final Destination route;
     private final Tally generation;
     private final boolean includeUsage;
     private long created = -1;
@@ -28,21 +31,21 @@ public final class OpenAiPassThrough implements Translation {
     private boolean finished;
 
     /** @param includeUsage whether the client asked for the usage chunk */
-    public OpenAiPassThrough(Route route, Tally generation, boolean includeUsage) {
+    public OpenAiPassThrough(Destination route, Tally generation, boolean includeUsage) {
         this.route = route;
         this.generation = generation;
         this.includeUsage = includeUsage;
     }
 
     @Override
-    public boolean event(String name, String data, Out out) throws IOException {
+    public boolean event(String name, String data, Emitter out) throws IOException {
         if (DONE.equals(data.strip())) {
             out.send(null, DONE);
             return true;
         }
         Chunk chunk = ChunkInspector.inspect(data);
         if (chunk.error() != null) {
-            throw GatewayException.upstream("upstream '" + route.upstream().name() + "' failed mid-stream: "
+            throw GatewayException.upstream("upstream '" + route.provider() + "' failed mid-stream: "
                     + route.scrub(chunk.error()), null);
         }
         if (!chunk.hasChoices() && !chunk.hasUsage()) {
@@ -86,7 +89,7 @@ public final class OpenAiPassThrough implements Translation {
     }
 
     @Override
-    public boolean end(Out out) {
+    public boolean end(Emitter out) {
         if (!finished) {
             return false;
         }
@@ -95,7 +98,7 @@ public final class OpenAiPassThrough implements Translation {
     }
 
     @Override
-    public void fail(GatewayException failure, Out out) {
+    public void fail(GatewayException failure, Emitter out) {
         long when = created >= 0 ? created : System.currentTimeMillis() / 1000;
         String chunkModel = model != null ? model : route.upstreamModel();
         out.send(null, Json.write(ErrorChunk.of(generation.id(), when, chunkModel, failure.status(),
@@ -106,7 +109,7 @@ public final class OpenAiPassThrough implements Translation {
     public String completion(String json) throws IOException {
         Chunk completion = ChunkInspector.inspect(json);
         if (completion.error() != null) {
-            throw GatewayException.upstream("upstream '" + route.upstream().name() + "' failed: "
+            throw GatewayException.upstream("upstream '" + route.provider() + "' failed: "
                     + route.scrub(completion.error()), null);
         }
         generation.servedModel(completion.model());

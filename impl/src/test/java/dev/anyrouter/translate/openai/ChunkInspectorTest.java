@@ -1,4 +1,4 @@
-package dev.anyrouter.translate;
+package dev.anyrouter.translate.openai;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

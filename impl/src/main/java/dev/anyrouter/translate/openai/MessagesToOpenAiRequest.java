@@ -1,11 +1,11 @@
-package dev.anyrouter.translate;
+package dev.anyrouter.translate.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.api.spi.Destination;
 import dev.anyrouter.json.Json;
-import dev.anyrouter.routing.Route;
 import java.util.Set;
 
 /**
@@ -24,7 +24,7 @@ final class MessagesToOpenAiRequest {
     private MessagesToOpenAiRequest() {
     }
 
-    static ObjectNode translate(ObjectNode request, Route route) {
+    static ObjectNode translate(ObjectNode request, Destination route) {
         ObjectNode out = Json.MAPPER.createObjectNode().put("model", route.upstreamModel());
         ArrayNode messages = out.putArray("messages");
         JsonNode system = request.path("system");
@@ -37,7 +37,7 @@ final class MessagesToOpenAiRequest {
         }
         // OpenAI's own API wants max_completion_tokens (its reasoning models refuse max_tokens); other
         // OpenAI-compatible servers know max_tokens best (so a provider mixing both gets max_tokens).
-        boolean openAi = route.upstream().endpoints().stream().allMatch(e -> "api.openai.com".equals(e.host()));
+        boolean openAi = route.onlyAt("api.openai.com");
         out.put(openAi ? "max_completion_tokens" : "max_tokens", request.path("max_tokens").asInt());
         JsonNode thinking = request.path("thinking");
         if ("enabled".equals(thinking.path("type").asText())) {

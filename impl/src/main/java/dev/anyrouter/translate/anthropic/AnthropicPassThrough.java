@@ -1,30 +1,34 @@
-package dev.anyrouter.translate;
+package dev.anyrouter.translate.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.api.MessagesError;
 import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.api.spi.Destination;
+import dev.anyrouter.api.spi.Emitter;
+import dev.anyrouter.api.spi.StreamCodec;
+import dev.anyrouter.api.spi.Tally;
 import dev.anyrouter.json.Json;
-import dev.anyrouter.routing.Route;
+import dev.anyrouter.translate.AnthropicEvents;
 import java.io.IOException;
 
 /**
  * An Anthropic upstream answering a Messages client: every event passes as it came, except that the message id
  * in {@code message_start} (and in a whole answer) becomes the generation id (docs/wire-format.md section 3).
  */
-public final class AnthropicPassThrough implements Translation {
+public final class AnthropicPassThrough implements StreamCodec {
 
-    private final Route route;
+    private final Destination route;
     private final Tally generation;
     private boolean stopped;
 
-    public AnthropicPassThrough(Route route, Tally generation) {
+    public AnthropicPassThrough(Destination route, Tally generation) {
         this.route = route;
         this.generation = generation;
     }
 
     @Override
-    public boolean event(String name, String data, Out out) throws IOException {
+    public boolean event(String name, String data, Emitter out) throws IOException {
         JsonNode event = AnthropicEvents.read(data);
         String type = event.path("type").asText(name == null ? "" : name);
         switch (type) {
@@ -74,7 +78,7 @@ public final class AnthropicPassThrough implements Translation {
     }
 
     @Override
-    public boolean end(Out out) {
+    public boolean end(Emitter out) {
         if (!stopped) {
             return false;
         }
@@ -83,7 +87,7 @@ public final class AnthropicPassThrough implements Translation {
     }
 
     @Override
-    public void fail(GatewayException failure, Out out) {
+    public void fail(GatewayException failure, Emitter out) {
         out.send("error", Json.write(MessagesError.of(failure.status(), failure.getMessage())));
     }
 

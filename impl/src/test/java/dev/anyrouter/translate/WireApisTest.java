@@ -1,10 +1,14 @@
-package dev.anyrouter.upstream;
+package dev.anyrouter.translate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.api.spi.ClientApi;
+import dev.anyrouter.api.spi.WireApi;
+import dev.anyrouter.api.spi.WireApis;
 import dev.anyrouter.config.Endpoint;
-import dev.anyrouter.config.Secret;
 import dev.anyrouter.config.UpstreamConfig;
 import java.net.URI;
 import java.util.List;
@@ -12,36 +16,48 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-class UpstreamApisTest {
+/** The built-in wire APIs, as the table of {@link WireApis} finds them on the class path. */
+class WireApisTest {
 
-    private static final Optional<Secret> KEY = Optional.of(Secret.of("k-1"));
+    private static final Optional<String> KEY = Optional.of("k-1");
 
     private static UpstreamConfig provider(String api, Optional<String> version) {
-        return new UpstreamConfig("p", List.of(new Endpoint(URI.create("http://u"), KEY)),
-                UpstreamConfig.WIRE_APIS.get(api), api, Map.of(), List.of(), version);
+        return new UpstreamConfig("p", List.of(new Endpoint(URI.create("http://u"), Optional.empty())), api, Map.of(),
+                List.of(), version);
     }
 
     @Test
-    void everyConfigurableApiHasItsStrategy() {
-        assertThat(UpstreamApis.names()).containsExactlyInAnyOrderElementsOf(UpstreamConfig.WIRE_APIS.keySet());
+    void theBuiltInApisServeBothClientApis() {
+        assertThat(WireApis.names()).contains("openai", "anthropic", "azure-openai");
+        assertThat(WireApis.pairs()).contains("chat-completions -> anthropic", "messages -> anthropic",
+                "chat-completions -> azure-openai", "messages -> azure-openai", "chat-completions -> openai",
+                "messages -> openai");
+    }
+
+    @Test
+    void anUnknownApiIsRefusedWithTheSupportedPairs() {
+        assertThatThrownBy(() -> WireApis.plan(ClientApi.MESSAGES, "bedrock", Fixtures.object("{}"), Fixtures.OPENAI,
+                Fixtures.generation(Fixtures.OPENAI, false)))
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(400))
+                .hasMessageContaining("cannot serve messages requests").hasMessageContaining("messages -> openai");
     }
 
     @Test
     void eachApiHasItsPathAndKeyHeader() {
-        UpstreamApi openAi = UpstreamApis.of(provider("openai", Optional.empty()));
-        UpstreamApi anthropic = UpstreamApis.of(provider("anthropic", Optional.empty()));
+        WireApi openAi = provider("openai", Optional.empty()).wire();
+        WireApi anthropic = provider("anthropic", Optional.empty()).wire();
 
         assertThat(openAi.path(provider("openai", Optional.empty()), "gpt-4o")).isEqualTo("chat/completions");
         assertThat(openAi.headers(KEY)).containsExactly(Map.entry("Authorization", "Bearer k-1"));
         assertThat(anthropic.path(provider("anthropic", Optional.empty()), "c")).isEqualTo("v1/messages");
         assertThat(anthropic.headers(KEY)).containsOnly(Map.entry("x-api-key", "k-1"),
-                Map.entry("anthropic-version", UpstreamClient.ANTHROPIC_VERSION));
+                Map.entry("anthropic-version", "2023-06-01"));
     }
 
     @Test
     void azureNamesTheDeploymentInThePathAndSendsTheKeyAsApiKeyOnly() {
         UpstreamConfig azure = provider("azure-openai", Optional.of("2024-10-21"));
-        UpstreamApi api = UpstreamApis.of(azure);
+        WireApi api = azure.wire();
 
         assertThat(api.path(azure, "gpt-4o-prod")).isEqualTo(
                 "openai/deployments/gpt-4o-prod/chat/completions?api-version=2024-10-21");
@@ -53,7 +69,7 @@ class UpstreamApisTest {
 
     @Test
     void azureContentFilterErrorsBlameTheRequestAndNameTheFilter() throws Exception {
-        UpstreamApi api = UpstreamApis.of(provider("azure-openai", Optional.of("2024-10-21")));
+        WireApi api = provider("azure-openai", Optional.of("2024-10-21")).wire();
         var body = new ObjectMapper().readTree("""
                 {"error":{"message":"The response was filtered due to the prompt triggering Azure OpenAI's content \
                 management policy.","type":null,"param":"prompt","code":"content_filter","status":400,

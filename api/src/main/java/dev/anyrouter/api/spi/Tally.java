@@ -1,9 +1,9 @@
-package dev.anyrouter.translate;
+package dev.anyrouter.api.spi;
 
 import java.math.BigDecimal;
 
 /**
- * What a {@link Translation} reports of the answer it relays, for billing: all a translation knows of accounting.
+ * What a {@link StreamCodec} reports of the answer it relays, for billing: all a codec knows of accounting.
  * The request's generation implements it.
  */
 public interface Tally {

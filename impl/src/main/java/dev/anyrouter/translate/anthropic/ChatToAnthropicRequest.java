@@ -1,11 +1,11 @@
-package dev.anyrouter.translate;
+package dev.anyrouter.translate.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.api.errors.GatewayException;
+import dev.anyrouter.api.spi.Destination;
 import dev.anyrouter.json.Json;
-import dev.anyrouter.routing.Route;
 import java.util.Set;
 
 /**
@@ -31,7 +31,7 @@ final class ChatToAnthropicRequest {
     private ChatToAnthropicRequest() {
     }
 
-    static ObjectNode translate(ObjectNode chat, Route route) {
+    static ObjectNode translate(ObjectNode chat, Destination route) {
         ObjectNode out = Json.MAPPER.createObjectNode().put("model", route.upstreamModel());
         Integer maxTokens = maxTokens(chat);
         out.put("max_tokens", maxTokens != null ? maxTokens : DEFAULT_MAX_TOKENS);

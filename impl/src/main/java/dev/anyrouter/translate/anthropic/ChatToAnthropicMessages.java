@@ -1,4 +1,4 @@
-package dev.anyrouter.translate;
+package dev.anyrouter.translate.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -1,36 +1,40 @@
-package dev.anyrouter.upstream;
+package dev.anyrouter.api.spi;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.anyrouter.config.Secret;
-import dev.anyrouter.config.UpstreamConfig;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * What differs between the wire APIs a provider may speak ({@code api} in its configuration): where a request goes,
- * which headers carry its key, and how an error body reads. One implementation per API, found by name in
- * {@link UpstreamApis}; the format of requests and answers is the provider's {@code Api}, which the translations
- * follow.
+ * A wire API an upstream provider may speak: the value of a provider's {@code api} setting. It says where a request
+ * goes, which headers carry the provider's key, how an error body reads, and which client APIs it can serve, with
+ * the {@link Translator} of each. Implementations are found with {@link java.util.ServiceLoader} through
+ * {@code META-INF/services/dev.anyrouter.api.spi.WireApi} (see {@link WireApis}); docs/design.md#wire-apis.
  */
-interface UpstreamApi {
+public interface WireApi {
 
     /** Error types and codes that say the request itself is at fault, so another try of it fails the same way. */
     Set<String> REQUEST_FAULTS = Set.of("invalid_request_error", "invalid_request", "context_length_exceeded",
             "string_above_max_length", "invalid_prompt", "content_filter", "content_policy_violation",
             "request_too_large", "invalid_value");
 
-    /** Where a request for {@code upstreamModel} goes, relative to an endpoint's base URL (with its query, if any). */
-    String path(UpstreamConfig upstream, String upstreamModel);
+    /** Its name, as a provider's {@code api} setting gives it: lower case, unique. */
+    String name();
 
-    /** Whether {@link #path} depends on the model: such targets are not cached (a client may name any model). */
+    /** The client APIs it serves, each with the translator that plans their requests for it. */
+    Map<ClientApi, Translator> translators();
+
+    /** Where a request for {@code upstreamModel} goes, relative to an endpoint's base URL (with its query, if any). */
+    String path(ProviderSettings provider, String upstreamModel);
+
+    /** Whether {@link #path} depends on the model: such paths are not cached (a client may name any model). */
     default boolean pathNamesModel() {
         return false;
     }
 
-    /** The headers that carry the endpoint's key, and any other this API requires. */
-    Map<String, String> headers(Optional<Secret> key);
+    /** The headers that carry the endpoint's key ({@code key} is its value), and any other this API requires. */
+    Map<String, String> headers(Optional<String> key);
 
     /** The message of an error body: {@code {"error":{"message":…}}}, {@code {"error":"…"}} or {@code {"message":…}}. */
     default Optional<String> message(JsonNode body) {

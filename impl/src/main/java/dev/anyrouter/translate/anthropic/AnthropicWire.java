@@ -1,0 +1,56 @@
+package dev.anyrouter.translate.anthropic;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.anyrouter.api.spi.ClientApi;
+import dev.anyrouter.api.spi.Destination;
+import dev.anyrouter.api.spi.Plan;
+import dev.anyrouter.api.spi.ProviderSettings;
+import dev.anyrouter.api.spi.Tally;
+import dev.anyrouter.api.spi.Translator;
+import dev.anyrouter.api.spi.WireApi;
+import dev.anyrouter.translate.RequestBodies;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Anthropic Messages ({@code api: anthropic}): {@code POST {base}/v1/messages} with {@code x-api-key: KEY} and
+ * {@code anthropic-version} (docs/wire-format.md section 3). Messages clients pass through; Chat Completions
+ * clients are translated.
+ */
+public final class AnthropicWire implements WireApi {
+
+    /** The Messages API version every request names. */
+    static final String VERSION = "2023-06-01";
+
+    @Override
+    public String name() {
+        return "anthropic";
+    }
+
+    @Override
+    public Map<ClientApi, Translator> translators() {
+        return Map.of(ClientApi.CHAT_COMPLETIONS, AnthropicWire::chat, ClientApi.MESSAGES, AnthropicWire::messages);
+    }
+
+    @Override
+    public String path(ProviderSettings provider, String upstreamModel) {
+        return "v1/messages";
+    }
+
+    @Override
+    public Map<String, String> headers(Optional<String> key) {
+        return key.map(k -> Map.of("x-api-key", k, "anthropic-version", VERSION))
+                .orElse(Map.of("anthropic-version", VERSION));
+    }
+
+    private static Plan chat(ObjectNode body, Destination destination, Tally tally) {
+        boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
+        return new Plan(RequestBodies.bytes(ChatToAnthropicRequest.translate(body, destination)),
+                new AnthropicToOpenAi(destination, tally, includeUsage));
+    }
+
+    private static Plan messages(ObjectNode body, Destination destination, Tally tally) {
+        return new Plan(RequestBodies.bytes(RequestBodies.withModel(body, destination)),
+                new AnthropicPassThrough(destination, tally));
+    }
+}

@@ -1,0 +1,65 @@
+package dev.anyrouter.translate.openai;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.anyrouter.api.spi.ClientApi;
+import dev.anyrouter.api.spi.Destination;
+import dev.anyrouter.api.spi.Plan;
+import dev.anyrouter.api.spi.ProviderSettings;
+import dev.anyrouter.api.spi.Tally;
+import dev.anyrouter.api.spi.Translator;
+import dev.anyrouter.api.spi.WireApi;
+import dev.anyrouter.translate.RequestBodies;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * OpenAI Chat Completions and every compatible server ({@code api: openai}): {@code POST {base}/chat/completions}
+ * with {@code Authorization: Bearer KEY} (docs/wire-format.md section 2). Chat Completions clients pass through;
+ * Messages clients are translated.
+ */
+public final class OpenAiWire implements WireApi {
+
+    /** The translators of the Chat Completions format, which Azure OpenAI shares. */
+    static final Map<ClientApi, Translator> TRANSLATORS = Map.of(
+            ClientApi.CHAT_COMPLETIONS, OpenAiWire::chat,
+            ClientApi.MESSAGES, OpenAiWire::messages);
+
+    @Override
+    public String name() {
+        return "openai";
+    }
+
+    @Override
+    public Map<ClientApi, Translator> translators() {
+        return TRANSLATORS;
+    }
+
+    @Override
+    public String path(ProviderSettings provider, String upstreamModel) {
+        return "chat/completions";
+    }
+
+    @Override
+    public Map<String, String> headers(Optional<String> key) {
+        return key.map(k -> Map.of("Authorization", "Bearer " + k)).orElse(Map.of());
+    }
+
+    private static Plan chat(ObjectNode body, Destination destination, Tally tally) {
+        boolean includeUsage = includeUsage(body);
+        ObjectNode upstreamBody = RequestBodies.withModel(body, destination);
+        if (body.path("stream").asBoolean(false)) { // usage is billed even when the client did not ask for it
+            upstreamBody.withObjectProperty("stream_options").put("include_usage", true);
+        }
+        return new Plan(RequestBodies.bytes(upstreamBody), new OpenAiPassThrough(destination, tally, includeUsage));
+    }
+
+    private static Plan messages(ObjectNode body, Destination destination, Tally tally) {
+        return new Plan(RequestBodies.bytes(MessagesToOpenAiRequest.translate(body, destination)),
+                new OpenAiToAnthropic(destination, tally));
+    }
+
+    /** Whether a Chat Completions client asked for the usage chunk. */
+    private static boolean includeUsage(ObjectNode body) {
+        return body.path("stream_options").path("include_usage").asBoolean(false);
+    }
+}
