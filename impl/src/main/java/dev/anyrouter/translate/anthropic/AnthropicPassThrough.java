@@ -16,13 +16,13 @@ import java.io.IOException;
  * An Anthropic upstream answering a Messages client: every event passes as it came, except that the message id
  * in {@code message_start} (and in a whole answer) becomes the generation id (docs/wire-format.md section 3).
  */
-public final class AnthropicPassThrough implements StreamCodec {
+final class AnthropicPassThrough implements StreamCodec {
 
     private final Destination route;
     private final Tally generation;
     private boolean stopped;
 
-    public AnthropicPassThrough(Destination route, Tally generation) {
+    AnthropicPassThrough(Destination route, Tally generation) {
         this.route = route;
         this.generation = generation;
     }

@@ -19,7 +19,7 @@ import java.io.IOException;
  * ({@code stream_options.include_usage}) gets the usage chunk with {@code cost} added; for one that did not, the
  * usage-only chunk is recorded and not sent, so clients that read {@code choices[0]} of every chunk keep working.
  */
-public final class OpenAiPassThrough implements StreamCodec {
+final class OpenAiPassThrough implements StreamCodec {
 
     static final String DONE = "[DONE]";
 
@@ -31,7 +31,7 @@ public final class OpenAiPassThrough implements StreamCodec {
     private boolean finished;
 
     /** @param includeUsage whether the client asked for the usage chunk */
-    public OpenAiPassThrough(Destination route, Tally generation, boolean includeUsage) {
+    OpenAiPassThrough(Destination route, Tally generation, boolean includeUsage) {
         this.route = route;
         this.generation = generation;
         this.includeUsage = includeUsage;

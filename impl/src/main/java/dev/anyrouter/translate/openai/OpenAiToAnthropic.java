@@ -1,9 +1,7 @@
 package dev.anyrouter.translate.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anyrouter.api.FinishReasons;
 import dev.anyrouter.api.MessagesError;
 import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.api.spi.Destination;
@@ -204,55 +202,7 @@ final class OpenAiToAnthropic implements StreamCodec {
 
     @Override
     public String completion(String json) throws IOException {
-        JsonNode body = AnthropicEvents.read(json);
-        if (body.hasNonNull("error")) {
-            throw GatewayException.upstream("upstream '" + route.provider() + "' failed: "
-                    + route.scrub(body.path("error").path("message").asText("unknown error")),
-                    null);
-        }
-        JsonNode choice = body.path("choices").path(0);
-        JsonNode reply = choice.path("message");
-        ObjectNode message = Json.MAPPER.createObjectNode().put("id", generation.id()).put("type", "message")
-                .put("role", "assistant").put("model", body.path("model").asText(route.upstreamModel()));
-        ArrayNode content = message.putArray("content");
-        StringBuilder delivered = new StringBuilder();
-        String reasoning = reply.path("reasoning").asText(reply.path("reasoning_content").asText(""));
-        if (!reasoning.isEmpty()) {
-            content.addObject().put("type", "thinking").put("thinking", reasoning).put("signature", "");
-            delivered.append(reasoning);
-        }
-        if (reply.path("content").isTextual() && !reply.path("content").asText().isEmpty()) {
-            content.addObject().put("type", "text").put("text", reply.path("content").asText());
-            delivered.append(reply.path("content").asText());
-        }
-        for (JsonNode call : reply.path("tool_calls")) {
-            JsonNode given = call.path("function").path("arguments");
-            String arguments = given.isObject() ? given.toString() : given.asText("");
-            JsonNode input;
-            try {
-                input = arguments.isBlank() ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(arguments);
-            } catch (IOException e) {
-                throw GatewayException.upstream("upstream '" + route.provider() + "' returned tool "
-                        + "arguments that are not JSON", e);
-            }
-            ObjectNode block = content.addObject().put("type", "tool_use").put("id", call.path("id").asText())
-                    .put("name", call.path("function").path("name").asText());
-            block.set("input", input);
-            delivered.append(arguments);
-        }
-        stopReason = StopReasons.stopReason(choice.path("finish_reason").asText(FinishReasons.STOP),
-                reply.path("tool_calls").size() > 0);
-        message.put("stop_reason", stopReason).putNull("stop_sequence");
-        JsonNode usage = body.path("usage");
-        generation.servedModel(body.path("model").asText(null));
-        generation.delivered(delivered);
-        generation.finishReason(stopReason);
-        generation.usage(usage.path("prompt_tokens").isNumber() ? usage.path("prompt_tokens").asLong() : null,
-                usage.path("completion_tokens").isNumber() ? usage.path("completion_tokens").asLong() : null);
-        message.putObject("usage").put("input_tokens", usage.path("prompt_tokens").asLong(0))
-                .put("output_tokens", usage.path("completion_tokens").asLong(0))
-                .put("cost", generation.cost());
-        return Json.write(message);
+        return OpenAiCompletionToMessage.translate(json, route, generation);
     }
 
     private void send(Emitter out, ObjectNode event, String text) {
