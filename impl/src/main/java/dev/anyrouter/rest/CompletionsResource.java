@@ -43,7 +43,7 @@ import org.glassfish.jersey.server.ManagedAsync;
  * the body and chosen the method; {@link RelayAdmissionFilter} has given the request its place among the relays,
  * which each method gives back. All run on a relay thread ({@code @ManagedAsync}), never a container thread,
  * because they block on the upstream; the streaming ones also hold the response until the upstream has answered
- * (see {@link SseSink}). {@link Translations} plans how the request and answer cross between the client's
+ * (see {@link SseSink}). {@link WireApis} plans how the request and answer cross between the client's
  * API and the upstream's.
  */
 @Singleton

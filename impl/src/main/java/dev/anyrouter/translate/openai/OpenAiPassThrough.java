@@ -15,7 +15,7 @@ import java.io.IOException;
  * An OpenAI-compatible upstream answering a chat-completions client: every chunk passes byte for byte, except
  * its {@code id}, which becomes the generation id (docs/wire-format.md section 5).
  *
- * <p>Usage: the upstream is always asked for it ({@link Translations}). A client that asked too
+ * <p>Usage: the upstream is always asked for it ({@link OpenAiWire}). A client that asked too
  * ({@code stream_options.include_usage}) gets the usage chunk with {@code cost} added; for one that did not, the
  * usage-only chunk is recorded and not sent, so clients that read {@code choices[0]} of every chunk keep working.
  */
