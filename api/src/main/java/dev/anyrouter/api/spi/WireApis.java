@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.api.errors.GatewayException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
@@ -17,6 +19,7 @@ import java.util.TreeMap;
  */
 public final class WireApis {
 
+    private static final System.Logger LOG = System.getLogger(WireApis.class.getName());
     private static final Map<String, WireApi> BY_NAME = load();
 
     private WireApis() {
@@ -58,7 +61,21 @@ public final class WireApis {
 
     private static Map<String, WireApi> load() {
         Map<String, WireApi> apis = new TreeMap<>();
-        for (WireApi api : ServiceLoader.load(WireApi.class, WireApis.class.getClassLoader())) {
+        Iterator<WireApi> found = ServiceLoader.load(WireApi.class, WireApis.class.getClassLoader()).iterator();
+        for (int errors = 0; errors < 100; ) { // a loader that fails on every entry still ends
+            WireApi api;
+            try {
+                if (!found.hasNext()) {
+                    break;
+                }
+                api = found.next();
+            } catch (ServiceConfigurationError e) {
+                // A provider of another class loader's SPI (a WAR's parent sees its own jars) or one that cannot be
+                // made: the others are still served; a provider naming its API fails at start with the known names.
+                LOG.log(System.Logger.Level.WARNING, "a wire API on the class path is left out: " + e.getMessage());
+                errors++;
+                continue;
+            }
             WireApi before = apis.putIfAbsent(api.name(), api);
             if (before != null && before.getClass() != api.getClass()) {
                 throw new IllegalStateException("two wire APIs are named '" + api.name() + "': "
