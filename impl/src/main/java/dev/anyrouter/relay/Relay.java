@@ -48,7 +48,11 @@ public final class Relay {
     private volatile EventPump pump;
     private RelayContext.Row row;
 
-    private Relay(RelayContext context, URI localBase, List<Target> targets, ClientSink sink, Generation generation) {
+    /**
+     * A relay on the gateway's upstream, timer and ledger ({@code context}); {@code localBase}: the gateway's own root
+     * as reached from this machine; {@code targets}: the requested model, then fallbacks.
+     */
+    public Relay(RelayContext context, URI localBase, List<Target> targets, ClientSink sink, Generation generation) {
         this.context = context;
         this.upstream = context.upstream().apply(localBase);
         this.targets = List.copyOf(targets);
@@ -57,15 +61,6 @@ public final class Relay {
         this.generation = generation;
         this.streaming = sink.streaming();
         this.start = context.ticker().nanos();
-    }
-
-    /**
-     * A relay on the gateway's upstream, timer and ledger ({@code context}); {@code localBase}: the gateway's own root
-     * as reached from this machine; {@code targets}: the requested model, then fallbacks.
-     */
-    public static Relay of(RelayContext context, URI localBase, List<Target> targets, ClientSink sink,
-            Generation generation) {
-        return new Relay(context, localBase, targets, sink, generation);
     }
 
     /**

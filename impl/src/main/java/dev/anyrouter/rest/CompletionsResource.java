@@ -111,7 +111,7 @@ public final class CompletionsResource {
             Exchange exchange = exchange(state);
             SseSink sink = new SseSink(events, sse, state.flushHold(), engine.config().timeouts(), engine.writers(),
                     permit::release);
-            Relay relay = Relay.of(engine.relayContext(), localBase(servlet), exchange.targets(), sink,
+            Relay relay = new Relay(engine.relayContext(), localBase(servlet), exchange.targets(), sink,
                     exchange.generation());
             exchange.credit().ifPresent(credit -> exchange.generation().budget(credit, exchange.promptTokens(),
                     relay::creditSpent));
@@ -142,7 +142,7 @@ public final class CompletionsResource {
         try {
             Exchange exchange = exchange(state);
             JsonSink sink = new JsonSink();
-            Relay relay = Relay.of(engine.relayContext(), localBase(servlet), exchange.targets(), sink,
+            Relay relay = new Relay(engine.relayContext(), localBase(servlet), exchange.targets(), sink,
                     exchange.generation());
             whenEnded(state, relay);
             logAfter(state, exchange.generation());

@@ -82,7 +82,7 @@ class RelayTest {
         };
         RelayContext context = new RelayContext(CONFIG.timeouts(), CONFIG.retry(), router::endpoints,
                 localBase -> upstream, ticker, books, new RunningRelays());
-        relay = Relay.of(context, URI.create("http://localhost/"), List.of(new Target(route, new byte[0],
+        relay = new Relay(context, URI.create("http://localhost/"), List.of(new Target(route, new byte[0],
                 new EchoTranslation(), Price.parse("0:0", "test"))), sink, generation);
         return relayThread.submit(() -> {
             try {
