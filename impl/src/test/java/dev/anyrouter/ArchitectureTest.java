@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The package rules of docs/design.md, checked on the compiled classes of the {@code api} and {@code impl}
- * modules: no cycles between packages, an {@code api} module that stands alone, a relay that knows no servlet and
- * translations that know neither the upstream client, nor billing, nor JAX-RS.
+ * modules: no cycles between packages, an {@code api} module that stands alone, a relay that knows neither a servlet
+ * nor the engine that builds it, and translations that know neither the upstream client, nor billing, nor JAX-RS.
  */
 class ArchitectureTest {
 
@@ -54,6 +54,12 @@ class ArchitectureTest {
     @Test
     void translationSubpackagesHaveNoCycles() {
         slices().matching("dev.anyrouter.translate.(*)..").should().beFreeOfCycles().check(classes);
+    }
+
+    @Test
+    void theRelayKnowsNoEngine() {
+        noClasses().that().resideInAPackage("dev.anyrouter.relay..").should().dependOnClassesThat()
+                .resideInAnyPackage("dev.anyrouter.engine..").check(classes);
     }
 
     @Test

@@ -1,13 +1,9 @@
 package dev.anyrouter.engine;
 
-import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.accounting.GenerationRecord;
 import dev.anyrouter.accounting.ModelCatalog;
 import dev.anyrouter.accounting.Prices;
 import dev.anyrouter.accounting.TokenCounter;
-import dev.anyrouter.api.ErrorTypes;
-import dev.anyrouter.api.errors.GatewayException;
-import dev.anyrouter.api.errors.Refusal;
 import dev.anyrouter.auth.ApiKeys;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.json.Json;
@@ -17,74 +13,56 @@ import dev.anyrouter.limits.RateLimits;
 import dev.anyrouter.limits.StreamCaps;
 import dev.anyrouter.ops.AccessLog;
 import dev.anyrouter.ops.Metrics;
+import dev.anyrouter.relay.RelayContext;
+import dev.anyrouter.relay.RunningRelays;
 import dev.anyrouter.routing.Router;
 import dev.anyrouter.store.CreditReservations;
 import dev.anyrouter.store.Database;
 import dev.anyrouter.store.KeyStore;
 import dev.anyrouter.store.Ledger;
+import dev.anyrouter.store.Readiness;
 import dev.anyrouter.store.ReplicaId;
 import dev.anyrouter.upstream.UpstreamClient;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * The gateway's long-lived parts, built from one {@link GatewayConfig} and closed together: the database with
- * its key store and usage ledger, the keys snapshot, router, prices, upstream client, the relay threads, the
- * timer for commits, keep-alives and key reloads, the rate limits and stream caps, the metrics and the access log.
- * One instance per deployment; the Jersey resources reach it by injection.
+ * The composition root: the gateway's long-lived parts, built from one {@link GatewayConfig}, then drained and closed
+ * together: the database, key store and usage ledger, keys, router, prices, upstream client, threads and timer, rate
+ * limits and stream caps, metrics and access log, and the {@link RelayContext} every relay gets. One instance per
+ * deployment; the Jersey resources reach it by injection.
  */
 public final class AnyRouter implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger(AnyRouter.class.getName());
     /** How much older than the total timeout another replica's in-progress ledger row must be to be closed. */
     private static final Duration ORPHAN_MARGIN = Duration.ofMinutes(5);
-    /** The Retry-After of requests refused while the ledger cannot write. */
-    private static final String LEDGER_RETRY_AFTER = "5";
 
     private final GatewayConfig config;
     private final Database database;
     private final KeyStore keyStore;
     private final ApiKeys keys;
+    private final Workers workers;
     private final Ledger ledger;
+    private final Generations generations;
     private final Router router;
     private final ModelCatalog catalog;
     private final Prices prices;
     private final UpstreamClient upstream;
-    private final ExecutorService relays;
-    private final RelayLimit relayLimit;
-    private final ExecutorService writers;
-    private final ScheduledExecutorService timer;
-    private final ExecutorService ledgerWriter;
-    private final ScheduledExecutorService ledgerJournal;
-    private final AtomicInteger activeRelays = new AtomicInteger();
-    private final List<Consumer<GenerationRecord>> listeners = new CopyOnWriteArrayList<>();
-    private final Accounting accounting = new Accounting(this::finished);
-    private final Set<Runnable> stoppers = ConcurrentHashMap.newKeySet();
-    private volatile boolean draining;
+    private final RunningRelays runningRelays = new RunningRelays();
+    private final RelayContext relayContext;
+    private final Readiness readiness;
     private final Metrics metrics;
     private final AccessLog accessLog = new AccessLog();
     private final RateLimits rateLimits;
     private final StreamCaps streamCaps;
     private final CreditLimits creditLimits;
     private final Credit credit;
-    private volatile boolean closed;
-    /** The database check in progress or last done (one at a time, however many ask). */
-    private CompletableFuture<Boolean> databaseCheck;
 
     private AnyRouter(GatewayConfig config, Database database) {
         this.config = config;
@@ -92,40 +70,38 @@ public final class AnyRouter implements AutoCloseable {
         this.keyStore = new KeyStore(database);
         keyStore.bootstrap(config.apiKeys());
         this.keys = new ApiKeys(keyStore);
-        this.ledgerWriter = Threads.perTask("anyrouter-ledger");
-        this.ledgerJournal = Threads.scheduler("anyrouter-ledger-journal");
+        this.workers = new Workers(config.relayThreads());
         // No generation runs longer than the total timeout: an older in-progress row's replica is gone.
-        this.ledger = new Ledger(database, ledgerWriter, ledgerJournal, ReplicaId.of(config.storage()),
-                config.timeouts().total().plus(ORPHAN_MARGIN));
+        this.ledger = new Ledger(database, workers.ledgerWriter(), workers.ledgerJournal(),
+                ReplicaId.of(config.storage()), config.timeouts().total().plus(ORPHAN_MARGIN));
+        this.generations = new Generations(ledger);
         this.router = Router.from(config);
         this.catalog = ModelCatalog.bundled(Json.MAPPER);
         this.prices = Prices.of(catalog.models(), config.prices(), config.defaultPrice());
         this.upstream = new UpstreamClient(config);
-        this.relays = Threads.perTask("anyrouter-relay");
-        this.relayLimit = RelayLimit.of(config.relayThreads());
-        this.writers = Threads.perTask("anyrouter-keepalive");
-        this.timer = Threads.scheduler("anyrouter-timer");
-        this.metrics = new Metrics(activeRelays, prices::listed);
+        this.relayContext = RelayContext.of(config.timeouts(), config.retry(), router::endpoints, upstream,
+                workers.timer(), generations, runningRelays);
+        this.readiness = new Readiness(database, ledger, workers.writers());
+        this.metrics = new Metrics(runningRelays::active, prices::listed);
         metrics.ledger(ledger::queueDepth, ledger::writeFailures, () -> ledger.healthy() ? 1 : 0);
         config.upstreams().forEach(configured -> metrics.endpoints(router.endpoints(configured)));
         this.rateLimits = RateLimits.of(config.limits(),
-                database.postgresql() ? Optional.of(database.dataSource()) : Optional.empty(), writers);
+                database.postgresql() ? Optional.of(database.dataSource()) : Optional.empty(), workers.writers());
         this.streamCaps = new StreamCaps(config.limits());
         // No request outlives its total timeout and the shutdown grace: an older reservation was left by a dead replica.
         this.creditLimits = new CreditLimits(new CreditReservations(database, config.timeouts().total()
                 .plus(config.shutdownGrace()).plusMinutes(1), Clock.systemUTC()), config.limits().reserveTokens());
         this.credit = new Credit(keyStore, ledger);
-        onGeneration(this::chargeTokens);
+        onGeneration(record -> keys.byId(record.keyId()).ifPresent(key -> rateLimits.charge(key,
+                record.promptTokens() + record.completionTokens()))); // its tokens count against the key's per minute
         onGeneration(metrics::generation);
         onGeneration(accessLog::generation);
         // Loading an encoding takes a second or more on a busy machine: not on the first cancelled stream's bill.
-        inBackground("token counting not prepared", TokenCounter::prepare);
+        workers.inBackground("token counting not prepared", TokenCounter::prepare);
         long refresh = config.keyRefresh().toMillis();
-        timer.scheduleWithFixedDelay(() -> inBackground("keys not reloaded", keys::refresh), refresh, refresh,
-                TimeUnit.MILLISECONDS);
+        workers.every("keys not reloaded", keys::refresh, refresh, refresh, TimeUnit.MILLISECONDS);
         if (database.postgresql()) {
-            timer.scheduleWithFixedDelay(() -> inBackground("expired rate-limit buckets not deleted",
-                    rateLimits::removeExpired), 1, 5, TimeUnit.MINUTES);
+            workers.every("expired rate-limit buckets not deleted", rateLimits::removeExpired, 1, 5, TimeUnit.MINUTES);
         }
     }
 
@@ -164,93 +140,15 @@ public final class AnyRouter implements AutoCloseable {
         return prices;
     }
 
-    /**
-     * Registers how to end one running request at shutdown ({@link #drain}); the caller removes it when the
-     * request ends.
-     */
-    public void running(Runnable stopper) {
-        stoppers.add(stopper);
+    public Router router() {
+        return router;
     }
 
-    public void done(Runnable stopper) {
-        stoppers.remove(stopper);
+    public ModelCatalog catalog() {
+        return catalog;
     }
 
-    /** True once {@link #drain} began: new requests are refused with a 503. */
-    public boolean draining() {
-        return draining;
-    }
-
-    /**
-     * Graceful shutdown: refuses new requests, lets running ones finish for up to {@code grace}, then ends the
-     * rest (their clients get an error event, their upstreams are aborted) and waits briefly for them to bill.
-     * {@link #close()} then writes the ledger's last rows.
-     */
-    public void drain(Duration grace) {
-        draining = true;
-        if (!awaitRelays(grace)) {
-            LOG.log(System.Logger.Level.INFO, "shutdown: ending " + activeRelays.get() + " requests still running");
-            stoppers.forEach(Runnable::run);
-            awaitRelays(Duration.ofSeconds(2));
-        }
-    }
-
-    private boolean awaitRelays(Duration wait) {
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (activeRelays.get() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return activeRelays.get() == 0;
-    }
-
-    /**
-     * A relay is done with {@code generation}: it is billed and ended on an accounting thread (counting its tokens
-     * may take tens of milliseconds), then {@link #finished}. Returns at once.
-     */
-    public void finish(Generation generation, Generation.Outcome outcome, String error) {
-        accounting.finish(generation, outcome, error);
-    }
-
-    /** A generation has ended: its row goes to the ledger, and to every listener. Returns at once. */
-    public void finished(GenerationRecord record) {
-        ledger.add(record);
-        for (Consumer<GenerationRecord> listener : listeners) {
-            try {
-                listener.accept(record);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "a generation listener failed", e);
-            }
-        }
-    }
-
-    /**
-     * Calls {@code listener} with every finished generation, on the accounting thread that billed it (or the relay
-     * thread that ended it), after its client response is done. For metrics and embedding applications; it must
-     * not block.
-     */
-    public void onGeneration(Consumer<GenerationRecord> listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
-    }
-
-    /**
-     * Refuses (503, with a Retry-After) billable requests while the usage ledger has been failing to write for a
-     * while or holds too many rows ({@link Ledger#failing()}): they could not be billed. The rows of requests
-     * already running stay queued and are written once the database is back.
-     */
-    public void checkLedger() {
-        if (ledger.failing()) {
-            throw GatewayException.refused(Refusal.LEDGER, 503, ErrorTypes.OVERLOADED, "the gateway cannot record "
-                    + "usage right now (its database does not accept writes); try again",
-                    Optional.of(LEDGER_RETRY_AFTER));
-        }
-    }
-
-    /** What keys have spent, and the checks that refuse a key over its credit limit. */
+    /** What keys have spent, and the checks that refuse a request its key or the ledger could not pay for. */
     public Credit credit() {
         return credit;
     }
@@ -270,38 +168,38 @@ public final class AnyRouter implements AutoCloseable {
         return streamCaps;
     }
 
-    public Router router() {
-        return router;
-    }
-
-    public ModelCatalog catalog() {
-        return catalog;
-    }
-
-    public UpstreamClient upstream() {
-        return upstream;
-    }
-
     /** Runs the blocking part of each request: the upstream exchange and the relay to the client. */
     public ExecutorService relays() {
-        return relays;
+        return workers.relays();
     }
 
     /** Admission to {@link #relays()}: taken before a request is handed to a relay thread. */
     public RelayLimit relayLimit() {
-        return relayLimit;
+        return workers.relayLimit();
     }
 
-    /**
-     * Sends keep-alive comments, reloads the keys and checks the database for {@link #ready}, so that a stalled
-     * client or database never holds up the timer or a caller.
-     */
+    /** Keep-alives, key reloads, database checks: a stalled client or database never holds up the timer or a caller. */
     public ExecutorService writers() {
-        return writers;
+        return workers.writers();
     }
 
     public ScheduledExecutorService timer() {
-        return timer;
+        return workers.timer();
+    }
+
+    /** What each relay needs from the gateway: settings, endpoints, upstream, timer, ledger, the relays running. */
+    public RelayContext relayContext() {
+        return relayContext;
+    }
+
+    /** The relays running now, and whether the gateway is draining. */
+    public RunningRelays runningRelays() {
+        return runningRelays;
+    }
+
+    /** Whether the gateway is ready for traffic ({@code GET /ready}). */
+    public Readiness readiness() {
+        return readiness;
     }
 
     /** The meters {@code GET /metrics} shows. */
@@ -315,38 +213,21 @@ public final class AnyRouter implements AutoCloseable {
     }
 
     /**
-     * Whether the engine runs, its database answers within {@code timeout} and its usage ledger is not failing
-     * ({@link Ledger#failing()}). Blocks at most that long: call it
-     * on a relay thread. Concurrent callers share one check, so a database that hangs holds up one thread only.
+     * Calls {@code listener} with every finished generation, on the accounting thread that billed it (or the relay
+     * thread that ended it), after its client response is done. For metrics and embedding applications; it must
+     * not block.
      */
-    public boolean ready(Duration timeout) {
-        if (closed) {
-            return false;
-        }
-        CompletableFuture<Boolean> check;
-        synchronized (this) {
-            if (databaseCheck == null || databaseCheck.isDone()) {
-                try {
-                    databaseCheck = CompletableFuture.supplyAsync(database::answers, writers);
-                } catch (RejectedExecutionException closing) {
-                    return false;
-                }
-            }
-            check = databaseCheck;
-        }
-        try {
-            return check.get(timeout.toMillis(), TimeUnit.MILLISECONDS) && !ledger.failing() && !closed;
-        } catch (TimeoutException | ExecutionException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+    public void onGeneration(Consumer<GenerationRecord> listener) {
+        generations.onGeneration(listener);
     }
 
-    /** Requests whose relay (upstream exchange and client writes) is running now. */
-    public AtomicInteger activeRelays() {
-        return activeRelays;
+    /**
+     * Graceful shutdown: refuses new requests, lets running ones finish for up to {@code grace}, then ends the
+     * rest (their clients get an error event, their upstreams are aborted) and waits briefly for them to bill.
+     * {@link #close()} then writes the ledger's last rows.
+     */
+    public void drain(Duration grace) {
+        runningRelays.drain(grace);
     }
 
     /**
@@ -355,49 +236,14 @@ public final class AnyRouter implements AutoCloseable {
      */
     @Override
     public void close() {
-        closed = true;
-        draining = true;
-        stoppers.forEach(Runnable::run); // what is still running ends with an error event, its upstream aborted
-        awaitRelays(Duration.ofSeconds(2));
-        timer.shutdownNow();
-        writers.shutdownNow();
-        relays.shutdownNow();
-        try {
-            relays.awaitTermination(5, TimeUnit.SECONDS);
-            writers.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        accounting.close(); // the generations still being billed reach the ledger before it closes
+        readiness.close();
+        runningRelays.stop(); // what is still running ends with an error event, its upstream aborted
+        workers.stopRequests();
+        generations.close(); // the generations still being billed reach the ledger before it closes
         ledger.close();
-        ledgerWriter.shutdownNow();
-        ledgerJournal.shutdownNow();
+        workers.stopLedger();
         database.close();
         upstream.close();
         metrics.close();
-    }
-
-    /** A generation's billed tokens count against its key's tokens per minute. */
-    private void chargeTokens(GenerationRecord record) {
-        keys.byId(record.keyId()).ifPresent(key -> rateLimits.charge(key,
-                record.promptTokens() + record.completionTokens()));
-    }
-
-    /**
-     * Timer: runs {@code task} (key reloads, bucket clean-up) on a writer thread, as the database may be slow and
-     * the timer must not wait; a failure is logged as {@code failure}.
-     */
-    private void inBackground(String failure, Runnable task) {
-        try {
-            writers.execute(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, failure + ": " + e.getMessage());
-                }
-            });
-        } catch (RejectedExecutionException shuttingDown) {
-            // closing
-        }
     }
 }

@@ -11,10 +11,14 @@ import java.math.BigDecimal;
 import java.util.Optional;
 
 /**
- * What a key has spent, and the checks that refuse a key over its credit limit (402) before anything reaches an
- * upstream. Requests already running may still finish; {@link CreditLimits} keeps their spend within the limit.
+ * What a key has spent, and the checks that refuse a key over its credit limit (402), or any billable request while
+ * the usage ledger cannot record it (503), before anything reaches an upstream. Requests already running may still
+ * finish; {@link CreditLimits} keeps their spend within the limit.
  */
 public final class Credit {
+
+    /** The Retry-After of requests refused while the ledger cannot write. */
+    private static final String LEDGER_RETRY_AFTER = "5";
 
     private final KeyStore keyStore;
     private final Ledger ledger;
@@ -28,6 +32,19 @@ public final class Credit {
     public BigDecimal spent(ClientKey key) {
         BigDecimal queued = ledger.unwritten(key.id()); // first: a row written meanwhile is then counted twice, never missed
         return queued.add(keyStore.used(key.id()));
+    }
+
+    /**
+     * Refuses (503, with a Retry-After) billable requests while the usage ledger has been failing to write for a
+     * while or holds too many rows ({@link Ledger#failing()}): they could not be billed. The rows of requests
+     * already running stay queued and are written once the database is back.
+     */
+    public void checkLedger() {
+        if (ledger.failing()) {
+            throw GatewayException.refused(Refusal.LEDGER, 503, ErrorTypes.OVERLOADED, "the gateway cannot record "
+                    + "usage right now (its database does not accept writes); try again",
+                    Optional.of(LEDGER_RETRY_AFTER));
+        }
     }
 
     /** Refuses (402) a key that has spent its limit, by its spend as stored now. */

@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -56,12 +55,13 @@ public final class Metrics implements AutoCloseable {
     private final java.util.List<Object> read = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
-     * @param activeRelays the engine's count of requests being relayed now
+     * @param activeRelays how many requests are being relayed now
      * @param listedModel  whether a {@code provider/model} may be a {@code model} tag value
      */
-    public Metrics(AtomicInteger activeRelays, Predicate<String> listedModel) {
+    public Metrics(IntSupplier activeRelays, Predicate<String> listedModel) {
         this.listedModel = listedModel;
-        Gauge.builder("anyrouter.active.relays", activeRelays, AtomicInteger::get)
+        read.add(activeRelays);
+        Gauge.builder("anyrouter.active.relays", activeRelays, IntSupplier::getAsInt)
                 .description("Requests whose upstream exchange and relay are running now (streamed or not)")
                 .register(registry);
         requests = Counter.builder("anyrouter.requests")

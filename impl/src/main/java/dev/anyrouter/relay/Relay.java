@@ -3,7 +3,6 @@ package dev.anyrouter.relay;
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.config.Endpoint;
-import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.routing.Lease;
 import dev.anyrouter.upstream.Abort;
 import java.net.URI;
@@ -35,6 +34,7 @@ public final class Relay {
     private static final Duration RECORD_WAIT = Duration.ofSeconds(1);
 
     private final RelayContext context;
+    private final UpstreamStream.Opener upstream;
     private final List<Target> targets;
     private final ClientSink sink;
     private final Generation generation;
@@ -48,20 +48,19 @@ public final class Relay {
     private volatile EventPump pump;
     private RelayContext.Row row;
 
-    Relay(RelayContext context, List<Target> targets, ClientSink sink, Generation generation) {
+    /**
+     * A relay on the gateway's upstream, timer and ledger ({@code context}); {@code localBase}: the gateway's own root
+     * as reached from this machine; {@code targets}: the requested model, then fallbacks.
+     */
+    public Relay(RelayContext context, URI localBase, List<Target> targets, ClientSink sink, Generation generation) {
         this.context = context;
+        this.upstream = context.upstream().apply(localBase);
         this.targets = List.copyOf(targets);
         this.target = targets.get(0);
         this.sink = sink;
         this.generation = generation;
         this.streaming = sink.streaming();
         this.start = context.ticker().nanos();
-    }
-
-    /** A relay on the gateway's upstream, timer and ledger; {@code targets}: the requested model, then fallbacks. */
-    public static Relay of(AnyRouter engine, URI localBase, List<Target> targets, ClientSink sink,
-            Generation generation) {
-        return new Relay(RelayContext.of(engine, localBase), targets, sink, generation);
     }
 
     /**
@@ -137,7 +136,7 @@ public final class Relay {
         sink.trying(context.ticker().nanos());
         UpstreamStream call;
         try {
-            call = context.upstream().open(next, endpoint, streaming, generation::sent, abort);
+            call = upstream.open(next, endpoint, streaming, generation::sent, abort);
         } catch (GatewayException e) {
             if (signal.reason() != null) {
                 return null; // the stop aborted it: not the endpoint's failure

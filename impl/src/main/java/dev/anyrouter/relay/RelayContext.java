@@ -4,25 +4,24 @@ import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.config.RetryConfig;
 import dev.anyrouter.config.TimeoutsConfig;
 import dev.anyrouter.config.UpstreamConfig;
-import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.routing.Endpoints;
-import dev.anyrouter.store.InFlight;
+import dev.anyrouter.upstream.UpstreamClient;
 import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 
 /**
  * What a {@link Relay} needs from the gateway, and nothing more: its settings, the endpoints of each provider, the
- * upstream, a clock and timer, the ledger, and the list of running requests a shutdown ends. Tests build one with
- * fakes.
+ * upstream (given the gateway's own root, against which the relative base URL of an upstream it hosts, the
+ * simulator, is resolved), a clock and timer, the ledger, and the relays running, which a shutdown ends. The
+ * gateway's composition root builds one ({@link #of}); tests build one with fakes.
  */
-record RelayContext(TimeoutsConfig timeouts, RetryConfig retry, Function<UpstreamConfig, Endpoints> endpoints,
-        UpstreamStream.Opener upstream, Ticker ticker, Books books, Running running) {
-
-    private static final System.Logger LOG = System.getLogger(Relay.class.getName());
+public record RelayContext(TimeoutsConfig timeouts, RetryConfig retry, Function<UpstreamConfig, Endpoints> endpoints,
+        Function<URI, UpstreamStream.Opener> upstream, Ticker ticker, Books books, RunningRelays running) {
 
     /** The ledger's side of a generation. */
-    interface Books {
+    public interface Books {
         /** The generation's in-progress row, before anything is sent upstream. */
         Row begin(Generation generation);
 
@@ -34,7 +33,7 @@ record RelayContext(TimeoutsConfig timeouts, RetryConfig retry, Function<Upstrea
     }
 
     /** A running generation's in-progress ledger row (see {@code store/InFlight.java}). */
-    interface Row {
+    public interface Row {
         /** Records the generation's state now; returns at once. */
         void record();
 
@@ -42,64 +41,11 @@ record RelayContext(TimeoutsConfig timeouts, RetryConfig retry, Function<Upstrea
         void awaitRecorded(Duration max);
     }
 
-    /** The requests running now, which a shutdown ends once its grace period is over. */
-    interface Running {
-        void started(Runnable stopper);
-
-        void ended(Runnable stopper);
-
-        /** Whether the gateway is stopping: its own simulator and connections close under the streams it ends. */
-        boolean draining();
-    }
-
-    /** The gateway's own; {@code localBase} resolves the relative base URL of an upstream it hosts (the simulator). */
-    static RelayContext of(AnyRouter engine, URI localBase) {
-        Books books = new Books() {
-            @Override
-            public Row begin(Generation generation) {
-                InFlight.Handle handle = engine.ledger().begin(generation);
-                return new Row() {
-                    @Override
-                    public void record() {
-                        handle.record();
-                    }
-
-                    @Override
-                    public void awaitRecorded(Duration max) {
-                        handle.awaitRecorded(max);
-                    }
-                };
-            }
-
-            @Override
-            public void finish(Generation generation, Generation.Outcome outcome, String error) {
-                try {
-                    engine.finish(generation, outcome, error);
-                } catch (RuntimeException | Error e) {
-                    LOG.log(System.Logger.Level.ERROR, "generation " + generation.id() + " could not be billed: " + e,
-                            e);
-                }
-            }
-        };
-        Running running = new Running() {
-            @Override
-            public void started(Runnable stopper) {
-                engine.activeRelays().incrementAndGet();
-                engine.running(stopper);
-            }
-
-            @Override
-            public void ended(Runnable stopper) {
-                engine.done(stopper);
-                engine.activeRelays().decrementAndGet();
-            }
-
-            @Override
-            public boolean draining() {
-                return engine.draining();
-            }
-        };
-        return new RelayContext(engine.config().timeouts(), engine.config().retry(), engine.router()::endpoints,
-                JerseyUpstream.opener(engine.upstream(), localBase), Ticker.of(engine.timer()), books, running);
+    /** The gateway's own: exchanges through {@code upstream}, timed on {@code timer}. */
+    public static RelayContext of(TimeoutsConfig timeouts, RetryConfig retry,
+            Function<UpstreamConfig, Endpoints> endpoints, UpstreamClient upstream, ScheduledExecutorService timer,
+            Books books, RunningRelays running) {
+        return new RelayContext(timeouts, retry, endpoints, localBase -> JerseyUpstream.opener(upstream, localBase),
+                Ticker.of(timer), books, running);
     }
 }

@@ -112,7 +112,8 @@ public final class CompletionsResource {
             Exchange exchange = exchange(state);
             SseSink sink = new SseSink(events, sse, state.flushHold(), engine.config().timeouts(), engine.writers(),
                     permit::release);
-            Relay relay = Relay.of(engine, localBase(servlet), exchange.targets(), sink, exchange.generation());
+            Relay relay = new Relay(engine.relayContext(), localBase(servlet), exchange.targets(), sink,
+                    exchange.generation());
             exchange.credit().ifPresent(credit -> exchange.generation().budget(credit, exchange.promptTokens(),
                     relay::creditSpent));
             whenEnded(state, relay);
@@ -142,7 +143,8 @@ public final class CompletionsResource {
         try {
             Exchange exchange = exchange(state);
             JsonSink sink = new JsonSink();
-            Relay relay = Relay.of(engine, localBase(servlet), exchange.targets(), sink, exchange.generation());
+            Relay relay = new Relay(engine.relayContext(), localBase(servlet), exchange.targets(), sink,
+                    exchange.generation());
             whenEnded(state, relay);
             logAfter(state, exchange.generation());
             IdleDisconnects.Watch watch = IdleDisconnects.of(servlet).watch(servlet, relay::clientGone);
@@ -171,12 +173,12 @@ public final class CompletionsResource {
     private Exchange exchange(RequestState state) {
         ClientRequest client = state.client();
         ClientKey key = state.key();
-        if (engine.draining()) {
+        if (engine.runningRelays().draining()) {
             throw GatewayException.refused(Refusal.DRAINING, 503, ErrorTypes.OVERLOADED,
                     "the gateway is shutting down; try again", Optional.of("1"));
         }
         List<Route> routes = engine.router().routes(client.model(), client.fallbacks(), client.fallbackField());
-        engine.checkLedger();
+        engine.credit().checkLedger();
         engine.credit().check(key);
         engine.rateLimits().admit(key);
         String id = "gen-" + UUID.randomUUID().toString().replace("-", "");

@@ -37,7 +37,8 @@ public final class ReadyResource {
     @ManagedAsync
     @Bounded
     public Response ready() {
-        if (!engine.ready(TIMEOUT)) { // an answer about the gateway, not a refused request: no error is raised
+        // An answer about the gateway, not a refused request: no error is raised.
+        if (!engine.readiness().ready(TIMEOUT)) {
             return Response.status(503).type(MediaType.APPLICATION_JSON_TYPE).entity(Json.write(ErrorBody.of(503,
                     ErrorTypes.SERVER, "not ready: the gateway is stopping, its database does not answer, or its "
                             + "usage ledger cannot write"))).build();

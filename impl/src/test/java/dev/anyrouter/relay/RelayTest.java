@@ -13,6 +13,7 @@ import dev.anyrouter.config.Settings;
 import dev.anyrouter.json.Json;
 import dev.anyrouter.routing.Route;
 import dev.anyrouter.routing.Router;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -79,24 +80,10 @@ class RelayTest {
                 billed.complete(outcome);
             }
         };
-        RelayContext.Running running = new RelayContext.Running() {
-            @Override
-            public void started(Runnable stopper) {
-            }
-
-            @Override
-            public void ended(Runnable stopper) {
-            }
-
-            @Override
-            public boolean draining() {
-                return false;
-            }
-        };
-        RelayContext context = new RelayContext(CONFIG.timeouts(), CONFIG.retry(), router::endpoints, upstream,
-                ticker, books, running);
-        relay = new Relay(context, List.of(new Target(route, new byte[0], new EchoCodec(),
-                Price.parse("0:0", "test"))), sink, generation);
+        RelayContext context = new RelayContext(CONFIG.timeouts(), CONFIG.retry(), router::endpoints,
+                localBase -> upstream, ticker, books, new RunningRelays());
+        relay = new Relay(context, URI.create("http://localhost/"), List.of(new Target(route, new byte[0],
+                new EchoCodec(), Price.parse("0:0", "test"))), sink, generation);
         return relayThread.submit(() -> {
             try {
                 relay.run();

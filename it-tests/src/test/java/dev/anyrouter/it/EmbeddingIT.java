@@ -130,7 +130,8 @@ class EmbeddingIT {
                         + "\"Count to 50\"}],\"simulation\":{\"chunk_delay_ms\":200}}")) {
             stream.nextData();
             CompletableFuture<Void> closing = CompletableFuture.runAsync(app.anyRouter()::close);
-            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> app.anyRouter().engine().draining());
+            Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> app.anyRouter().engine().runningRelays().draining());
             assertThat(hello(app)).as("the application's servlet while AnyRouter drains").isEqualTo(200);
             try (RawClient late = RawClient.connect(app.uri()).post("/llm/api/v1/chat/completions",
                     Gateway.BEARER, "{\"model\":\"openai/gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":"

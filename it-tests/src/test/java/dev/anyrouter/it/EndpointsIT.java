@@ -101,7 +101,7 @@ class EndpointsIT {
             for (int i = 0; i < 3; i++) {
                 assertThat(streamText(gateway)).contains("from b");
                 // the answered request's endpoint is given back just after its client's response ends
-                await().atMost(Duration.ofSeconds(5)).until(() -> gateway.engine().activeRelays().get() == 1);
+                await().atMost(Duration.ofSeconds(5)).until(() -> gateway.engine().runningRelays().active() == 1);
             }
             release.countDown();
             assertThat(longStream.rest()).contains("[DONE]");
@@ -211,7 +211,7 @@ class EndpointsIT {
                 assertThat(hung.await(5, TimeUnit.SECONDS)).isTrue();
                 client.reset();
             }
-            await().atMost(Duration.ofSeconds(5)).until(() -> gateway.engine().activeRelays().get() == 0);
+            await().atMost(Duration.ofSeconds(5)).until(() -> gateway.engine().runningRelays().active() == 0);
 
             assertThat(streamText(gateway)).as("the breaker stayed closed").contains("from a");
             assertThat(metrics(gateway)).contains("anyrouter_upstream_breaker_opened_total{provider=\"openai\"} 0.0");

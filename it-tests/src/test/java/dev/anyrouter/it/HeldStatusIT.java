@@ -147,7 +147,7 @@ class HeldStatusIT {
             long closed = exchange.awaitClosed(5_000);
             assertThat(TimeUnit.NANOSECONDS.toMillis(closed - left)).as(reset ? "reset" : "FIN").isLessThan(1000);
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> gateway.engine().activeRelays().get() == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> gateway.engine().runningRelays().active() == 0);
     }
 
     private RawClient post(String prompt) throws IOException {

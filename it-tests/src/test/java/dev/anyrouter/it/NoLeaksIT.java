@@ -65,7 +65,7 @@ class NoLeaksIT {
                     .containsEntry(Generation.Outcome.CANCELLED, 2 * each)
                     .containsEntry(Generation.Outcome.FAILED, 2 * each);
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-                assertThat(gateway.engine().activeRelays().get()).as("relays running").isZero();
+                assertThat(gateway.engine().runningRelays().active()).as("relays running").isZero();
                 assertThat(upstream.openExchanges()).as("upstream exchanges not closed").isZero();
                 assertThat(upstream.idleConnections()).as("spare pooled upstream connections").isLessThanOrEqualTo(2);
                 assertThat(gateway.openConnections()).as("client connections open").isZero();

@@ -73,7 +73,7 @@ class ShutdownIT {
 
         long start = System.nanoTime();
         CompletableFuture<Void> closing = CompletableFuture.runAsync(gateway::close);
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> gateway.engine().draining());
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> gateway.engine().runningRelays().draining());
         try (RawClient late = post(gateway)) {
             assertThat(late.status).as("a request during the drain").isEqualTo(503);
             assertThat(late.rest()).contains("shutting down");

@@ -165,7 +165,7 @@ class SoakIT {
             List<Result> with503 = results.stream().filter(Result::synthesised503).toList();
             softly.assertThat(with503.size()).as("streams that got a 503 (status or error chunk); the first: %s",
                     firstFew(with503)).isZero();
-            softly.assertThat(gateway.engine().activeRelays().get()).as("relays still running 10 s after the soak")
+            softly.assertThat(gateway.engine().runningRelays().active()).as("relays still running 10 s after the soak")
                     .isZero();
             softly.assertThat(upstream.openExchanges()).as("upstream exchanges still open 10 s after the soak")
                     .isZero();
@@ -379,7 +379,7 @@ class SoakIT {
     private static boolean settles(Gateway gateway, ScriptedUpstream upstream) {
         try {
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> gateway.engine().activeRelays().get() == 0 && upstream.openExchanges() == 0);
+                    .until(() -> gateway.engine().runningRelays().active() == 0 && upstream.openExchanges() == 0);
             return true;
         } catch (ConditionTimeoutException e) {
             return false;
@@ -420,7 +420,7 @@ class SoakIT {
                 + "%d upstream tries; slowest upstream close after an abort %d ms; then relays running %d, upstream "
                 + "exchanges open %d%n", results.size(), seconds, peak.get(),
                 tries.values().stream().mapToInt(AtomicInteger::get).sum(), slowestClose,
-                gateway.engine().activeRelays().get(), upstream.openExchanges()));
+                gateway.engine().runningRelays().active(), upstream.openExchanges()));
         counts.forEach((kind, count) -> summary.append(String.format("SoakIT: %-17s %4d streams, %4d as they "
                 + "should; statuses %s%n", kind, count[0], count[1], statuses.get(kind))));
         System.out.print(summary);

@@ -83,7 +83,7 @@ class StreamLimitsIT {
                 assertThat(client.status).isEqualTo(200);
                 assertThat(client.rest()).contains("Hi").endsWith("data: [DONE]\n\n");
             }
-            await().atMost(Duration.ofSeconds(5)).until(() -> gateway.engine().activeRelays().get() == 0);
+            await().atMost(Duration.ofSeconds(5)).until(() -> gateway.engine().runningRelays().active() == 0);
         }
         assertThat(thrown).as("the first stream's ending failed").isTrue();
     }
@@ -101,7 +101,7 @@ class StreamLimitsIT {
         assertThat(record.outcome()).isEqualTo(Generation.Outcome.FAILED);
         assertThat(record.error()).contains(message);
         assertThat(record.cost()).as("billed for what was delivered").isPositive();
-        await().atMost(Duration.ofSeconds(5)).until(() -> gateway.engine().activeRelays().get() == 0
+        await().atMost(Duration.ofSeconds(5)).until(() -> gateway.engine().runningRelays().active() == 0
                 && upstream.openExchanges() == 0);
     }
 }

@@ -1,0 +1,94 @@
+package dev.anyrouter.engine;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The engine's threads ({@link Threads}): the relay threads and their admission, the writers, the timer, and the
+ * usage ledger's writer and journal; and the timer's chores, each run on a writer thread, as the database may be
+ * slow and the timer must not wait.
+ */
+final class Workers {
+
+    private static final System.Logger LOG = System.getLogger(Workers.class.getName());
+
+    private final ExecutorService relays = Threads.perTask("anyrouter-relay");
+    private final RelayLimit relayLimit;
+    private final ExecutorService writers = Threads.perTask("anyrouter-keepalive");
+    private final ScheduledExecutorService timer = Threads.scheduler("anyrouter-timer");
+    private final ExecutorService ledgerWriter = Threads.perTask("anyrouter-ledger");
+    private final ScheduledExecutorService ledgerJournal = Threads.scheduler("anyrouter-ledger-journal");
+
+    /** @param relayThreads how many requests may be relayed at once on JDK 17 ({@link RelayLimit}) */
+    Workers(int relayThreads) {
+        this.relayLimit = RelayLimit.of(relayThreads);
+    }
+
+    ExecutorService relays() {
+        return relays;
+    }
+
+    RelayLimit relayLimit() {
+        return relayLimit;
+    }
+
+    ExecutorService writers() {
+        return writers;
+    }
+
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    ExecutorService ledgerWriter() {
+        return ledgerWriter;
+    }
+
+    ScheduledExecutorService ledgerJournal() {
+        return ledgerJournal;
+    }
+
+    /** Runs {@code task} on a writer thread; a failure is logged as {@code failure}. Nothing once closing. */
+    void inBackground(String failure, Runnable task) {
+        try {
+            writers.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, failure + ": " + e.getMessage());
+                }
+            });
+        } catch (RejectedExecutionException shuttingDown) {
+            // closing
+        }
+    }
+
+    /**
+     * A chore (key reloads, bucket clean-up): {@code task} on a writer thread after {@code first}, then every
+     * {@code period}.
+     */
+    void every(String failure, Runnable task, long first, long period, TimeUnit unit) {
+        timer.scheduleWithFixedDelay(() -> inBackground(failure, task), first, period, unit);
+    }
+
+    /** Stops the timer, the writers and the relay threads, waiting up to 5 s for each of the last two. */
+    void stopRequests() {
+        timer.shutdownNow();
+        writers.shutdownNow();
+        relays.shutdownNow();
+        try {
+            relays.awaitTermination(5, TimeUnit.SECONDS);
+            writers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops the ledger's writer and journal, once the ledger is closed. */
+    void stopLedger() {
+        ledgerWriter.shutdownNow();
+        ledgerJournal.shutdownNow();
+    }
+}

@@ -1,0 +1,79 @@
+package dev.anyrouter.relay;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The relays running now, with how to stop each, and the gateway's drain: once {@link #drain} begins new requests
+ * are refused, and the relays still running when its grace is over are stopped.
+ */
+public final class RunningRelays {
+
+    private static final System.Logger LOG = System.getLogger(RunningRelays.class.getName());
+    /** How long the relays stopped by a drain or a close may take to end and bill. */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(2);
+
+    private final AtomicInteger active = new AtomicInteger();
+    private final Set<Runnable> stoppers = ConcurrentHashMap.newKeySet();
+    private volatile boolean draining;
+
+    /** A relay began; {@code stopper} ends it at shutdown. */
+    void started(Runnable stopper) {
+        active.incrementAndGet();
+        stoppers.add(stopper);
+    }
+
+    /** The relay that began with {@code stopper} has ended. */
+    void ended(Runnable stopper) {
+        stoppers.remove(stopper);
+        active.decrementAndGet();
+    }
+
+    /** Requests whose relay (upstream exchange and client writes) is running now. */
+    public int active() {
+        return active.get();
+    }
+
+    /**
+     * True once {@link #drain} (or {@link #stop}) began: new requests are refused with a 503, and the gateway's own
+     * simulator and connections close under the streams it ends.
+     */
+    public boolean draining() {
+        return draining;
+    }
+
+    /**
+     * Refuses new requests, lets running ones finish for up to {@code grace}, then ends the rest (their clients get
+     * an error event, their upstreams are aborted) and waits briefly for them to bill.
+     */
+    public void drain(Duration grace) {
+        draining = true;
+        if (!await(grace)) {
+            LOG.log(System.Logger.Level.INFO, "shutdown: ending " + active.get() + " requests still running");
+            stoppers.forEach(Runnable::run);
+            await(STOP_WAIT);
+        }
+    }
+
+    /** Refuses new requests and ends the running ones at once, waiting briefly for them to bill. */
+    public void stop() {
+        draining = true;
+        stoppers.forEach(Runnable::run); // what is still running ends with an error event, its upstream aborted
+        await(STOP_WAIT);
+    }
+
+    private boolean await(Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (active.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return active.get() == 0;
+    }
+}
