@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.config.Api;
 import dev.anyrouter.api.errors.GatewayException;
 import java.util.HashSet;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -14,44 +13,26 @@ import java.util.Set;
  * the turns alternate from a user turn, every content block is well formed and in the right role, a
  * {@code tool_result} answers an earlier {@code tool_use}); a forced {@code tool_choice} names a declared tool.
  *
- * @param body   the request as the client sent it
- * @param model  {@code provider/model}, or a model id alone (a route alias or a model of the default provider)
- * @param stream whether the client asked for server-sent events
+ * @param body          the request as the client sent it
+ * @param model         {@code provider/model}, or a model id alone (a route alias or a model of the default provider)
+ * @param stream        whether the client asked for server-sent events
+ * @param fallbackField the field listing fallback models: {@code fallbacks}
  */
-public record MessagesRequest(ObjectNode body, String model, boolean stream) implements ClientRequest {
+public record MessagesRequest(ObjectNode body, String model, boolean stream, String fallbackField)
+        implements ClientRequest {
 
     private static final Set<String> NUMBERS = Set.of("temperature", "top_p");
-
-    public MessagesRequest {
-        Objects.requireNonNull(body, "body");
-        Objects.requireNonNull(model, "model");
-    }
 
     @Override
     public Api api() {
         return Api.MESSAGES;
     }
 
-    /** The field of fallback models. */
-    static final String FALLBACKS = "fallbacks";
-
-    @Override
-    public String fallbackField() {
-        return FALLBACKS;
-    }
-
-    /** Parses and checks a request body within the default {@link BodyLimits}. */
-    public static MessagesRequest parse(byte[] bytes) {
-        return parse(bytes, BodyLimits.DEFAULTS);
-    }
-
     /**
-     * Parses and checks a request body; every problem is a 400 naming the field and what was expected, a body
-     * over {@code limits} a 413.
+     * The request of a body that {@link Fields#request} has parsed and whose model it has checked, after this API's own
+     * checks (in the order Anthropic reports them); every problem is a 400 naming the field and what was expected.
      */
-    static MessagesRequest parse(byte[] bytes, BodyLimits limits) {
-        ObjectNode body = Fields.object(bytes, limits);
-        String model = Fields.model(body.get("model"));
+    static MessagesRequest checked(ObjectNode body, String model) {
         JsonNode maxTokens = body.get("max_tokens");
         if (maxTokens == null || maxTokens.isNull()) {
             throw GatewayException.badRequest("max_tokens: missing (expected: a whole number of at least 1; the "
@@ -72,23 +53,11 @@ public record MessagesRequest(ObjectNode body, String model, boolean stream) imp
             }
         }
         JsonNode stops = body.get("stop_sequences");
-        if (stops != null && !stops.isNull() && (!stops.isArray() || !allText(stops))) {
+        if (stops != null && !stops.isNull() && (!stops.isArray() || !Fields.allText(stops))) {
             throw Fields.invalid("stop_sequences", stops, "an array of strings");
         }
-        thinking(body.get("thinking"));
-        Fields.fallbacks(body, FALLBACKS);
-        return new MessagesRequest(body, model, stream);
-    }
-
-    /** {@code thinking}: an object; its {@code budget_tokens}, when present, a budget in range. */
-    private static void thinking(JsonNode thinking) {
-        if (thinking == null || thinking.isNull()) {
-            return;
-        }
-        if (!thinking.isObject()) {
-            throw Fields.invalid("thinking", thinking, "an object");
-        }
-        Fields.budget(thinking, "budget_tokens", "thinking");
+        Fields.budgeted(body.get("thinking"), "thinking", "budget_tokens");
+        return new MessagesRequest(body, model, stream, "fallbacks");
     }
 
     private static void system(JsonNode system) {
@@ -149,14 +118,5 @@ public record MessagesRequest(ObjectNode body, String model, boolean stream) imp
             default -> throw Fields.invalid("tool_choice", choice,
                     "{\"type\": \"auto\" | \"any\" | \"none\"} or {\"type\": \"tool\", \"name\": …}");
         }
-    }
-
-    private static boolean allText(JsonNode array) {
-        for (JsonNode item : array) {
-            if (!item.isTextual()) {
-                return false;
-            }
-        }
-        return true;
     }
 }
