@@ -6,54 +6,36 @@ import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.api.spi.ClientApi;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 
 /**
  * A validated chat-completions request. The JSON tree is kept whole, so fields the gateway does not know pass
  * through to the upstream untouched; only {@code model} is rewritten.
  *
- * @param body   the request as the client sent it
- * @param model  {@code provider/model}, or a model id alone (a route alias or a model of the default provider)
- * @param stream whether the client asked for server-sent events
+ * @param body          the request as the client sent it
+ * @param model         {@code provider/model}, or a model id alone (a route alias or a model of the default provider)
+ * @param stream        whether the client asked for server-sent events
+ * @param fallbackField the field listing fallback models: {@code models}, as on OpenRouter
  */
-public record ChatRequest(ObjectNode body, String model, boolean stream) implements ClientRequest {
+public record ChatRequest(ObjectNode body, String model, boolean stream, String fallbackField)
+        implements ClientRequest {
 
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
     private static final Set<String> NUMBERS = Set.of("temperature", "top_p", "presence_penalty",
             "frequency_penalty");
     private static final Set<String> COUNTS = Set.of("max_tokens", "max_completion_tokens", "n");
 
-    public ChatRequest {
-        Objects.requireNonNull(body, "body");
-        Objects.requireNonNull(model, "model");
-    }
-
     @Override
     public ClientApi api() {
         return ClientApi.CHAT_COMPLETIONS;
     }
 
-    /** The field of fallback models. */
-    static final String FALLBACKS = "models";
-
-    @Override
-    public String fallbackField() {
-        return FALLBACKS;
-    }
-
-    /** Parses and checks a request body within the default {@link BodyLimits}. */
-    public static ChatRequest parse(byte[] bytes) {
-        return parse(bytes, BodyLimits.DEFAULTS);
-    }
-
     /**
-     * Parses and checks a request body; every problem is a 400 naming the field and what was expected, a body
-     * over {@code limits} a 413.
+     * The request of a body that {@link Fields#request} has parsed and whose model it has checked, after this API's own
+     * checks (the messages, then the other fields' types); every problem is a 400 naming the field and what was
+     * expected.
      */
-    static ChatRequest parse(byte[] bytes, BodyLimits limits) {
-        ObjectNode body = Fields.object(bytes, limits);
-        String model = Fields.model(body.get("model"));
+    static ChatRequest checked(ObjectNode body, String model) {
         messages(body.get("messages"));
         boolean stream = Fields.optionalBoolean(body, "stream");
         JsonNode options = body.get("stream_options");
@@ -68,8 +50,7 @@ public record ChatRequest(ObjectNode body, String model, boolean stream) impleme
         }
         fieldTypes(body);
         reasoning(body.get("reasoning"));
-        Fields.fallbacks(body, FALLBACKS);
-        return new ChatRequest(body, model, stream);
+        return new ChatRequest(body, model, stream, "models");
     }
 
     /**
@@ -77,13 +58,9 @@ public record ChatRequest(ObjectNode body, String model, boolean stream) impleme
      * boolean) and {@code max_tokens} (a budget the translation to Anthropic forwards, so it must be in range).
      */
     private static void reasoning(JsonNode reasoning) {
-        if (reasoning == null || reasoning.isNull()) {
+        if (!Fields.budgeted(reasoning, "reasoning", "max_tokens")) {
             return;
         }
-        if (!reasoning.isObject()) {
-            throw Fields.invalid("reasoning", reasoning, "an object");
-        }
-        Fields.budget(reasoning, "max_tokens", "reasoning");
         JsonNode effort = reasoning.get("effort");
         if (effort != null && !effort.isNull() && !effort.isTextual()) {
             throw Fields.invalid("reasoning.effort", effort, "a string");
@@ -155,15 +132,6 @@ public record ChatRequest(ObjectNode body, String model, boolean stream) impleme
         }
     }
 
-    private static boolean allText(JsonNode array) {
-        for (JsonNode item : array) {
-            if (!item.isTextual()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private static void fieldTypes(ObjectNode body) {
         for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext();) {
             Map.Entry<String, JsonNode> field = it.next();
@@ -180,7 +148,7 @@ public record ChatRequest(ObjectNode body, String model, boolean stream) impleme
             if ("tools".equals(field.getKey())) {
                 tools(value);
             }
-            if ("stop".equals(field.getKey()) && !value.isTextual() && !(value.isArray() && allText(value))) {
+            if ("stop".equals(field.getKey()) && !value.isTextual() && !(value.isArray() && Fields.allText(value))) {
                 throw Fields.invalid("stop", value, "a string or an array of strings");
             }
         }

@@ -52,6 +52,8 @@ public final class CompletionsResource {
 
     static final String CHAT = "api/v1/chat/completions";
     static final String MESSAGES = "api/v1/messages";
+    /** Both APIs' paths below {@code api/v1}: a method each for a stream and a JSON answer serves either. */
+    private static final String PATHS = "{api: chat/completions|messages}";
 
     private final AnyRouter engine;
 
@@ -60,52 +62,17 @@ public final class CompletionsResource {
         this.engine = engine;
     }
 
-    @POST
-    @Path("chat/completions")
-    @Produces(MediaType.SERVER_SENT_EVENTS)
-    @ManagedAsync
-    @Relayed
-    public void streamChat(@Context ContainerRequestContext request, @Context HttpServletRequest servlet,
-            @Context HttpServletResponse response, @Context SseEventSink sink, @Context Sse sse) {
-        stream(request, servlet, response, sink, sse);
-    }
-
-    @POST
-    @Path("chat/completions")
-    @Produces(MediaType.APPLICATION_JSON)
-    @ManagedAsync
-    @Relayed
-    public Response completeChat(@Context ContainerRequestContext request, @Context HttpServletRequest servlet,
-            @Context HttpServletResponse response) {
-        return complete(request, servlet, response);
-    }
-
-    @POST
-    @Path("messages")
-    @Produces(MediaType.SERVER_SENT_EVENTS)
-    @ManagedAsync
-    @Relayed
-    public void streamMessages(@Context ContainerRequestContext request, @Context HttpServletRequest servlet,
-            @Context HttpServletResponse response, @Context SseEventSink sink, @Context Sse sse) {
-        stream(request, servlet, response, sink, sse);
-    }
-
-    @POST
-    @Path("messages")
-    @Produces(MediaType.APPLICATION_JSON)
-    @ManagedAsync
-    @Relayed
-    public Response completeMessages(@Context ContainerRequestContext request,
-            @Context HttpServletRequest servlet, @Context HttpServletResponse response) {
-        return complete(request, servlet, response);
-    }
-
     /**
      * Where the container lets the client's connection be watched ({@link IdleDisconnects}), the relay holds the 200
      * longer while the upstream has not sent its first event, and the watch cancels it if the client leaves.
      */
-    private void stream(ContainerRequestContext request, HttpServletRequest servlet, HttpServletResponse response,
-            SseEventSink events, Sse sse) {
+    @POST
+    @Path(PATHS)
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @ManagedAsync
+    @Relayed
+    public void stream(@Context ContainerRequestContext request, @Context HttpServletRequest servlet,
+            @Context HttpServletResponse response, @Context SseEventSink events, @Context Sse sse) {
         RequestState state = RequestState.of(request);
         RelayAdmissionFilter.Permit permit = state.relayPermit();
         try {
@@ -136,8 +103,13 @@ public final class CompletionsResource {
      * Nothing is written before the answer, so the client's leaving is noticed by watching its connection
      * ({@link IdleDisconnects}) and, where a container reports it as the end of the async cycle, by {@link AsyncEnd}.
      */
-    private Response complete(ContainerRequestContext request, HttpServletRequest servlet,
-            HttpServletResponse response) {
+    @POST
+    @Path(PATHS)
+    @Produces(MediaType.APPLICATION_JSON)
+    @ManagedAsync
+    @Relayed
+    public Response complete(@Context ContainerRequestContext request, @Context HttpServletRequest servlet,
+            @Context HttpServletResponse response) {
         RequestState state = RequestState.of(request);
         RelayAdmissionFilter.Permit permit = state.relayPermit();
         try {

@@ -9,6 +9,7 @@ import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.json.Json;
 import java.io.IOException;
 import java.util.List;
+import java.util.function.BiFunction;
 
 /** Checks shared by the request bodies of both APIs; every problem is a 400 naming the field and what was expected. */
 final class Fields {
@@ -48,6 +49,18 @@ final class Fields {
         }
         limits.check((ObjectNode) tree);
         return (ObjectNode) tree;
+    }
+
+    /**
+     * A request of either API: the body parsed within {@code limits}, its {@code model} checked first, then the
+     * API's own {@code checks} (which make the request), then its list of fallback models.
+     */
+    static <R extends ClientRequest> R request(byte[] bytes, BodyLimits limits,
+            BiFunction<ObjectNode, String, R> checks) {
+        ObjectNode body = object(bytes, limits);
+        R request = checks.apply(body, model(body.get("model")));
+        fallbacks(body, request.fallbackField());
+        return request;
     }
 
     /** The most fallback models one request may list. */
@@ -135,6 +148,16 @@ final class Fields {
         return value;
     }
 
+    /** Whether every item of {@code array} is a string. */
+    static boolean allText(JsonNode array) {
+        for (JsonNode item : array) {
+            if (!item.isTextual()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A string field that must be there. */
     static String text(JsonNode node, String field, String where) {
         JsonNode value = node.get(field);
@@ -157,6 +180,21 @@ final class Fields {
         if (value != null && !value.isNull() && (!count(value) || value.asInt() > MAX_BUDGET)) {
             throw invalid(where + "." + field, value, "a whole number from 1 to " + MAX_BUDGET);
         }
+    }
+
+    /**
+     * An optional object with a token budget ({@code reasoning}, {@code thinking}): absent, or an object whose
+     * {@code budget} field is absent or in range ({@link #budget}). Whether it is there.
+     */
+    static boolean budgeted(JsonNode value, String field, String budget) {
+        if (value == null || value.isNull()) {
+            return false;
+        }
+        if (!value.isObject()) {
+            throw invalid(field, value, "an object");
+        }
+        budget(value, budget, field);
+        return true;
     }
 
     /** True for a whole number of at least 1. */

@@ -5,61 +5,34 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.api.spi.ClientApi;
 import java.util.HashSet;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * A validated Anthropic Messages request (docs/wire-format.md section 3). Besides the field types it checks what
- * Anthropic rejects: {@code max_tokens} is required; the conversation starts with a user turn and alternates
- * user and assistant; every content block is an object with a type, and the common kinds (text, image, document,
- * tool use and result, thinking) are well formed and in the right role; a {@code tool_result} answers a {@code tool_use} of an
- * earlier assistant turn; a forced {@code tool_choice} names a declared tool.
+ * Anthropic rejects: {@code max_tokens} is required; the conversation is well formed ({@link MessagesConversation}:
+ * the turns alternate from a user turn, every content block is well formed and in the right role, a
+ * {@code tool_result} answers an earlier {@code tool_use}); a forced {@code tool_choice} names a declared tool.
  *
- * @param body   the request as the client sent it
- * @param model  {@code provider/model}, or a model id alone (a route alias or a model of the default provider)
- * @param stream whether the client asked for server-sent events
+ * @param body          the request as the client sent it
+ * @param model         {@code provider/model}, or a model id alone (a route alias or a model of the default provider)
+ * @param stream        whether the client asked for server-sent events
+ * @param fallbackField the field listing fallback models: {@code fallbacks}
  */
-public record MessagesRequest(ObjectNode body, String model, boolean stream) implements ClientRequest {
+public record MessagesRequest(ObjectNode body, String model, boolean stream, String fallbackField)
+        implements ClientRequest {
 
     private static final Set<String> NUMBERS = Set.of("temperature", "top_p");
-    /** The block types checked here, and the roles that may hold them; other types pass on to the upstream. */
-    private static final Map<String, Set<String>> CHECKED_BLOCKS = new TreeMap<>(Map.of(
-            "text", Set.of("user", "assistant"), "image", Set.of("user"), "document", Set.of("user"),
-            "tool_result", Set.of("user"), "tool_use", Set.of("assistant"), "thinking", Set.of("assistant"),
-            "redacted_thinking", Set.of("assistant")));
-
-    public MessagesRequest {
-        Objects.requireNonNull(body, "body");
-        Objects.requireNonNull(model, "model");
-    }
 
     @Override
     public ClientApi api() {
         return ClientApi.MESSAGES;
     }
 
-    /** The field of fallback models. */
-    static final String FALLBACKS = "fallbacks";
-
-    @Override
-    public String fallbackField() {
-        return FALLBACKS;
-    }
-
-    /** Parses and checks a request body within the default {@link BodyLimits}. */
-    public static MessagesRequest parse(byte[] bytes) {
-        return parse(bytes, BodyLimits.DEFAULTS);
-    }
-
     /**
-     * Parses and checks a request body; every problem is a 400 naming the field and what was expected, a body
-     * over {@code limits} a 413.
+     * The request of a body that {@link Fields#request} has parsed and whose model it has checked, after this API's own
+     * checks (in the order Anthropic reports them); every problem is a 400 naming the field and what was expected.
      */
-    static MessagesRequest parse(byte[] bytes, BodyLimits limits) {
-        ObjectNode body = Fields.object(bytes, limits);
-        String model = Fields.model(body.get("model"));
+    static MessagesRequest checked(ObjectNode body, String model) {
         JsonNode maxTokens = body.get("max_tokens");
         if (maxTokens == null || maxTokens.isNull()) {
             throw GatewayException.badRequest("max_tokens: missing (expected: a whole number of at least 1; the "
@@ -72,7 +45,7 @@ public record MessagesRequest(ObjectNode body, String model, boolean stream) imp
         system(body.get("system"));
         Set<String> tools = tools(body.get("tools"));
         toolChoice(body.get("tool_choice"), tools);
-        messages(Fields.array(body.get("messages"), "messages"));
+        MessagesConversation.check(Fields.array(body.get("messages"), "messages"));
         for (String field : NUMBERS) {
             JsonNode value = body.get(field);
             if (value != null && !value.isNull() && !value.isNumber()) {
@@ -80,23 +53,11 @@ public record MessagesRequest(ObjectNode body, String model, boolean stream) imp
             }
         }
         JsonNode stops = body.get("stop_sequences");
-        if (stops != null && !stops.isNull() && (!stops.isArray() || !allText(stops))) {
+        if (stops != null && !stops.isNull() && (!stops.isArray() || !Fields.allText(stops))) {
             throw Fields.invalid("stop_sequences", stops, "an array of strings");
         }
-        thinking(body.get("thinking"));
-        Fields.fallbacks(body, FALLBACKS);
-        return new MessagesRequest(body, model, stream);
-    }
-
-    /** {@code thinking}: an object; its {@code budget_tokens}, when present, a budget in range. */
-    private static void thinking(JsonNode thinking) {
-        if (thinking == null || thinking.isNull()) {
-            return;
-        }
-        if (!thinking.isObject()) {
-            throw Fields.invalid("thinking", thinking, "an object");
-        }
-        Fields.budget(thinking, "budget_tokens", "thinking");
+        Fields.budgeted(body.get("thinking"), "thinking", "budget_tokens");
+        return new MessagesRequest(body, model, stream, "fallbacks");
     }
 
     private static void system(JsonNode system) {
@@ -157,105 +118,5 @@ public record MessagesRequest(ObjectNode body, String model, boolean stream) imp
             default -> throw Fields.invalid("tool_choice", choice,
                     "{\"type\": \"auto\" | \"any\" | \"none\"} or {\"type\": \"tool\", \"name\": …}");
         }
-    }
-
-    private static void messages(JsonNode messages) {
-        Set<String> toolUses = new HashSet<>();
-        String previous = null;
-        for (int i = 0; i < messages.size(); i++) {
-            String where = "messages[" + i + "]";
-            JsonNode message = messages.get(i);
-            if (!message.isObject()) {
-                throw Fields.invalid(where, message, "an object with role and content");
-            }
-            String role = message.path("role").asText("");
-            if (!role.equals("user") && !role.equals("assistant")) {
-                throw Fields.invalid(where + ".role", message.get("role"), "\"user\" or \"assistant\"");
-            }
-            if (previous == null && !role.equals("user")) {
-                throw GatewayException.badRequest(where + ".role: the first message must be from the user");
-            }
-            if (role.equals(previous)) {
-                throw GatewayException.badRequest(where + ".role: two '" + role + "' messages in a row "
-                        + "(expected: user and assistant turns alternate)");
-            }
-            previous = role;
-            content(where, role, message.get("content"), toolUses);
-        }
-    }
-
-    private static void content(String where, String role, JsonNode content, Set<String> toolUses) {
-        if (content != null && content.isTextual()) {
-            return;
-        }
-        if (content == null || !content.isArray() || content.isEmpty()) {
-            throw Fields.invalid(where + ".content", content, "a string or a non-empty array of content blocks");
-        }
-        for (int i = 0; i < content.size(); i++) {
-            block(where + ".content[" + i + "]", role, content.get(i), toolUses);
-        }
-    }
-
-    private static void block(String where, String role, JsonNode block, Set<String> toolUses) {
-        if (!block.isObject() || !block.path("type").isTextual()) {
-            throw Fields.invalid(where, block, "a content block: an object with a string type");
-        }
-        String type = block.path("type").asText();
-        if (!CHECKED_BLOCKS.containsKey(type)) {
-            return; // server-tool blocks (server_tool_use, web_search_tool_result, …) and newer kinds
-        }
-        if (!CHECKED_BLOCKS.get(type).contains(role)) {
-            throw GatewayException.badRequest(where + ": a '" + type + "' block cannot be in a " + role
-                    + " message");
-        }
-        switch (type) {
-            case "text" -> Fields.text(block, "text", where);
-            case "image", "document" -> source(where, block.get("source"));
-            case "tool_use" -> {
-                toolUses.add(Fields.text(block, "id", where));
-                Fields.text(block, "name", where);
-                if (!block.path("input").isObject()) {
-                    throw Fields.invalid(where + ".input", block.get("input"), "an object");
-                }
-            }
-            case "tool_result" -> {
-                String id = Fields.text(block, "tool_use_id", where);
-                if (!toolUses.contains(id)) {
-                    throw GatewayException.badRequest(where + ".tool_use_id: '" + id + "' answers no tool_use "
-                            + "of an earlier assistant message");
-                }
-                JsonNode result = block.get("content");
-                if (result != null && !result.isNull() && !result.isTextual() && !result.isArray()) {
-                    throw Fields.invalid(where + ".content", result, "a string or an array of content blocks");
-                }
-            }
-            case "thinking" -> Fields.text(block, "thinking", where);
-            default -> Fields.text(block, "data", where); // redacted_thinking
-        }
-    }
-
-    private static void source(String where, JsonNode source) {
-        String type = source == null ? "" : source.path("type").asText("");
-        switch (type) {
-            case "base64" -> {
-                Fields.text(source, "media_type", where + ".source");
-                Fields.text(source, "data", where + ".source");
-            }
-            case "url" -> Fields.text(source, "url", where + ".source");
-            case "text", "file", "content" -> {
-                // documents: plain text, an uploaded file or content blocks, passed on as they are
-            }
-            default -> throw Fields.invalid(where + ".source", source,
-                    "{\"type\": \"base64\", \"media_type\", \"data\"} or {\"type\": \"url\", \"url\"}");
-        }
-    }
-
-    private static boolean allText(JsonNode array) {
-        for (JsonNode item : array) {
-            if (!item.isTextual()) {
-                return false;
-            }
-        }
-        return true;
     }
 }

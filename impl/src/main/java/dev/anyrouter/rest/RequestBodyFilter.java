@@ -54,9 +54,8 @@ final class RequestBodyFilter implements ContainerRequestFilter {
         if (key != null) {
             creditCheck.accept(key); // a refused key's body is never read: a slow one would hold this thread
         }
-        byte[] body = read(request);
-        ClientRequest parsed = path.equals(CompletionsResource.CHAT) ? ChatRequest.parse(body, limits)
-                : MessagesRequest.parse(body, limits);
+        ClientRequest parsed = Fields.<ClientRequest>request(read(request), limits,
+                path.equals(CompletionsResource.CHAT) ? ChatRequest::checked : MessagesRequest::checked);
         RequestState.of(request).client(parsed);
         request.getHeaders().putSingle(HttpHeaders.ACCEPT,
                 parsed.stream() ? MediaType.SERVER_SENT_EVENTS : MediaType.APPLICATION_JSON);

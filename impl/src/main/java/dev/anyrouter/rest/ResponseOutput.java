@@ -27,43 +27,44 @@ final class ResponseOutput extends ServletOutputStream {
 
     @Override
     public void write(int b) throws IOException {
-        asyncEnd.enter();
-        try {
+        alone(() -> {
             out.write(b);
             bytes.increment();
-        } finally {
-            asyncEnd.leave();
-        }
+        });
     }
 
     @Override
     public void write(byte[] data, int offset, int length) throws IOException {
-        asyncEnd.enter();
-        try {
+        alone(() -> {
             out.write(data, offset, length);
             bytes.add(length);
-        } finally {
-            asyncEnd.leave();
-        }
+        });
     }
 
     @Override
     public void flush() throws IOException {
-        asyncEnd.enter();
-        try {
+        alone(() -> {
             if (!flushHold.skipFlush()) {
                 out.flush();
             }
-        } finally {
-            asyncEnd.leave();
-        }
+        });
     }
 
     @Override
     public void close() throws IOException {
+        alone(out::close);
+    }
+
+    /** One write, flush or close of the container's stream. */
+    private interface Call {
+        void run() throws IOException;
+    }
+
+    /** Runs {@code call} as the one in the stream at a time, and not at all once the async cycle ended. */
+    private void alone(Call call) throws IOException {
         asyncEnd.enter();
         try {
-            out.close();
+            call.run();
         } finally {
             asyncEnd.leave();
         }

@@ -1,6 +1,5 @@
 package dev.anyrouter.store;
 
-import dev.anyrouter.config.Price;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -8,7 +7,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
-import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -20,20 +18,12 @@ import java.util.stream.Collectors;
 
 /**
  * The {@code generations} table as the {@link Ledger} uses it: reads a row, stores a batch of rows with their keys'
- * spend in one transaction, and closes the rows that stopped gateways left in progress.
+ * spend in one transaction, and closes the rows that stopped gateways left in progress. The row's columns and
+ * statements are {@link GenerationColumns}.
  */
 final class GenerationsTable {
 
     private static final System.Logger LOG = System.getLogger(Ledger.class.getName());
-
-    private static final String INSERT = "INSERT INTO generations (id, key_id, model, served_model, provider, "
-            + "streamed, cancelled, outcome, finish_reason, tokens_prompt, tokens_completion, tokens_counted, "
-            + "total_cost, latency_ms, generation_time_ms, created_at, error, owner) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    private static final String UPDATE = "UPDATE generations SET key_id = ?, model = ?, served_model = ?, "
-            + "provider = ?, streamed = ?, cancelled = ?, outcome = ?, finish_reason = ?, tokens_prompt = ?, "
-            + "tokens_completion = ?, tokens_counted = ?, total_cost = ?, latency_ms = ?, generation_time_ms = ?, "
-            + "created_at = ?, error = ?, owner = ? WHERE id = ?";
 
     private final Database db;
     private final String owner;
@@ -57,21 +47,13 @@ final class GenerationsTable {
     /** A generation's row as written, if it is. */
     Optional<LedgerRow> find(String id) {
         try (Connection c = db.connection();
-                PreparedStatement ps = c.prepareStatement("SELECT id, key_id, model, served_model, provider, "
-                        + "streamed, cancelled, outcome, finish_reason, tokens_prompt, tokens_completion, "
-                        + "tokens_counted, total_cost, latency_ms, generation_time_ms, created_at, error "
-                        + "FROM generations WHERE id = ?")) {
+                PreparedStatement ps = c.prepareStatement(GenerationColumns.SELECT)) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                long latency = rs.getLong(14);
-                Long firstChunk = rs.wasNull() ? null : latency;
-                return Optional.of(new LedgerRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getBoolean(6), rs.getBoolean(7), rs.getString(8), rs.getString(9),
-                        rs.getLong(10), rs.getLong(11), rs.getBoolean(12), Price.normal(rs.getBigDecimal(13)),
-                        firstChunk, rs.getLong(15), rs.getTimestamp(16).toInstant(), rs.getString(17)));
+                return Optional.of(GenerationColumns.read(rs));
             }
         } catch (SQLException e) {
             throw new StoreException("cannot read the ledger: " + e.getMessage(), e);
@@ -93,8 +75,8 @@ final class GenerationsTable {
                 lockKeys(c, batch);
                 try (PreparedStatement find = c.prepareStatement(
                         "SELECT outcome, total_cost FROM generations WHERE id = ?");
-                        PreparedStatement insert = c.prepareStatement(INSERT);
-                        PreparedStatement update = c.prepareStatement(UPDATE)) {
+                        PreparedStatement insert = c.prepareStatement(GenerationColumns.INSERT);
+                        PreparedStatement update = c.prepareStatement(GenerationColumns.UPDATE)) {
                     for (QueuedRow item : batch) {
                         BigDecimal change = store(item, find, insert, update);
                         if (change.signum() != 0) {
@@ -134,8 +116,7 @@ final class GenerationsTable {
         find.setString(1, r.id());
         try (ResultSet rs = find.executeQuery()) {
             if (!rs.next()) {
-                bind(insert, r);
-                insert.setString(18, rowOwner);
+                GenerationColumns.insert(insert, r, rowOwner);
                 insert.executeUpdate();
                 return r.cost();
             }
@@ -143,10 +124,7 @@ final class GenerationsTable {
                 return BigDecimal.ZERO; // the final row is there already
             }
             BigDecimal before = rs.getBigDecimal(2);
-            update.setString(1, r.keyId());
-            bind(update, 2, r);
-            update.setString(17, rowOwner);
-            update.setString(18, r.id());
+            GenerationColumns.update(update, r, rowOwner);
             update.executeUpdate();
             return r.cost().subtract(before);
         }
@@ -225,38 +203,5 @@ final class GenerationsTable {
                 lock.executeQuery().close();
             }
         }
-    }
-
-    private static void bind(PreparedStatement ps, LedgerRow r) throws SQLException {
-        ps.setString(1, r.id());
-        ps.setString(2, r.keyId());
-        bind(ps, 3, r);
-    }
-
-    /** The columns from {@code model} to {@code error}, from parameter {@code at} on. */
-    private static void bind(PreparedStatement ps, int at, LedgerRow r) throws SQLException {
-        ps.setString(at, truncate(r.model(), 200));
-        ps.setString(at + 1, truncate(r.servedModel(), 200));
-        ps.setString(at + 2, r.provider());
-        ps.setBoolean(at + 3, r.streamed());
-        ps.setBoolean(at + 4, r.cancelled());
-        ps.setString(at + 5, r.outcome());
-        ps.setString(at + 6, truncate(r.finishReason(), 64));
-        ps.setLong(at + 7, r.promptTokens());
-        ps.setLong(at + 8, r.completionTokens());
-        ps.setBoolean(at + 9, r.tokensCounted());
-        ps.setBigDecimal(at + 10, r.cost());
-        if (r.firstChunkMillis() == null) {
-            ps.setNull(at + 11, Types.BIGINT);
-        } else {
-            ps.setLong(at + 11, r.firstChunkMillis());
-        }
-        ps.setLong(at + 12, r.totalMillis());
-        ps.setTimestamp(at + 13, Timestamp.from(r.createdAt()));
-        ps.setString(at + 14, truncate(r.error(), 1000));
-    }
-
-    private static String truncate(String s, int max) {
-        return s == null || s.length() <= max ? s : s.substring(0, max);
     }
 }

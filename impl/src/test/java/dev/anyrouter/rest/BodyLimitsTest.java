@@ -21,11 +21,15 @@ class BodyLimitsTest {
     }
 
     private static ClientRequest chat(String json) {
-        return ChatRequest.parse(bytes(json), SMALL);
+        return Fields.request(bytes(json), SMALL, ChatRequest::checked);
+    }
+
+    private static ClientRequest defaults(String json) {
+        return Fields.request(bytes(json), BodyLimits.DEFAULTS, ChatRequest::checked);
     }
 
     private static ClientRequest messages(String json) {
-        return MessagesRequest.parse(bytes(json), SMALL);
+        return Fields.request(bytes(json), SMALL, MessagesRequest::checked);
     }
 
     private static void refused(Function<String, ClientRequest> parse, String json, int status, String message) {
@@ -89,13 +93,13 @@ class BodyLimitsTest {
         for (int i = 0; i < 2_000; i++) {
             ordinary.append(i == 0 ? "" : ",").append(i % 2 == 0 ? USER : ASSISTANT);
         }
-        assertThat(ChatRequest.parse(bytes(ordinary + "]}")).body().path("messages").size()).isEqualTo(2_000);
+        assertThat(defaults(ordinary + "]}").body().path("messages").size()).isEqualTo(2_000);
 
         StringBuilder tiny = new StringBuilder("{\"model\":\"a/b\",\"messages\":[");
         for (int i = 0; i < 100_000; i++) {
             tiny.append(i == 0 ? "" : ",").append(USER);
         }
-        assertThatThrownBy(() -> ChatRequest.parse(bytes(tiny + "]}")))
+        assertThatThrownBy(() -> defaults(tiny + "]}"))
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(413))
                 .hasMessageContaining("(expected: at most");
     }

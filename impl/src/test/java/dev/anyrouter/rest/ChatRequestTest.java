@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ChatRequestTest {
 
     private static ChatRequest parse(String json) {
-        return ChatRequest.parse(json.getBytes(StandardCharsets.UTF_8));
+        return Fields.request(json.getBytes(StandardCharsets.UTF_8), BodyLimits.DEFAULTS, ChatRequest::checked);
     }
 
     @Test

@@ -39,7 +39,7 @@ class MessagesRequestTest {
     }
 
     private static MessagesRequest parse(String body) {
-        return MessagesRequest.parse(body.getBytes(StandardCharsets.UTF_8));
+        return Fields.request(body.getBytes(StandardCharsets.UTF_8), BodyLimits.DEFAULTS, MessagesRequest::checked);
     }
 
     @Test

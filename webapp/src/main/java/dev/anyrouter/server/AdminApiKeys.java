@@ -28,7 +28,7 @@ import java.util.OptionalLong;
  * {@code ANYROUTER_ADMIN_KEY}: the embedded database is the gateway's alone while it runs, and the gateway applies
  * a change at once. {@link NoGateway} when nothing answers at the address, so that the CLI opens the database itself.
  */
-final class AdminApiKeys implements KeysCommand.Keys {
+final class AdminApiKeys implements KeyAccess.Keys {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     /** Usage and limits as exact decimals, as the database holds them. */

@@ -3,21 +3,15 @@ package dev.anyrouter.webapp;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.Settings;
 import dev.anyrouter.engine.AnyRouter;
-import dev.anyrouter.rest.GatewayApplication;
-import dev.anyrouter.rest.GatewayFilter;
 import dev.anyrouter.simulator.Simulator;
 import dev.anyrouter.store.KeyHash;
-import jakarta.servlet.Filter;
-import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
-import jakarta.servlet.ServletRegistration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import org.glassfish.jersey.servlet.ServletContainer;
 
 /**
  * AnyRouter mounted in an application's own servlet context, under a path of its choosing ({@code /llm}: the API
@@ -45,8 +39,6 @@ import org.glassfish.jersey.servlet.ServletContainer;
 public final class EmbeddedAnyRouter implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(EmbeddedAnyRouter.class.getName());
-    /** The Jersey servlet's name; the filters are mapped to it. */
-    static final String SERVLET = "anyrouter";
 
     private final Settings settings;
     private final GatewayConfig config;
@@ -92,21 +84,7 @@ public final class EmbeddedAnyRouter implements AutoCloseable {
         Objects.requireNonNull(context, "context");
         start();
         Object[] extra = simulator == null ? new Object[0] : simulator.components(engine.keys());
-        ServletRegistration.Dynamic jersey = context.addServlet(SERVLET,
-                new ServletContainer(GatewayApplication.create(engine, extra)));
-        if (jersey == null) {
-            throw new IllegalStateException("a servlet named '" + SERVLET + "' is already in the context");
-        }
-        jersey.setAsyncSupported(true);
-        jersey.setLoadOnStartup(1);
-        jersey.addMapping(path + "/*");
-        filter(context, "anyrouter", new GatewayFilter(engine));
-    }
-
-    private static void filter(ServletContext context, String name, Filter filter) {
-        FilterRegistration.Dynamic registration = context.addFilter(name, filter);
-        registration.setAsyncSupported(true);
-        registration.addMappingForServletNames(null, false, SERVLET);
+        GatewayServlet.register(context, path, engine, extra);
     }
 
     /**
