@@ -17,7 +17,7 @@ import java.util.Set;
  * @param stream        whether the client asked for server-sent events
  * @param fallbackField the field listing fallback models: {@code models}, as on OpenRouter
  */
-public record ChatRequest(ObjectNode body, String model, boolean stream, String fallbackField)
+record ChatRequest(ObjectNode body, String model, boolean stream, String fallbackField)
         implements ClientRequest {
 
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");

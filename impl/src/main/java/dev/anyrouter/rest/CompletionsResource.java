@@ -1,22 +1,12 @@
 package dev.anyrouter.rest;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anyrouter.accounting.CreditBudget;
 import dev.anyrouter.accounting.Generation;
-import dev.anyrouter.accounting.TokenCounter;
-import dev.anyrouter.api.ErrorTypes;
-import dev.anyrouter.api.errors.GatewayException;
-import dev.anyrouter.api.errors.Refusal;
-import dev.anyrouter.api.spi.Plan;
 import dev.anyrouter.api.spi.WireApis;
 import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.ops.AccessLog;
 import dev.anyrouter.relay.JsonSink;
 import dev.anyrouter.relay.Relay;
 import dev.anyrouter.relay.SseSink;
-import dev.anyrouter.relay.Target;
-import dev.anyrouter.routing.Route;
-import dev.anyrouter.store.ClientKey;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.servlet.http.HttpServletRequest;
@@ -30,18 +20,13 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
-import java.math.BigDecimal;
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.UUID;
 import org.glassfish.jersey.server.ManagedAsync;
 
 /**
  * {@code POST /api/v1/chat/completions} and {@code POST /api/v1/messages}. {@link RequestBodyFilter} has validated
- * the body and chosen the method; {@link RelayAdmissionFilter} has given the request its place among the relays,
- * which each method gives back. All run on a relay thread ({@code @ManagedAsync}), never a container thread,
+ * the body and chosen the method; {@link RelayAdmissionFilter} has given the request its place among the relays;
+ * {@link Admission} admits it, planned, as a ticket each method closes. All run on a relay thread ({@code @ManagedAsync}), never a container thread,
  * because they block on the upstream; the streaming ones also hold the response until the upstream has answered
  * (see {@link SseSink}). {@link WireApis} plans how the request and answer cross between the client's
  * API and the upstream's.
@@ -56,10 +41,12 @@ public final class CompletionsResource {
     private static final String PATHS = "{api: chat/completions|messages}";
 
     private final AnyRouter engine;
+    private final Admission admission;
 
     @Inject
     public CompletionsResource(AnyRouter engine) {
         this.engine = engine;
+        this.admission = new Admission(engine);
     }
 
     /**
@@ -74,11 +61,9 @@ public final class CompletionsResource {
     public void stream(@Context ContainerRequestContext request, @Context HttpServletRequest servlet,
             @Context HttpServletResponse response, @Context SseEventSink events, @Context Sse sse) {
         RequestState state = RequestState.of(request);
-        RelayAdmissionFilter.Permit permit = state.relayPermit();
-        try {
-            Exchange exchange = exchange(state);
+        try (Admission.Ticket exchange = admission.admit(state)) {
             SseSink sink = new SseSink(events, sse, state.flushHold(), engine.config().timeouts(), engine.writers(),
-                    permit::release);
+                    exchange::close);
             Relay relay = new Relay(engine.relayContext(), localBase(servlet), exchange.targets(), sink,
                     exchange.generation());
             exchange.credit().ifPresent(credit -> exchange.generation().budget(credit, exchange.promptTokens(),
@@ -94,8 +79,6 @@ public final class CompletionsResource {
                 });
             }
             relay.run();
-        } finally {
-            permit.release();
         }
     }
 
@@ -111,9 +94,7 @@ public final class CompletionsResource {
     public Response complete(@Context ContainerRequestContext request, @Context HttpServletRequest servlet,
             @Context HttpServletResponse response) {
         RequestState state = RequestState.of(request);
-        RelayAdmissionFilter.Permit permit = state.relayPermit();
-        try {
-            Exchange exchange = exchange(state);
+        try (Admission.Ticket exchange = admission.admit(state)) {
             JsonSink sink = new JsonSink();
             Relay relay = new Relay(engine.relayContext(), localBase(servlet), exchange.targets(), sink,
                     exchange.generation());
@@ -129,52 +110,7 @@ public final class CompletionsResource {
             }
             String body = sink.answer();
             return Response.ok(body, MediaType.APPLICATION_JSON_TYPE).build();
-        } finally {
-            permit.release();
         }
-    }
-
-    /**
-     * The models to try, in order, each with its upstream request and codec; the generation record; and for a
-     * limited key, the credit reserved and the prompt tokens it was reserved for.
-     */
-    private record Exchange(List<Target> targets, Generation generation, Optional<CreditBudget> credit,
-            long promptTokens) {
-    }
-
-    private Exchange exchange(RequestState state) {
-        ClientRequest client = state.client();
-        ClientKey key = state.key();
-        if (engine.runningRelays().draining()) {
-            throw GatewayException.refused(Refusal.DRAINING, 503, ErrorTypes.OVERLOADED,
-                    "the gateway is shutting down; try again", Optional.of("1"));
-        }
-        List<Route> routes = engine.router().routes(client.model(), client.fallbacks(), client.fallbackField());
-        engine.credit().checkLedger();
-        engine.credit().check(key);
-        engine.rateLimits().admit(key);
-        String id = "gen-" + UUID.randomUUID().toString().replace("-", "");
-        state.generationId(id);
-        Generation generation = new Generation(id, key.id(), routes.get(0), client.stream(),
-                engine.prices().of(routes.get(0).requestedModel()), client.api(), client.body());
-        ObjectNode body = client.upstreamBody();
-        List<Target> targets = new ArrayList<>();
-        for (Route route : routes) {
-            Plan plan = WireApis.plan(client.api(), route.upstream().wireApi(), body, route, generation);
-            targets.add(new Target(route, plan.upstreamBody(), plan.codec(),
-                    engine.prices().of(route.requestedModel())));
-        }
-        long promptTokens = key.limit().isEmpty() ? 0
-                : TokenCounter.forModel(routes.get(0).upstreamModel()).prompt(client.api(), client.body());
-        BigDecimal prompt = BigDecimal.ZERO;
-        BigDecimal perToken = BigDecimal.ZERO;
-        for (Target target : targets) { // the dearest model: any of them may serve
-            prompt = prompt.max(target.price().cost(promptTokens, 0));
-            perToken = perToken.max(target.price().completion());
-        }
-        Optional<CreditBudget> credit = engine.creditLimits().reserve(key, id, prompt, perToken, client.maxTokens(),
-                client.stream());
-        return new Exchange(targets, generation, credit, promptTokens);
     }
 
     /** The request's access-log line waits for the end of {@code generation}, which the relay run next ends. */

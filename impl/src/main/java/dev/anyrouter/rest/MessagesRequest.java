@@ -18,7 +18,7 @@ import java.util.Set;
  * @param stream        whether the client asked for server-sent events
  * @param fallbackField the field listing fallback models: {@code fallbacks}
  */
-public record MessagesRequest(ObjectNode body, String model, boolean stream, String fallbackField)
+record MessagesRequest(ObjectNode body, String model, boolean stream, String fallbackField)
         implements ClientRequest {
 
     private static final Set<String> NUMBERS = Set.of("temperature", "top_p");
