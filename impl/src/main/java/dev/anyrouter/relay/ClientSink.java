@@ -35,8 +35,11 @@ public interface ClientSink {
     default void trying(long nanos) {
     }
 
-    /** The relay waits between tries, or no longer does. */
-    default void pausing(boolean paused) {
+    /**
+     * The relay waits between tries: nothing may be committed until the next {@link #trying} (or the failure, if no
+     * try follows), whose grace starts afresh.
+     */
+    default void pausing() {
     }
 
     /** The timer: commit a held response, keep a quiet one alive. */

@@ -152,12 +152,8 @@ public final class Relay {
 
     /** Waits between tries ({@link Failover.Pause}); the response stays held meanwhile. */
     private boolean pause(Duration wait) {
-        sink.pausing(true);
-        try {
-            return signal.pause(context.ticker(), wait);
-        } finally {
-            sink.pausing(false);
-        }
+        sink.pausing();
+        return signal.pause(context.ticker(), wait);
     }
 
     /**

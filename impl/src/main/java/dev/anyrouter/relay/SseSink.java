@@ -45,7 +45,7 @@ public final class SseSink implements ClientSink {
     private volatile Listener listener;
     private volatile long lastWrite;
     private volatile long tryStart;
-    /** True between tries, and before the first: the timer may run before the relay has begun its first try. */
+    /** True between tries, and before the first: the timer may run before the relay has begun its (next) try. */
     private volatile boolean paused = true;
 
     /**
@@ -93,9 +93,13 @@ public final class SseSink implements ClientSink {
         paused = false;
     }
 
+    /**
+     * Paused until the next {@link #trying}, which sets the new try's start before it clears the pause: were the
+     * pause to end on its own, a tick between its end and that try would measure the grace from the previous try.
+     */
     @Override
-    public void pausing(boolean paused) {
-        this.paused = paused;
+    public void pausing() {
+        paused = true;
     }
 
     @Override

@@ -61,8 +61,13 @@ final class RecordingSink implements ClientSink {
     }
 
     @Override
-    public void pausing(boolean paused) {
-        this.paused = paused;
+    public void trying(long nanos) {
+        paused = false;
+    }
+
+    @Override
+    public void pausing() {
+        paused = true;
     }
 
     @Override

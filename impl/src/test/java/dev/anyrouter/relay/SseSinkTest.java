@@ -46,10 +46,24 @@ class SseSinkTest {
     void aPauseBetweenTriesCommitsNothing() {
         SseSink sink = watchedSink();
         sink.trying(now);
-        sink.pausing(true);
+        sink.pausing();
 
         sink.tick(now + WATCHED.toNanos() * 2);
         assertThat(sent).isEmpty();
+    }
+
+    @Test
+    void theGraceAfterAPauseCountsFromTheNextTryNotThePreviousOne() {
+        SseSink sink = watchedSink();
+        sink.trying(now);
+        sink.pausing();
+        long later = now + WATCHED.toNanos() * 2; // the pause is over, the next try not begun yet
+
+        sink.tick(later);
+        assertThat(sent).as("still paused until the next try").isEmpty();
+        sink.trying(later);
+        sink.tick(later + WATCHED.toNanos() - 1);
+        assertThat(sent).as("the next try's own grace").isEmpty();
     }
 
     private SseSink watchedSink() {
