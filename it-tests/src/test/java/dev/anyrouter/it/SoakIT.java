@@ -117,7 +117,9 @@ class SoakIT {
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void everyStreamEndsAsItsKindShouldAndNothingIsLeftOpen() throws Exception {
         try (ScriptedUpstream upstream = new ScriptedUpstream();
-                Gateway gateway = Gateway.against(upstream.baseUri(), "ANYROUTER_WATCHED_COMMIT_GRACE_MS", "5000",
+                // A try's grace includes its wait for a connection to the one upstream, which hundreds of streams share:
+                // a refused stream must be refused by its status, not committed because its try queued for 5 s.
+                Gateway gateway = Gateway.against(upstream.baseUri(), "ANYROUTER_WATCHED_COMMIT_GRACE_MS", "30000",
                         "ANYROUTER_COMMIT_GRACE_MS", "150")) {
             upstream.script(this::play);
             gateway.engine().onGeneration(record -> generations.put(record.id(), record));
