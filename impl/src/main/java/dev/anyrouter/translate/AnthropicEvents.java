@@ -2,8 +2,10 @@ package dev.anyrouter.translate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anyrouter.api.ErrorTypes;
+import dev.anyrouter.api.MessagesError;
 import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.api.spi.Destination;
+import dev.anyrouter.api.spi.Emitter;
 import dev.anyrouter.json.Json;
 import java.io.IOException;
 import java.util.Optional;
@@ -74,5 +76,10 @@ public final class AnthropicEvents {
     public static Long outputTokens(JsonNode usage) {
         JsonNode output = usage.path("output_tokens");
         return output.isNumber() ? output.asLong() : null;
+    }
+
+    /** Reports a failure after a Messages stream started: one {@code error} event. */
+    public static void fail(GatewayException failure, Emitter out) {
+        out.send("error", Json.write(MessagesError.of(failure.status(), failure.getMessage())));
     }
 }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.api.spi.Destination;
 import dev.anyrouter.json.Json;
 
-/** What every translator does to a request body: name the upstream's model, and write the body out. */
+/** What translators do alike to a request body: name the upstream's model, read its usage option, write it out. */
 public final class RequestBodies {
 
     private RequestBodies() {
@@ -16,6 +16,11 @@ public final class RequestBodies {
         ObjectNode copy = body.deepCopy();
         copy.put("model", destination.upstreamModel());
         return copy;
+    }
+
+    /** Whether a Chat Completions client asked for the usage chunk ({@code stream_options.include_usage}). */
+    public static boolean includeUsage(ObjectNode body) {
+        return body.path("stream_options").path("include_usage").asBoolean(false);
     }
 
     /** The body's bytes. */

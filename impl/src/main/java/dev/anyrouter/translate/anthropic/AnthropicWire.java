@@ -27,9 +27,13 @@ public final class AnthropicWire implements WireApi {
         return "anthropic";
     }
 
+    private static final Map<ClientApi, Translator> TRANSLATORS = Map.of(
+            ClientApi.CHAT_COMPLETIONS, AnthropicWire::chat,
+            ClientApi.MESSAGES, AnthropicWire::messages);
+
     @Override
     public Map<ClientApi, Translator> translators() {
-        return Map.of(ClientApi.CHAT_COMPLETIONS, AnthropicWire::chat, ClientApi.MESSAGES, AnthropicWire::messages);
+        return TRANSLATORS;
     }
 
     @Override
@@ -44,9 +48,8 @@ public final class AnthropicWire implements WireApi {
     }
 
     private static Plan chat(ObjectNode body, Destination destination, Tally tally) {
-        boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
         return new Plan(RequestBodies.bytes(ChatToAnthropicRequest.translate(body, destination)),
-                new AnthropicToOpenAi(destination, tally, includeUsage));
+                new AnthropicToOpenAi(destination, tally, RequestBodies.includeUsage(body)));
     }
 
     private static Plan messages(ObjectNode body, Destination destination, Tally tally) {

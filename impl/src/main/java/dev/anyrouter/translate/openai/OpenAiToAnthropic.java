@@ -2,7 +2,6 @@ package dev.anyrouter.translate.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anyrouter.api.MessagesError;
 import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.api.spi.Destination;
 import dev.anyrouter.api.spi.Emitter;
@@ -197,7 +196,7 @@ final class OpenAiToAnthropic implements StreamCodec {
 
     @Override
     public void fail(GatewayException failure, Emitter out) {
-        out.send("error", Json.write(MessagesError.of(failure.status(), failure.getMessage())));
+        AnthropicEvents.fail(failure, out);
     }
 
     @Override

@@ -45,7 +45,7 @@ public final class OpenAiWire implements WireApi {
     }
 
     private static Plan chat(ObjectNode body, Destination destination, Tally tally) {
-        boolean includeUsage = includeUsage(body);
+        boolean includeUsage = RequestBodies.includeUsage(body);
         ObjectNode upstreamBody = RequestBodies.withModel(body, destination);
         if (body.path("stream").asBoolean(false)) { // usage is billed even when the client did not ask for it
             upstreamBody.withObjectProperty("stream_options").put("include_usage", true);
@@ -56,10 +56,5 @@ public final class OpenAiWire implements WireApi {
     private static Plan messages(ObjectNode body, Destination destination, Tally tally) {
         return new Plan(RequestBodies.bytes(MessagesToOpenAiRequest.translate(body, destination)),
                 new OpenAiToAnthropic(destination, tally));
-    }
-
-    /** Whether a Chat Completions client asked for the usage chunk. */
-    private static boolean includeUsage(ObjectNode body) {
-        return body.path("stream_options").path("include_usage").asBoolean(false);
     }
 }
