@@ -58,7 +58,7 @@ public final class ByteProxy implements Callable<Integer> {
         connector.setAcceptQueueSize(4096); // bursts of 1,000 connections, as the gateway's listen queue
         server.addConnector(connector);
         String base = upstream.toString().replaceAll("/+$", "");
-        server.setHandler(new ProxyHandler.Reverse(request -> HttpURI.build(base + request.getHttpURI().getPathQuery())) {
+        server.setHandler(new ProxyHandler.Reverse(r -> HttpURI.build(base + r.getHttpURI().getPathQuery())) {
             @Override
             protected void configureHttpClient(HttpClient client) {
                 super.configureHttpClient(client);

@@ -49,11 +49,16 @@ final class LoadClient {
             request.timeout(headersTimeout);
         }
         Trace trace = new Trace(chunks);
-        http.sendAsync(request.build(), HttpResponse.BodyHandlers.fromLineSubscriber(trace)).whenComplete((response, e) -> {
+        // A status other than 200 fails the stream before its body is read: firstChunk then sees the failure
+        HttpResponse.BodyHandler<Void> lines = response -> {
+            if (response.statusCode() != 200) {
+                trace.onError(new IllegalStateException("HTTP " + response.statusCode()));
+            }
+            return HttpResponse.BodyHandlers.fromLineSubscriber(trace).apply(response);
+        };
+        http.sendAsync(request.build(), lines).whenComplete((response, e) -> {
             if (e != null) {
                 trace.onError(e);
-            } else if (response.statusCode() != 200) {
-                trace.onError(new IllegalStateException("HTTP " + response.statusCode()));
             }
         });
         return trace;

@@ -92,7 +92,8 @@ final class OpenStreams {
         return held;
     }
 
-    private static void awaitFirstChunks(List<Trace> open, AtomicReference<String> failure) throws InterruptedException {
+    private static void awaitFirstChunks(List<Trace> open, AtomicReference<String> failure)
+            throws InterruptedException {
         CompletableFuture<?>[] first = open.stream().map(t -> t.firstChunk).toArray(CompletableFuture[]::new);
         try {
             CompletableFuture.allOf(first).get(OPEN_TIMEOUT.toSeconds() + 30, TimeUnit.SECONDS);

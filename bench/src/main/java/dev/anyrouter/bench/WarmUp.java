@@ -19,19 +19,18 @@ final class WarmUp {
         this.lab = lab;
     }
 
-    void run() throws Exception {
+    /** @param fresh a gateway that has served nothing yet */
+    void run(Jvm fresh) throws Exception {
         int streams = lab.quick ? 50 : 1000;
-        try (Jvm fresh = lab.startGateway("warmup-gateway")) {
-            LoadClient.Target via = lab.through(fresh);
-            List<Trace> cold = lab.client.run(via, streams, 1, 4, 0);
-            lab.warmUp(via);
-            List<Trace> warm = lab.client.run(via, streams, 1, 4, 0);
-            System.out.printf(Locale.ROOT, "%-58s %18s %18s %9s %9s%n",
-                    String.format(Locale.ROOT, "first %,d streams after a start, one at a time", streams),
-                    "cold mean / p50", "warm mean / p50", "ratio", "target");
-            line("time to first token (ms)", cold, warm, Trace::ttftNanos);
-            line("stream duration, 4 chunks (ms)", cold, warm, Trace::durationNanos);
-        }
+        LoadClient.Target via = lab.through(fresh);
+        List<Trace> cold = lab.client.run(via, streams, 1, 4, 0);
+        lab.warmUp(via);
+        List<Trace> warm = lab.client.run(via, streams, 1, 4, 0);
+        System.out.printf(Locale.ROOT, "%-58s %18s %18s %9s %9s%n",
+                String.format(Locale.ROOT, "first %,d streams after a start, one at a time", streams),
+                "cold mean / p50", "warm mean / p50", "ratio", "target");
+        line("time to first token (ms)", cold, warm, Trace::ttftNanos);
+        line("stream duration, 4 chunks (ms)", cold, warm, Trace::durationNanos);
     }
 
     /** One figure cold and warm; the ratio is of the means, which the slow first streams weigh on. */
