@@ -30,6 +30,10 @@ public final class Bench implements Callable<Integer> {
             + "figures (default: ${DEFAULT-VALUE}; at most ~9,900 with a 20,000 file-descriptor limit).")
     private List<Integer> openStreams = List.of(1000, 5000);
 
+    @Option(names = "--paced-streams", split = ",", description = "Paced streams at once in the jettyproxy waves "
+            + "(default: ${DEFAULT-VALUE}).")
+    private List<Integer> pacedStreams = List.of(500, 1000);
+
     @Option(names = "--idle-streams", description = "Open, mostly idle streams of the idle scenario "
             + "(default: ${DEFAULT-VALUE}).")
     private int idleStreams = 10_000;
@@ -78,7 +82,7 @@ public final class Bench implements Callable<Integer> {
             lab.warmUp(via);
             directVsGateway(new DirectVsGateway(lab, direct, via));
             if (scenarios.contains(Scenario.jettyproxy)) {
-                new ProxyBaseline(lab, nginx).run(direct, via, gateway);
+                new ProxyBaseline(lab, nginx).run(direct, via, gateway, quick ? List.of(50) : pacedStreams);
                 System.out.println();
             }
             // A second gateway, started for the warm-up (its first streams are measured), then reused to hold the idle

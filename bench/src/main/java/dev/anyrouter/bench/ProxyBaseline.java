@@ -28,7 +28,9 @@ final class ProxyBaseline {
     private record Wave(Stats ttft, Stats worstGap, double cpuMicrosPerEvent) {
     }
 
-    void run(LoadClient.Target direct, LoadClient.Target via, Jvm gateway) throws Exception {
+    /** @param pacedWaves how many paced streams at once, one wave each */
+    void run(LoadClient.Target direct, LoadClient.Target via, Jvm gateway, List<Integer> pacedWaves)
+            throws Exception {
         try (Jvm proxyJvm = lab.startByteProxy()) {
             LoadClient.Target proxy = lab.relayed("byteproxy", proxyJvm.port);
             lab.warmUp(proxy);
@@ -42,7 +44,7 @@ final class ProxyBaseline {
                     a.ttft.ms(50) - d.ttft.ms(50), 1.3, false);
             line("relay CPU per relayed event, 1 stream at a time (us)", p.cpuMicrosPerEvent, a.cpuMicrosPerEvent,
                     1.25, false);
-            for (int paced : lab.quick ? List.of(50) : List.of(500, 1000)) {
+            for (int paced : pacedWaves) {
                 d = wave(direct, null, paced, paced, 64, 20);
                 p = wave(proxy, proxyJvm, paced, paced, 64, 20);
                 a = wave(via, gateway, paced, paced, 64, 20);
