@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,6 +36,17 @@ final class CancelBench implements AutoCloseable {
 
     String baseUrl() {
         return "http://127.0.0.1:" + server.getLocalPort() + "/v1";
+    }
+
+    /** Prints the times from a client's hang-up to the upstream's close through the gateway on {@code gatewayPort}. */
+    void report(int gatewayPort, String key, boolean quick) throws Exception {
+        measure(gatewayPort, key, 20, false);
+        Stats streaming = new Stats(measure(gatewayPort, key, quick ? 20 : 200, false));
+        Stats silent = new Stats(measure(gatewayPort, key, quick ? 5 : 30, true));
+        System.out.printf(Locale.ROOT, "client hang-up -> upstream closed, tokens flowing (ms):  p50 %.2f  p99 %.2f%n",
+                streaming.ms(50), streaming.ms(99));
+        System.out.printf(Locale.ROOT, "client hang-up -> upstream closed, upstream silent (ms): p50 %.2f  p99 %.2f%n",
+                silent.ms(50), silent.ms(99));
     }
 
     /** Nanoseconds from the client's hang-up to the upstream seeing its connection closed, one per stream. */

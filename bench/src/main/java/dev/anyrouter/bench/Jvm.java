@@ -10,11 +10,17 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
-/** A child JVM running {@code anyrouter.jar} on loopback, with the means to read its memory and threads. */
+/**
+ * A child JVM on loopback, running {@code anyrouter.jar} or the byte proxy, with the means to read its memory,
+ * threads and CPU time.
+ */
 final class Jvm implements AutoCloseable {
 
-    private static final Pattern LISTENING = Pattern.compile("AnyRouter is listening on http://127.0.0.1:(\\d+)/");
+    private static final Pattern LISTENING = Pattern.compile("is listening on http://127.0.0.1:(\\d+)/");
+    /** Clock ticks per second of {@code /proc/<pid>/stat} times: USER_HZ, 100 on Linux. */
+    private static final long TICKS_PER_SECOND = 100;
     private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total.*?used (\\d+)K");
 
     private final Process process;
@@ -29,12 +35,19 @@ final class Jvm implements AutoCloseable {
         this.port = port;
     }
 
+    /** Starts {@code anyrouter.jar} on a free port. */
     static Jvm start(String name, Path jar, Path javaHome, List<String> jvmArgs, Map<String, String> env, Path dir)
             throws IOException, InterruptedException {
+        return start(name, javaHome, jvmArgs, List.of("-jar", jar.toString(), "--port", "0"), env, dir);
+    }
+
+    /** Starts {@code program} (what follows the JVM options) and waits for it to say on which port it listens. */
+    static Jvm start(String name, Path javaHome, List<String> jvmArgs, List<String> program, Map<String, String> env,
+            Path dir) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(javaHome.resolve("bin/java").toString());
         command.addAll(jvmArgs);
-        command.addAll(List.of("-jar", jar.toString(), "--port", "0"));
+        command.addAll(program);
         Path log = dir.resolve(name + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("OPENAI_") || k.startsWith("ANYROUTER_"));
@@ -62,8 +75,25 @@ final class Jvm implements AutoCloseable {
         return status("VmRSS") * 1024;
     }
 
+    /** Live threads, from {@code /proc}. */
     long threads() throws IOException {
         return status("Threads");
+    }
+
+    /** Open file descriptors (sockets among them), from {@code /proc}. */
+    long fileDescriptors() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(process.pid()), "fd"))) {
+            return fds.count();
+        }
+    }
+
+    /** CPU time used so far, user and system, in nanoseconds, from {@code /proc/<pid>/stat} (10 ms steps). */
+    long cpuNanos() throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+        // Fields after the parenthesised command name, from the state (field 3): utime is 14, stime 15 (proc(5)).
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(fields[14 - 3]) + Long.parseLong(fields[15 - 3]);
+        return ticks * 1_000_000_000L / TICKS_PER_SECOND;
     }
 
     /** Heap in use after a full GC, in bytes, via {@code jcmd}. */

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -30,17 +31,34 @@ final class LoadClient {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     Trace stream(Target target, int chunks, long chunkDelayMillis) {
+        return stream(target, chunks, chunkDelayMillis, null);
+    }
+
+    /**
+     * Starts one stream; with a {@code headersTimeout}, the stream fails if the response has not begun by then
+     * (a connection a server never accepts, e.g. one out of file descriptors, would otherwise wait forever).
+     */
+    Trace stream(Target target, int chunks, long chunkDelayMillis, Duration headersTimeout) {
         String body = "{\"model\":\"" + target.model() + "\",\"stream\":true,\"messages\":[{\"role\":\"user\","
                 + "\"content\":\"Count to " + chunks + "\"}],\"simulation\":{\"first_token_delay_ms\":0,"
                 + "\"chunk_delay_ms\":" + chunkDelayMillis + "}}";
-        HttpRequest request = HttpRequest.newBuilder(target.uri()).header("Authorization", "Bearer " + target.key())
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpRequest.Builder request = HttpRequest.newBuilder(target.uri())
+                .header("Authorization", "Bearer " + target.key()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (headersTimeout != null) {
+            request.timeout(headersTimeout);
+        }
         Trace trace = new Trace(chunks);
-        http.sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(trace)).whenComplete((response, e) -> {
+        // A status other than 200 fails the stream before its body is read: firstChunk then sees the failure
+        HttpResponse.BodyHandler<Void> lines = response -> {
+            if (response.statusCode() != 200) {
+                trace.onError(new IllegalStateException("HTTP " + response.statusCode()));
+            }
+            return HttpResponse.BodyHandlers.fromLineSubscriber(trace).apply(response);
+        };
+        http.sendAsync(request.build(), lines).whenComplete((response, e) -> {
             if (e != null) {
                 trace.onError(e);
-            } else if (response.statusCode() != 200) {
-                trace.onError(new IllegalStateException("HTTP " + response.statusCode()));
             }
         });
         return trace;

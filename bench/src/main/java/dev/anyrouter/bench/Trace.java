@@ -14,9 +14,12 @@ final class Trace implements Flow.Subscriber<String> {
     final CompletableFuture<Trace> done = new CompletableFuture<>();
     /** Completes when the first content chunk arrived (or the stream ended without one). */
     final CompletableFuture<Void> firstChunk = new CompletableFuture<>();
+    private volatile Flow.Subscription subscription;
+    private long finished;
     private int count;
+    private int events;
     private boolean sawDone;
-    private String error;
+    private volatile String error;
 
     Trace(int expectedChunks) {
         this.chunks = new long[expectedChunks];
@@ -24,6 +27,7 @@ final class Trace implements Flow.Subscriber<String> {
 
     @Override
     public void onSubscribe(Flow.Subscription subscription) {
+        this.subscription = subscription;
         subscription.request(Long.MAX_VALUE);
     }
 
@@ -33,6 +37,7 @@ final class Trace implements Flow.Subscriber<String> {
         if (!line.startsWith("data: ")) {
             return;
         }
+        events++;
         if (line.equals("data: [DONE]")) {
             sawDone = true;
             return;
@@ -62,8 +67,23 @@ final class Trace implements Flow.Subscriber<String> {
 
     @Override
     public void onComplete() {
+        finished = System.nanoTime();
         firstChunk.complete(null);
         done.complete(this);
+    }
+
+    /** Gives up on this stream (a benchmark step that cannot wait any longer): it counts as failed. */
+    void cancel(String why) {
+        Flow.Subscription current = subscription;
+        if (current != null) {
+            current.cancel();
+        }
+        onError(new IllegalStateException(why));
+    }
+
+    /** Why this stream failed so far (an error, a wrong chunk), or {@code null}; it may still be incomplete. */
+    String error() {
+        return error;
     }
 
     /** Why this stream is not a complete, in-order answer, or {@code null}. */
@@ -79,5 +99,24 @@ final class Trace implements Flow.Subscriber<String> {
 
     long ttftNanos() {
         return chunks[0] - started;
+    }
+
+    /** From sending the request to the end of the response. */
+    long durationNanos() {
+        return finished - started;
+    }
+
+    /** The longest wait between two consecutive content chunks. */
+    long worstGapNanos() {
+        long worst = 0;
+        for (int i = 1; i < chunks.length; i++) {
+            worst = Math.max(worst, chunks[i] - chunks[i - 1]);
+        }
+        return worst;
+    }
+
+    /** The stream's {@code data:} events, {@code [DONE]} included: what a relay passed on. */
+    int events() {
+        return events;
     }
 }
