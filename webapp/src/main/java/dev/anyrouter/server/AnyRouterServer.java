@@ -26,7 +26,7 @@ public final class AnyRouterServer implements AutoCloseable {
      * The streams one HTTP/2 connection may carry at once (the HTTP/2 setting it announces): 15,000 streams need 15
      * connections. The gateway's own stream limits (docs/configuration.md) apply over it as over HTTP/1.1.
      */
-    static final int MAX_STREAMS_PER_CONNECTION = 1024;
+    private static final int MAX_STREAMS_PER_CONNECTION = 1024;
 
     private final Server jetty;
     private final ServerConnector connector;

@@ -59,7 +59,8 @@ class H2cTest {
             assertThat(response.getVersion()).isEqualTo(HttpVersion.HTTP_2);
             assertThat(response.getStatus()).isEqualTo(200);
             assertThat(response.getMediaType()).isEqualTo("text/event-stream");
-            assertThat(response.getContentAsString()).contains("\"finish_reason\":\"stop\"").endsWith("data: [DONE]\n\n");
+            assertThat(response.getContentAsString()).contains("\"finish_reason\":\"stop\"")
+                    .endsWith("data: [DONE]\n\n");
         } finally {
             h2c.stop();
         }
