@@ -21,7 +21,7 @@ final class UpstreamTransport {
 
     /**
      * The streams an h2c connection is counted on for while it opens, before the upstream's settings say how many
-     * it takes: the least that HTTP/2 (RFC 9113, section 6.5.2) recommends a server allow. Without it, a burst of
+     * it takes: the least that the HTTP/2 specification recommends a server allow. Without it, a burst of
      * requests to a cold upstream would open one connection each before the first one is ready.
      */
     static final int H2C_STREAMS_WHILE_OPENING = 100;
@@ -29,12 +29,12 @@ final class UpstreamTransport {
      * What one HTTP/2 stream may hold unread (its flow-control window): a stream whose client reads slowly stops
      * its upstream at this many bytes, as a full socket buffer stops an HTTP/1.1 one.
      */
-    static final int STREAM_WINDOW = 256 * 1024;
+    private static final int STREAM_WINDOW = 256 * 1024;
     /**
      * What all the streams of one connection may hold unread together: 256 stalled streams' worth, so that a few
      * slow clients never stall the streams they share a connection with.
      */
-    static final int CONNECTION_WINDOW = 256 * STREAM_WINDOW;
+    private static final int CONNECTION_WINDOW = 256 * STREAM_WINDOW;
 
     private UpstreamTransport() {
     }

@@ -97,11 +97,6 @@ final class H2cUpstream implements AutoCloseable {
         return opened.size();
     }
 
-    /** Connections open now. */
-    int connectionsOpen() {
-        return connector.getConnectedEndPoints().size();
-    }
-
     private void answer(Request request, Response response, Callback callback) {
         Exchange exchange;
         try {
