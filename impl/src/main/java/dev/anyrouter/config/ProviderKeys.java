@@ -29,6 +29,7 @@ final class ProviderKeys {
         KEYS.put("headers", "_HEADERS");
         KEYS.put("models", "_MODELS");
         KEYS.put("api_version", "_API_VERSION");
+        KEYS.put("h2c", "_H2C");
     }
 
     private ProviderKeys() {

@@ -19,10 +19,10 @@ import java.util.regex.Pattern;
 
 /**
  * The upstream providers, the route aliases and the default provider. A provider {@code NAME} is read from
- * {@code NAME_API}, {@code NAME_API_KEY(S)}, {@code NAME_BASE_URL(S)}, {@code NAME_HEADERS}, {@code NAME_MODELS} and
- * {@code NAME_API_VERSION} (a config file's {@code providers.NAME.*} keys are these settings). It is configured
- * when a config file declares it, or, for a preset ({@code presets.json}), when its key is set (or its base URL,
- * for presets a URL alone enables). {@code ANYROUTER_OFFLINE} ignores every provider.
+ * {@code NAME_API}, {@code NAME_API_KEY(S)}, {@code NAME_BASE_URL(S)}, {@code NAME_HEADERS}, {@code NAME_MODELS},
+ * {@code NAME_API_VERSION} and {@code NAME_H2C} (a config file's {@code providers.NAME.*} keys are these settings).
+ * It is configured when a config file declares it, or, for a preset ({@code presets.json}), when its key is set (or
+ * its base URL, for presets a URL alone enables). {@code ANYROUTER_OFFLINE} ignores every provider.
  *
  * @param upstreams       the configured providers: the presets' order, then the declared ones by name
  * @param routes          route aliases: a model id without {@code /} to the {@code provider/model}s it tries in order
@@ -100,9 +100,27 @@ public record ProvidersConfig(List<UpstreamConfig> upstreams, Map<String, List<S
             throw new ConfigException(settings.describe(bases.setting()) + ": missing (expected: an http or https "
                     + "URL; only presets have one of their own)");
         }
-        return Optional.of(new UpstreamConfig(name, endpoints(settings, keys, bases, preset), wireApi,
-                headers(settings, prefix + "_HEADERS"), settings.list(prefix + "_MODELS"),
-                apiVersion(settings, prefix + "_API_VERSION", wireApi)));
+        List<Endpoint> endpoints = endpoints(settings, keys, bases, preset);
+        return Optional.of(new UpstreamConfig(name, endpoints, wireApi, headers(settings, prefix + "_HEADERS"),
+                settings.list(prefix + "_MODELS"), apiVersion(settings, prefix + "_API_VERSION", wireApi),
+                h2c(settings, prefix + "_H2C", endpoints)));
+    }
+
+    /**
+     * {@code NAME_H2C}: HTTP/2 over cleartext by prior knowledge, for {@code http://} endpoints only (over
+     * {@code https://} the upstream client negotiates HTTP/2 itself, docs/decisions/upstream-http2.md).
+     */
+    private static boolean h2c(Settings settings, String setting, List<Endpoint> endpoints) {
+        if (!settings.flag(setting)) {
+            return false;
+        }
+        for (Endpoint endpoint : endpoints) {
+            if (!"http".equals(endpoint.baseUri().getScheme())) {
+                throw new ConfigException(settings.describe(setting) + ": true for " + endpoint.baseUri()
+                        + " (expected: only with http:// base URLs; over https HTTP/2 is negotiated by itself)");
+            }
+        }
+        return true;
     }
 
     /**

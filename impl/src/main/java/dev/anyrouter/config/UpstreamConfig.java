@@ -24,9 +24,11 @@ import java.util.Optional;
  * @param headers    extra headers sent with every request to it
  * @param models     the models {@code /api/v1/models} lists for it (without the {@code provider/} part)
  * @param apiVersion the {@code api-version} query parameter of an Azure OpenAI resource
+ * @param h2c        whether its {@code http://} endpoints speak HTTP/2 over cleartext, sent by prior knowledge (over
+ *                   {@code https://}, HTTP/2 is negotiated by ALPN whatever this says)
  */
 public record UpstreamConfig(String name, List<Endpoint> endpoints, String wireApi, Map<String, String> headers,
-        List<String> models, Optional<String> apiVersion) implements ProviderSettings {
+        List<String> models, Optional<String> apiVersion, boolean h2c) implements ProviderSettings {
 
     public UpstreamConfig {
         Objects.requireNonNull(name, "name");
@@ -44,7 +46,7 @@ public record UpstreamConfig(String name, List<Endpoint> endpoints, String wireA
 
     /** A provider of a wire API with no extras. */
     public UpstreamConfig(String name, List<Endpoint> endpoints, String wireApi) {
-        this(name, endpoints, wireApi, Map.of(), List.of(), Optional.empty());
+        this(name, endpoints, wireApi, Map.of(), List.of(), Optional.empty(), false);
     }
 
     /** A provider with a single endpoint. */

@@ -14,6 +14,7 @@ import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.http.HttpVersion;
 import org.glassfish.jersey.client.ClientRequest;
 import org.glassfish.jersey.client.ClientResponse;
 import org.glassfish.jersey.client.spi.AsyncConnectorCallback;
@@ -45,6 +46,10 @@ final class JettyConnector implements Connector {
     @Override
     public ClientResponse apply(ClientRequest request) {
         Request exchange = http.newRequest(request.getUri()).method(request.getMethod());
+        HttpVersion version = request.resolveProperty(UpstreamClient.HTTP_VERSION, HttpVersion.class);
+        if (version != null) {
+            exchange.version(version); // h2c's prior knowledge (UpstreamClient); else ALPN or HTTP/1.1 decide
+        }
         // put, not add: a header Jetty sets on every request (its User-Agent) is replaced, never sent twice
         request.getStringHeaders().forEach((name, values) -> exchange.headers(headers -> headers.put(name, values)));
         if (request.hasEntity()) {

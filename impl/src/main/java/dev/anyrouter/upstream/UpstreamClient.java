@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.util.VirtualThreads;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.glassfish.jersey.client.ClientConfig;
@@ -34,12 +35,19 @@ import org.glassfish.jersey.media.sse.SseFeature;
 /**
  * The Jersey client every upstream request goes through, on Jetty's {@link HttpClient} (see {@link JettyConnector}
  * for why). Timeouts: connect; response headers; and silence on an open connection (the same value), so a
- * stalled stream ends. A streamed body has no whole-call timeout. {@link #close()} stops every thread it started.
+ * stalled stream ends. A streamed body has no whole-call timeout. HTTP/2 where the upstream offers it
+ * ({@link UpstreamTransport}): by ALPN over TLS, by prior knowledge to a provider set to h2c. {@link #close()} stops
+ * every thread it started.
  */
 public final class UpstreamClient implements AutoCloseable {
 
     /** The one {@code User-Agent} upstreams see. */
     static final String USER_AGENT = "AnyRouter";
+    /**
+     * The request property with the Jetty {@link HttpVersion} a request must go with ({@link JettyConnector}): set
+     * to HTTP/2 for an h2c provider; absent, HTTP/1.1 over cleartext and whatever ALPN picks over TLS.
+     */
+    static final String HTTP_VERSION = "dev.anyrouter.upstream.httpVersion";
 
     private final HttpClient http;
     private final Client client;
@@ -54,11 +62,12 @@ public final class UpstreamClient implements AutoCloseable {
         if (VirtualThreads.areSupported()) {
             threads.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("anyrouter-upstream-v"));
         }
-        http = new HttpClient();
+        http = new HttpClient(UpstreamTransport.create(config.timeouts().firstByte()));
         http.setExecutor(threads);
         http.setConnectTimeout(config.timeouts().connect().toMillis());
         http.setIdleTimeout(config.timeouts().firstByte().toMillis());
-        // Every open stream holds one HTTP/1.1 connection; the relay threads bound how many there are.
+        // Every open HTTP/1.1 stream holds a connection of its own; the relay threads bound how many there are.
+        // HTTP/2 streams share connections all the same: the pool opens one only when the others are full.
         http.setMaxConnectionsPerDestination(Integer.MAX_VALUE);
         http.setMaxRequestsQueuedPerDestination(Integer.MAX_VALUE);
         http.setFollowRedirects(false);
@@ -106,6 +115,9 @@ public final class UpstreamClient implements AutoCloseable {
                 : new UpstreamBody(onSent, 0, 0);
         request.property(UpstreamBody.PROPERTY, upstreamBody);
         request.property(Abort.PROPERTY, abort);
+        if (upstream.h2c()) {
+            request.property(HTTP_VERSION, HttpVersion.HTTP_2); // prior knowledge: h2c has no negotiation
+        }
         try {
             Response response = request.post(Entity.entity(body, MediaType.APPLICATION_JSON_TYPE));
             return new UpstreamCall(route, response, upstreamBody);

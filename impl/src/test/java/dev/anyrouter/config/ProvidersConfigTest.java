@@ -182,6 +182,23 @@ class ProvidersConfigTest {
     }
 
     @Test
+    void h2cIsAProviderSettingForCleartextEndpointsOnly() throws IOException {
+        GatewayConfig config = GatewayConfig.from(file("providers:\n"
+                + "  local: {base_url: 'http://a:8000/v1', h2c: true}\n  remote: {base_url: 'https://b/v1'}\n"));
+
+        assertThat(config.provider("local").orElseThrow().h2c()).isTrue();
+        assertThat(config.provider("remote").orElseThrow().h2c()).isFalse();
+        assertThat(from(Map.of("VLLM_BASE_URL", "http://gpu:8000/v1", "VLLM_H2C", "true")).provider("vllm")
+                .orElseThrow().h2c()).isTrue();
+        assertThatThrownBy(() -> GatewayConfig.from(file(
+                "providers:\n  mine: {base_url: 'http://a', h2c: sometimes}\n")))
+                .hasMessage("anyrouter.yaml: providers.mine.h2c: 'sometimes' (expected: true or false)");
+        assertThatThrownBy(() -> from(Map.of("OPENAI_API_KEY", "k", "OPENAI_H2C", "true")))
+                .hasMessage("OPENAI_H2C: true for https://api.openai.com/v1 (expected: only with http:// base URLs; "
+                        + "over https HTTP/2 is negotiated by itself)");
+    }
+
+    @Test
     void routesAndTheDefaultProviderComeFromTheEnvironmentToo() {
         GatewayConfig config = from(Map.of("OPENAI_API_KEY", "k", "ANYROUTER_ROUTES", "fast=openai/a|openai/b",
                 "ANYROUTER_DEFAULT_PROVIDER", "openai"));

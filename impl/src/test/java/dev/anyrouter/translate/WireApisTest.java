@@ -23,7 +23,7 @@ class WireApisTest {
 
     private static UpstreamConfig provider(String api, Optional<String> version) {
         return new UpstreamConfig("p", List.of(new Endpoint(URI.create("http://u"), Optional.empty())), api, Map.of(),
-                List.of(), version);
+                List.of(), version, false);
     }
 
     @Test

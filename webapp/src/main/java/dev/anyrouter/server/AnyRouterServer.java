@@ -7,6 +7,7 @@ import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.webapp.EmbeddedAnyRouter;
 import java.net.URI;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
@@ -20,6 +21,12 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * {@link #create} is apart from {@code main} so tests can start it on port 0.
  */
 public final class AnyRouterServer implements AutoCloseable {
+
+    /**
+     * The streams one HTTP/2 connection may carry at once (the HTTP/2 setting it announces): 15,000 streams need 15
+     * connections. The gateway's own stream limits (docs/configuration.md) apply over it as over HTTP/1.1.
+     */
+    private static final int MAX_STREAMS_PER_CONNECTION = 1024;
 
     private final Server jetty;
     private final ServerConnector connector;
@@ -42,7 +49,7 @@ public final class AnyRouterServer implements AutoCloseable {
         ConnectionsConfig limits = ConnectionsConfig.from(settings);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false); // no "Server: Jetty(…)": nothing to gain from naming the version
-        ServerConnector connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
+        ServerConnector connector = new ServerConnector(jetty, new HttpConnectionFactory(http), h2c(http));
         connector.setHost(host);
         connector.setPort(port);
         // Bursts of thousands of stream openings must not overflow the listen queue (the JDK default is 50).
@@ -66,6 +73,17 @@ public final class AnyRouterServer implements AutoCloseable {
                     + e.getMessage(), e);
         }
         return new AnyRouterServer(jetty, connector, anyRouter);
+    }
+
+    /**
+     * HTTP/2 over cleartext next to HTTP/1.1 on the same port: a client that starts with HTTP/2's preface (prior
+     * knowledge) or asks to upgrade gets it. Many streams then share a connection (the simulated upstream, reached
+     * from another gateway's h2c provider, too: docs/decisions/upstream-http2.md).
+     */
+    private static HTTP2CServerConnectionFactory h2c(HttpConfiguration http) {
+        HTTP2CServerConnectionFactory h2c = new HTTP2CServerConnectionFactory(http);
+        h2c.setMaxConcurrentStreams(MAX_STREAMS_PER_CONNECTION);
+        return h2c;
     }
 
     /**
