@@ -16,11 +16,12 @@ import picocli.CommandLine;
 
 /**
  * {@code java -jar anyrouter.jar [--host H] [--port N]}: starts the gateway and prints how to call it;
- * {@code java -jar anyrouter.jar keys …} manages client keys ({@link KeysCommand}).
+ * {@code java -jar anyrouter.jar keys …} manages client keys ({@link KeysCommand}); {@code java -jar anyrouter.jar
+ * train} is the build's AOT training run ({@link TrainCommand}).
  */
 @Command(name = "anyrouter", mixinStandardHelpOptions = true, version = "AnyRouter 0.1.0",
         description = "LLM API router: OpenAI- and Anthropic-compatible streaming gateway.",
-        subcommands = KeysCommand.class)
+        subcommands = {KeysCommand.class, TrainCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE",
