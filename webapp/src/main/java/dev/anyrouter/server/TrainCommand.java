@@ -49,7 +49,7 @@ final class TrainCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--requests", defaultValue = "400", description = "How many requests to send (default 400).")
+    @Option(names = "--requests", defaultValue = "300", description = "How many requests to send (default 300).")
     private int requests;
 
     @Option(names = "--parallel", defaultValue = "8", description = "How many at once (default 8).")
