@@ -58,7 +58,7 @@ public final class AnyRouter implements AutoCloseable {
     private final RelayContext relayContext;
     private final Readiness readiness;
     private final Metrics metrics;
-    private final AccessLog accessLog = new AccessLog();
+    private final AccessLog accessLog;
     private final RateLimits rateLimits;
     private final StreamCaps streamCaps;
     private final CreditLimits creditLimits;
@@ -71,6 +71,7 @@ public final class AnyRouter implements AutoCloseable {
         keyStore.bootstrap(config.apiKeys());
         this.keys = new ApiKeys(keyStore);
         this.workers = new Workers(config.relayThreads());
+        this.accessLog = new AccessLog(workers.accessLog());
         // No generation runs longer than the total timeout: an older in-progress row's replica is gone.
         this.ledger = new Ledger(database, workers.ledgerWriter(), workers.ledgerJournal(),
                 ReplicaId.of(config.storage()), config.timeouts().total().plus(ORPHAN_MARGIN));
@@ -84,6 +85,7 @@ public final class AnyRouter implements AutoCloseable {
         this.readiness = new Readiness(database, ledger, workers.writers());
         this.metrics = new Metrics(runningRelays::active, prices::listed);
         metrics.ledger(ledger::queueDepth, ledger::writeFailures, () -> ledger.healthy() ? 1 : 0);
+        metrics.accessLog(accessLog::dropped);
         config.upstreams().forEach(configured -> metrics.endpoints(router.endpoints(configured)));
         this.rateLimits = RateLimits.of(config.limits(),
                 database.postgresql() ? Optional.of(database.dataSource()) : Optional.empty(), workers.writers());
@@ -232,7 +234,7 @@ public final class AnyRouter implements AutoCloseable {
 
     /**
      * Stops the timer and threads (running relays are interrupted and end their generations), writes the ledger's
-     * last rows, and closes the database, the upstream client and the metrics.
+     * last rows and the access log's last lines, and closes the database, the upstream client and the metrics.
      */
     @Override
     public void close() {
@@ -242,6 +244,8 @@ public final class AnyRouter implements AutoCloseable {
         generations.close(); // the generations still being billed reach the ledger before it closes
         ledger.close();
         workers.stopLedger();
+        workers.stopAccessLog();
+        accessLog.close(); // what the writer had not written yet, on this thread
         database.close();
         upstream.close();
         metrics.close();

@@ -6,8 +6,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The engine's threads ({@link Threads}): the relay threads and their admission, the writers, the timer, and the
- * usage ledger's writer and journal; and the timer's chores, each run on a writer thread, as the database may be
+ * The engine's threads ({@link Threads}): the relay threads and their admission, the writers, the timer, the
+ * usage ledger's writer and journal, and the access log's writer; and the timer's chores, each run on a writer thread, as the database may be
  * slow and the timer must not wait.
  */
 final class Workers {
@@ -20,6 +20,7 @@ final class Workers {
     private final ScheduledExecutorService timer = Threads.scheduler("anyrouter-timer");
     private final ExecutorService ledgerWriter = Threads.perTask("anyrouter-ledger");
     private final ScheduledExecutorService ledgerJournal = Threads.scheduler("anyrouter-ledger-journal");
+    private final ScheduledExecutorService accessLog = Threads.scheduler("anyrouter-access-log");
 
     /** @param relayThreads how many requests may be relayed at once on JDK 17 ({@link RelayLimit}) */
     Workers(int relayThreads) {
@@ -48,6 +49,10 @@ final class Workers {
 
     ScheduledExecutorService ledgerJournal() {
         return ledgerJournal;
+    }
+
+    ScheduledExecutorService accessLog() {
+        return accessLog;
     }
 
     /** Runs {@code task} on a writer thread; a failure is logged as {@code failure}. Nothing once closing. */
@@ -90,5 +95,15 @@ final class Workers {
     void stopLedger() {
         ledgerWriter.shutdownNow();
         ledgerJournal.shutdownNow();
+    }
+
+    /** Stops the access log's writer once its pending pass has run (a pass waits 20 ms), waiting up to 5 s. */
+    void stopAccessLog() {
+        accessLog.shutdown();
+        try {
+            accessLog.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -7,12 +7,19 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 /**
- * The access log: one JSON line per request, at INFO, on the logger {@value #LOGGER} (java.util.logging unless
- * the platform's {@code System.Logger} goes elsewhere). Never a key, a prompt or a completion: the caller is
- * named by its key id, the request by its path without the query string.
+ * The access log: one JSON line per request, at INFO, on the java.util.logging logger {@value #LOGGER}. Never a
+ * key, a prompt or a completion: the caller is named by its key id, the request by its path without the query
+ * string.
+ *
+ * <p>The request's thread only fills in its entry and queues it; the line is made and logged by the gateway's
+ * access-log writer ({@link AccessLogWriter}), batched, and stamped with the time the request ended.
  *
  * <p>A line is written once both halves of the request have ended: its response (status, duration, bytes) and,
  * for a request that ran a generation, that generation (outcome, provider). For a stream the response usually
@@ -24,9 +31,22 @@ public final class AccessLog {
     /** The logger name. */
     public static final String LOGGER = "dev.anyrouter.access";
 
-    private static final System.Logger LOG = System.getLogger(LOGGER);
+    /** Held strongly: a JUL logger that nothing references can be collected with its configuration. */
+    private static final Logger ACCESS = Logger.getLogger(LOGGER);
 
     private final Map<String, Entry> awaiting = new ConcurrentHashMap<>();
+    private final Logger logger;
+    private final AccessLogWriter writer;
+
+    /** @param writer the executor of the log's writer; it must be stopped before {@link #close()} */
+    public AccessLog(ScheduledExecutorService writer) {
+        this(ACCESS, writer, AccessLogWriter.CAPACITY);
+    }
+
+    AccessLog(Logger logger, ScheduledExecutorService writer, int capacity) {
+        this.logger = logger;
+        this.writer = new AccessLogWriter(logger, writer, capacity);
+    }
 
     /** A request has arrived. */
     public Entry start(String method, String path) {
@@ -40,6 +60,19 @@ public final class AccessLog {
             entry.generation = record;
             entry.partDone();
         }
+    }
+
+    /** Lines dropped because the writer fell {@value AccessLogWriter#CAPACITY} lines behind. */
+    public long dropped() {
+        return writer.dropped();
+    }
+
+    /**
+     * Writes the lines still queued, on this thread, once the writer's executor has stopped; a line that ends
+     * later is written by the thread that ends it.
+     */
+    public void close() {
+        writer.close();
     }
 
     /** One request's line, filled in as the request goes; every part may be set from any thread. */
@@ -58,6 +91,7 @@ public final class AccessLog {
         private volatile Boolean streamed;
         private volatile String generationId;
         private volatile GenerationRecord generation;
+        private volatile Instant ended;
 
         private Entry(String method, String path) {
             this.method = method;
@@ -93,9 +127,20 @@ public final class AccessLog {
         }
 
         private void partDone() {
-            if (running.decrementAndGet() == 0 && LOG.isLoggable(System.Logger.Level.INFO)) {
-                LOG.log(System.Logger.Level.INFO, line());
+            if (running.decrementAndGet() == 0 && logger.isLoggable(Level.INFO)) {
+                ended = Instant.now();
+                writer.offer(this);
             }
+        }
+
+        /** The line as a record of the access logger, at the time the request ended. */
+        LogRecord record() {
+            LogRecord record = new LogRecord(Level.INFO, line());
+            record.setLoggerName(logger.getName());
+            record.setInstant(ended);
+            record.setSourceClassName(AccessLog.class.getName());
+            record.setSourceMethodName("write");
+            return record;
         }
 
         /** The line, in JSON; null fields are left out. */

@@ -108,6 +108,14 @@ public final class Metrics implements AutoCloseable {
                 .description("1 while the ledger writes, 0 while it retries after a failure").register(registry);
     }
 
+    /** The access log's lines dropped because its writer fell behind ({@link AccessLog#dropped()}). */
+    public void accessLog(LongSupplier dropped) {
+        read.add(dropped);
+        FunctionCounter.builder("anyrouter.access.log.dropped", dropped, LongSupplier::getAsLong)
+                .description("Access-log lines dropped because the log was written more slowly than requests ended")
+                .register(registry);
+    }
+
     /** A request was refused before anything reached an upstream. */
     public void refusal(Refusal reason) {
         refusals.get(reason).increment();

@@ -16,11 +16,12 @@ import picocli.CommandLine;
 
 /**
  * {@code java -jar anyrouter.jar [--host H] [--port N]}: starts the gateway and prints how to call it;
- * {@code java -jar anyrouter.jar keys …} manages client keys ({@link KeysCommand}).
+ * {@code java -jar anyrouter.jar keys …} manages client keys ({@link KeysCommand}); {@code java -jar anyrouter.jar
+ * train} is the build's AOT training run ({@link TrainCommand}).
  */
 @Command(name = "anyrouter", mixinStandardHelpOptions = true, version = "AnyRouter 0.1.0",
         description = "LLM API router: OpenAI- and Anthropic-compatible streaming gateway.",
-        subcommands = KeysCommand.class)
+        subcommands = {KeysCommand.class, TrainCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE",
@@ -33,8 +34,11 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--port", description = "Port to listen on; 0 picks a free one (env ANYROUTER_PORT, default 8080).")
     private Integer port;
 
+    /** The console's line: date, time, level, logger, message (and a stack trace). */
+    static final String CONSOLE_FORMAT = "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n";
+
     public static void main(String[] args) {
-        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
+        System.setProperty("java.util.logging.SimpleFormatter.format", CONSOLE_FORMAT);
         System.setProperty("java.util.logging.manager", ExitLogManager.class.getName()); // logs while stopping
         System.exit(new CommandLine(new Main()).execute(args));
     }
