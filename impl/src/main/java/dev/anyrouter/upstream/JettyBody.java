@@ -77,8 +77,6 @@ final class JettyBody implements Response.Listener, UpstreamBody.Reader {
         synchronized (this) {
             if (source == null && !result.isFailed()) {
                 last = true; // a response without a body
-            } else if (source == null && failure == null) {
-                failure = asIo(result.getFailure()); // ended before its body began: no source will tell
             }
             wake = source == null ? pending : null;
             pending = null;
