@@ -241,8 +241,8 @@ final class EventPump {
             if (sink.writable()) { // else the write's end wakes the pump, which then reads on
                 awaitingUpstream = true;
                 call.onReady(this::upstreamReady);
+                return null;
             }
-            return null;
         }
     }
 
