@@ -1,277 +1,227 @@
 package dev.anyrouter.upstream;
 
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.client.InputStreamResponseListener;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
-import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
- * One upstream exchange's response as {@link JettyConnector} receives it: the headers ({@link #headers()}), then the
- * body read straight from Jetty's content source, a chunk at a time, without a thread waiting on it. A stream's
- * chunks go through an {@link SseSplitter}: {@link #poll()} gives the next whole event already here, and
- * {@link #onReady} asks Jetty to call back once more of the body arrived. A non-streamed body is read whole, blocking
- * ({@link #stream()}). Aborting ({@link #abort()}) fails the exchange at once, in whatever phase, from any thread. A
- * stream whose connection broke has ended (the relay's codec decides whether what came was whole); one over its
- * limits has failed. Either cause is recorded in its {@link UpstreamBody}.
+ * An upstream response body as {@link JettyConnector} hands it to Jersey. Closing it before the end aborts the
+ * exchange instead of draining it, also from another thread ({@link #abort()}, for an {@link Abort}); a read that
+ * fails for another reason (the connection broke) is recorded in the {@link UpstreamBody}. It holds the body to its
+ * limits and tells whether a whole next event is already buffered.
  */
-final class JettyBody implements Response.Listener, UpstreamBody.Reader {
+final class JettyBody extends FilterInputStream implements UpstreamBody.Finisher {
 
+    private final InputStreamResponseListener listener;
     private final Request exchange;
     private final UpstreamBody body;
-    private final SseSplitter splitter;
-    private final Scheduler scheduler;
-    private final CompletableFuture<Response> headers = new CompletableFuture<>();
-    private final ArrayDeque<SseEvent> ready = new ArrayDeque<>();
-    private Content.Source source;
-    /** A wake asked for before the source arrived. */
-    private Runnable pending;
-    /** The chunk a blocking read of the whole body is in. */
-    private Content.Chunk current;
-    private boolean last;
-    private IOException failure;
-    private volatile boolean aborted;
+    private volatile boolean closed;
+    /** Bytes read in all, since the last event's blank line, and on the current line (without CR). */
+    private long total;
+    private long inEvent;
+    private long inLine;
 
-    JettyBody(Request exchange, UpstreamBody body, Scheduler scheduler) {
+    JettyBody(CountingListener listener, Request exchange, UpstreamBody body) {
+        // Jersey's SSE parser reads a byte at a time; unbuffered, each byte would take the listener's lock.
+        super(new EventBuffer(listener));
+        this.listener = listener;
         this.exchange = exchange;
         this.body = body;
-        this.splitter = new SseSplitter(body.maxEventBytes(), body.maxStreamBytes());
-        this.scheduler = scheduler;
         body.attach(this);
     }
 
-    /** Completes once the headers and the body's source are here, or fails with the exchange. */
-    CompletableFuture<Response> headers() {
-        return headers;
+    @Override
+    public int read() throws IOException {
+        int b;
+        try {
+            b = super.read();
+        } catch (IOException e) {
+            throw recorded(e);
+        }
+        if (b >= 0) {
+            counted(b);
+        }
+        return b;
     }
 
     @Override
-    public void onContentSource(Response response, Content.Source content) {
-        Runnable wake;
-        synchronized (this) {
-            source = content;
-            wake = pending;
-            pending = null;
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+        int n;
+        try {
+            n = super.read(buffer, offset, length);
+        } catch (IOException e) {
+            throw recorded(e);
         }
-        headers.complete(response);
-        if (wake != null) {
-            content.demand(wake);
+        for (int i = 0; i < n; i++) {
+            counted(buffer[offset + i]);
         }
-    }
-
-    @Override
-    public void onComplete(Result result) {
-        if (result.isFailed()) {
-            headers.completeExceptionally(result.getFailure());
-        }
-        Runnable wake;
-        synchronized (this) {
-            if (source == null && !result.isFailed()) {
-                last = true; // a response without a body
-            }
-            wake = source == null ? pending : null;
-            pending = null;
-        }
-        headers.complete(result.getResponse());
-        if (wake != null) {
-            wake.run();
-        }
-    }
-
-    @Override
-    public synchronized SseEvent poll() throws IOException {
-        while (ready.isEmpty() && !last && failure == null && source != null) {
-            Content.Chunk chunk = source.read();
-            if (chunk == null) {
-                break;
-            }
-            try {
-                if (Content.Chunk.isFailure(chunk) && aborted) {
-                    failed(chunk.getFailure());
-                } else if (Content.Chunk.isFailure(chunk)) {
-                    // A broken connection ends the stream: the codec decides whether what came was whole.
-                    body.failed(asIo(chunk.getFailure()));
-                    last = true;
-                } else {
-                    splitter.feed(chunk.getByteBuffer(), ready::add);
-                    last = chunk.isLast();
-                }
-            } catch (JettyConnector.TooLarge e) {
-                failed(e);
-                exchange.abort(e);
-            } finally {
-                chunk.release();
-            }
-        }
-        if (!ready.isEmpty()) {
-            return ready.poll();
-        }
-        if (failure != null) {
-            throw failure;
-        }
-        return null;
-    }
-
-    @Override
-    public synchronized boolean ended() {
-        return last && ready.isEmpty();
-    }
-
-    @Override
-    public void onReady(Runnable wake) {
-        Content.Source demanded;
-        synchronized (this) {
-            if (source == null && !last && failure == null) {
-                pending = wake;
-                return;
-            }
-            demanded = last || failure != null || !ready.isEmpty() ? null : source;
-        }
-        if (demanded == null) {
-            wake.run();
-        } else {
-            demanded.demand(wake);
-        }
-    }
-
-    private void failed(Throwable cause) {
-        failure = asIo(cause);
-        if (!aborted) {
-            body.failed(failure);
-        }
-    }
-
-    private static IOException asIo(Throwable cause) {
-        return cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause);
-    }
-
-    /** Aborts the exchange, in whatever phase; safe from any thread, any number of times. */
-    void abort() {
-        aborted = true;
-        exchange.abort(new Aborted());
+        return n;
     }
 
     /**
-     * After a normal end of the stream ({@code [DONE]}): the rest of the body (the terminating chunk) is normally on
-     * its way, and once it is read the connection serves the next request. Reads on without waiting, and aborts if
-     * the end has not come within {@code wait}.
+     * Holds the body to its limits: an event that never ends, or a stream that never stops, would otherwise
+     * grow the parser's buffer without bound. A blank line ends an event.
      */
-    @Override
-    public void finish(Duration wait) {
-        Scheduler.Task deadline = scheduler.schedule(this::abort, wait.toMillis(), TimeUnit.MILLISECONDS);
-        drain(deadline);
-    }
-
-    private void drain(Scheduler.Task deadline) {
-        while (true) {
-            Content.Chunk chunk;
-            synchronized (this) {
-                if (last || failure != null || aborted || source == null) {
-                    deadline.cancel();
-                    return;
-                }
-                chunk = source.read();
-                if (chunk != null) {
-                    last = chunk.isLast() || Content.Chunk.isFailure(chunk);
-                    chunk.release();
-                    continue;
-                }
-            }
-            source.demand(() -> drain(deadline));
+    private void counted(int b) throws IOException {
+        if (body.maxEventBytes() == 0) {
             return;
         }
+        total++;
+        inEvent++;
+        if (b == '\n') {
+            if (inLine == 0) {
+                inEvent = 0;
+            }
+            inLine = 0;
+        } else if (b != '\r') {
+            inLine++;
+        }
+        if (inEvent > body.maxEventBytes()) {
+            throw recorded(new JettyConnector.TooLarge("an event larger than " + body.maxEventBytes() + " bytes"));
+        }
+        if (body.maxStreamBytes() > 0 && total > body.maxStreamBytes()) {
+            throw recorded(new JettyConnector.TooLarge("more than " + body.maxStreamBytes() + " bytes"));
+        }
     }
 
-    /** The body as a blocking stream, for a non-streamed answer or an error body; closing it early aborts. */
-    InputStream stream() {
-        return new InputStream() {
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] buffer, int offset, int length) throws IOException {
-                return readBlocking(buffer, offset, length);
-            }
-
-            @Override
-            public void close() {
-                synchronized (JettyBody.this) {
-                    if (last || failure != null) {
-                        return;
-                    }
-                }
-                abort();
-            }
-        };
+    @Override
+    public boolean eventBuffered() {
+        try {
+            return ((EventBuffer) in).holdsEventEnd();
+        } catch (IOException | RuntimeException e) {
+            return false; // the next read reports it (an abort is rethrown as it was made)
+        }
     }
 
-    private int readBlocking(byte[] buffer, int offset, int length) throws IOException {
-        while (true) {
-            synchronized (this) {
-                if (current != null && current.hasRemaining()) {
-                    ByteBuffer bytes = current.getByteBuffer();
-                    int n = Math.min(length, bytes.remaining());
-                    bytes.get(buffer, offset, n);
-                    return n;
-                }
-                if (current != null) {
-                    current.release();
-                    current = null;
-                }
-                if (failure != null) {
-                    throw failure;
-                }
-                if (last) {
-                    return -1;
-                }
-                if (source != null) {
-                    Content.Chunk chunk = source.read();
-                    if (chunk != null) {
-                        if (Content.Chunk.isFailure(chunk)) {
-                            failed(chunk.getFailure());
-                        } else {
-                            last = chunk.isLast();
-                            current = chunk;
-                        }
-                        continue;
-                    }
-                }
-            }
-            CountDownLatch arrived = new CountDownLatch(1);
-            onReady(arrived::countDown);
-            try {
-                arrived.await();
-            } catch (InterruptedException e) {
+    /** {@link #close()} from another thread, for an {@link Abort}. */
+    void abort() {
+        try {
+            close();
+        } catch (IOException e) {
+            // aborted either way: the exchange's abort fails any read
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        exchange.abort(new CancellationException("response closed before its end"));
+        listener.close();
+    }
+
+    /**
+     * Closes after a normal end of the stream ({@code [DONE]}): the rest of the body (the terminating
+     * chunk) is normally already on its way, and once it is read the connection can serve the next
+     * request. Aborts if it does not come within {@code wait}.
+     */
+    @Override
+    public void finish(Duration wait) throws IOException {
+        try {
+            listener.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+            listener.close();
+        } catch (TimeoutException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
-                abort();
-                throw new IOException("interrupted while reading the upstream body", e);
             }
+            close();
         }
     }
 
-    /** The cause an abort gives the exchange: no stack trace, as aborting is the normal way a cancelled stream ends. */
-    private static final class Aborted extends CancellationException {
-        private static final long serialVersionUID = 1L;
-
-        Aborted() {
-            super("aborted by the gateway");
+    private IOException recorded(IOException e) {
+        if (!closed) {
+            body.failed(e);
         }
+        return e;
+    }
+
+    /**
+     * Jetty's stream listener, counting the body bytes Jetty has handed it that have not been read yet (its
+     * stream's {@code available()} says 0 regardless). Jetty reads the next HTTP chunk as soon as the last one was
+     * read, so a nonzero count means more of the body is already here.
+     */
+    static final class CountingListener extends InputStreamResponseListener {
+        private final AtomicLong unread = new AtomicLong();
 
         @Override
-        public synchronized Throwable fillInStackTrace() {
-            return this;
+        public void onContent(Response response, Content.Chunk chunk, Runnable demander) {
+            unread.addAndGet(chunk.remaining());
+            super.onContent(response, chunk, demander);
+        }
+
+        InputStream stream() {
+            return new FilterInputStream(getInputStream()) {
+                @Override
+                public int read() throws IOException {
+                    int b = super.read();
+                    if (b >= 0) {
+                        unread.decrementAndGet();
+                    }
+                    return b;
+                }
+
+                @Override
+                public int read(byte[] buffer, int offset, int length) throws IOException {
+                    int n = super.read(buffer, offset, length);
+                    if (n > 0) {
+                        unread.addAndGet(-n);
+                    }
+                    return n;
+                }
+            };
+        }
+    }
+
+    /**
+     * Read-ahead of the body that can tell whether a whole next event (up to its blank line) is here: in its
+     * buffer, or there once it takes in what Jetty has already received, which does not wait for the network.
+     */
+    private static final class EventBuffer extends BufferedInputStream {
+        private static final int SIZE = 1024;
+        private final AtomicLong unread;
+
+        EventBuffer(CountingListener listener) {
+            super(listener.stream(), SIZE);
+            this.unread = listener.unread;
+        }
+
+        synchronized boolean holdsEventEnd() throws IOException {
+            while (!eventEndBuffered()) {
+                if (unread.get() <= 0 || count - pos == buf.length) {
+                    return false;
+                }
+                if (pos > 0) {
+                    System.arraycopy(buf, pos, buf, 0, count - pos);
+                    count -= pos;
+                    pos = 0;
+                    markpos = -1;
+                }
+                int n = in.read(buf, count, buf.length - count);
+                if (n <= 0) {
+                    return false;
+                }
+                count += n;
+            }
+            return true;
+        }
+
+        private boolean eventEndBuffered() {
+            for (int i = pos + 1; i < count; i++) {
+                boolean crlf = buf[i - 1] == '\r' && i >= pos + 2 && buf[i - 2] == '\n';
+                if (buf[i] == '\n' && (buf[i - 1] == '\n' || crlf)) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }
