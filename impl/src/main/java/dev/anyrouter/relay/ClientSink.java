@@ -49,13 +49,34 @@ public interface ClientSink {
     /** Sends one event; false when the client is gone. */
     boolean send(String name, String data);
 
-    /** The upstream has the next event ready: hold the flushes of what is written until {@link #flush}. */
-    default void hold(boolean nextReady) {
+    /** Whether the response is committed: its first byte was sent. */
+    default boolean committed() {
+        return false;
     }
 
-    /** Flushes what was held, before a read that may wait for the upstream; false when the client is gone. */
+    /**
+     * Switches a committed stream to writes that never block: {@link #send} gathers, {@link #flush} hands what
+     * gathered to the client, and {@code wake} runs once a write the client could not take at once is done. False
+     * when the container cannot: writes stay blocking.
+     */
+    default boolean nonBlocking(Runnable wake) {
+        return false;
+    }
+
+    /** False while the client is still taking what was flushed without blocking: the relay reads on after. */
+    default boolean writable() {
+        return true;
+    }
+
+    /** Sends what was written so far; false when the client is gone. */
     default boolean flush() {
         return true;
+    }
+
+    /** Runs {@code then} once all that was written has left (at once unless writes do not block). */
+    default void whenDrained(Runnable then) {
+        flush();
+        then.run();
     }
 
     /** The whole non-streamed answer. */

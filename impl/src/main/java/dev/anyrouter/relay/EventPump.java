@@ -3,27 +3,50 @@ package dev.anyrouter.relay;
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.config.TimeoutsConfig;
+import dev.anyrouter.upstream.SseEvent;
 import java.io.IOException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 
 /**
- * Moves the answer of the exchange that answered to the client's sink, on the relay thread: a stream event by
- * event as each arrives, through the serving model's {@code StreamCodec}, so backpressure stops at the upstream
- * socket; a non-streamed answer whole. It checks the {@link StopSignal} after every read and write: a stop that
- * aborted a read is the stop's answer, not the upstream's failure, and events buffered meanwhile are not relayed.
+ * Moves the answer of the exchange that answered to the client's sink: a stream event by event, through the
+ * serving model's {@code StreamCodec}; a non-streamed answer whole. It checks the {@link StopSignal} after every read
+ * and write: a stop that aborted a read is the stop's answer, not the upstream's failure, and events buffered
+ * meanwhile are not relayed.
+ *
+ * <p>A stream is relayed on the relay thread until its response is committed (its first byte); then, where the
+ * sink can write without blocking, the relay thread is let go and the rest runs on callbacks ({@link #wake}): the
+ * upstream's when more of its body arrived, the client's when a write that could not finish at once is done. All the
+ * events already here are written, and leave in one flush; the next read from the upstream is asked for only once
+ * the client has taken that write, so a slow client's backpressure reaches the upstream socket and no thread waits
+ * on either side.
  */
 final class EventPump {
 
     /** The largest non-streamed answer read. */
     private static final int BODY_LIMIT = 64 << 20;
+    /**
+     * How much event data a burst gathers before it is pushed to the client: what the upstream had sent meanwhile
+     * may fill the sockets' buffers (megabytes), and a stream holds at most about this much of it.
+     */
+    private static final int BATCH_CHARS = 32 << 10;
 
     private final Target target;
     private final UpstreamStream call;
     private final ClientSink sink;
     private final StopSignal signal;
     private final Ticker ticker;
+    /** Wakes not yet handled: one step handles all that came meanwhile. */
+    private final AtomicInteger wakes = new AtomicInteger();
     private volatile long lastEvent;
-    /** Whether the upstream event after the one just read was already buffered. */
-    private boolean nextReady;
+    /** Where the outcome or the failure goes once the stream ends on callbacks; {@code null} before. */
+    private volatile BiConsumer<Generation.Outcome, RuntimeException> done;
+    /** A read of the upstream is asked for and has not called back. */
+    private volatile boolean awaitingUpstream;
+    private boolean over;
+    /** Event data relayed since the last push; the pump's step alone uses it. */
+    private int batch;
 
     EventPump(Target target, UpstreamStream call, ClientSink sink, StopSignal signal, Ticker ticker) {
         this.target = target;
@@ -53,19 +76,90 @@ final class EventPump {
         return null;
     }
 
-    /** Relays a stream to its end: its outcome, or throws the failure the client is told of. */
-    Generation.Outcome stream() {
-        UpstreamStream.Event event;
-        while ((event = read()) != null) {
-            boolean complete = translate(event);
-            if (signal.clientGone()) {
-                return Generation.Outcome.CANCELLED;
+    /**
+     * Relays a stream on the calling (relay) thread until it is committed, then, where the sink allows, goes on with
+     * callbacks and returns {@code null}: {@code whenDone} gets the outcome, or the failure the client is told of.
+     * Otherwise relays it to its end: returns its outcome, or throws the failure.
+     */
+    Generation.Outcome stream(BiConsumer<Generation.Outcome, RuntimeException> whenDone) {
+        while (true) {
+            if (sink.committed() && sink.nonBlocking(this::wake)) {
+                done = whenDone;
+                wake();
+                return null;
             }
-            signal.throwIfStopped();
-            if (complete) {
-                return Generation.Outcome.COMPLETED;
+            SseEvent event = next();
+            if (event == null) {
+                return end();
+            }
+            Generation.Outcome outcome = relay(event);
+            if (outcome != null) {
+                return outcome;
             }
         }
+    }
+
+    /** The next event, waiting for it; {@code null} at the end or once the client left. */
+    private SseEvent next() {
+        boolean flushed = false;
+        while (true) {
+            SseEvent event = poll();
+            if (event != null || call.ended() || signal.clientGone()) {
+                return event;
+            }
+            if (!flushed) {
+                flushed = true;
+                if (!sink.flush()) {
+                    return null; // the client is gone
+                }
+                continue; // the flush may have taken a while
+            }
+            CountDownLatch arrived = new CountDownLatch(1);
+            call.onReady(arrived::countDown);
+            try {
+                arrived.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the relay executor is being shut down
+                signal.stop(Stop.shuttingDown(), true);
+            }
+        }
+    }
+
+    /** The next event already here, or {@code null}; a failure of the body is the stop's answer if one came first. */
+    private SseEvent poll() {
+        SseEvent event;
+        try {
+            event = call.poll();
+        } catch (GatewayException e) {
+            if (signal.clientGone()) {
+                return null;
+            }
+            signal.throwIfStopped();
+            throw e;
+        }
+        if (event != null) {
+            lastEvent = ticker.nanos();
+        }
+        return event;
+    }
+
+    /** Relays one event: the outcome when the stream ended with it, else {@code null}. */
+    private Generation.Outcome relay(SseEvent event) {
+        boolean complete;
+        try {
+            complete = target.codec().event(event.name(), event.data(), sink::send);
+        } catch (IOException e) {
+            throw GatewayException.upstream("upstream '" + provider() + "' sent a malformed event", e);
+        }
+        if (signal.clientGone()) {
+            return Generation.Outcome.CANCELLED;
+        }
+        signal.throwIfStopped();
+        return complete ? Generation.Outcome.COMPLETED : null;
+    }
+
+    /** The body ended without the codec's end: what it writes then, or the early end as a failure. */
+    private Generation.Outcome end() {
         if (signal.clientGone()) {
             return Generation.Outcome.CANCELLED;
         }
@@ -78,36 +172,83 @@ final class EventPump {
     }
 
     /**
-     * The next event, {@code null} at the end or when the client left. While the one after it is already
-     * buffered, the flushes of what this one writes are held, so a burst leaves in one write; before a read that
-     * may wait for the network, anything held is flushed.
+     * Something happened (more of the body, a finished write, a stop): one thread at a time takes the next step,
+     * and a wake that comes meanwhile is handled by that same thread.
      */
-    private UpstreamStream.Event read() {
-        if (!nextReady && !sink.flush()) {
-            return null;
+    void wake() {
+        if (done == null || wakes.getAndIncrement() != 0) {
+            return;
         }
-        UpstreamStream.Event event;
-        try {
-            event = call.next();
-        } catch (GatewayException e) {
-            if (signal.clientGone()) {
-                return null;
-            }
-            signal.throwIfStopped();
-            throw e;
-        }
-        lastEvent = ticker.nanos();
-        nextReady = call.eventBuffered();
-        sink.hold(nextReady); // a lone event (paced output) is flushed as it is written
-        return event;
+        int handled = 1;
+        do {
+            step();
+            handled = wakes.addAndGet(-handled);
+        } while (handled != 0);
     }
 
-    private boolean translate(UpstreamStream.Event event) {
-        try {
-            return target.codec().event(event.name(), event.data(), sink::send);
-        } catch (IOException e) {
-            throw GatewayException.upstream("upstream '" + provider() + "' sent a malformed event", e);
+    private void upstreamReady() {
+        awaitingUpstream = false;
+        wake();
+    }
+
+    /** Relays what is here and can be written now, then asks for the next callback. */
+    private void step() {
+        if (over) {
+            return;
         }
+        try {
+            Generation.Outcome outcome = steps();
+            if (outcome != null) {
+                finish(outcome, null);
+            }
+        } catch (RuntimeException e) {
+            finish(null, e);
+        }
+    }
+
+    /** The outcome once the stream ended, or {@code null} while it waits for the upstream or the client. */
+    private Generation.Outcome steps() {
+        while (true) {
+            if (signal.clientGone()) {
+                return Generation.Outcome.CANCELLED;
+            }
+            signal.throwIfStopped();
+            if (!sink.writable() || awaitingUpstream) {
+                return null;
+            }
+            SseEvent event = poll();
+            if (event != null) {
+                Generation.Outcome outcome = relay(event);
+                if (outcome != null) {
+                    return outcome;
+                }
+                batch += event.data().length();
+                if (batch >= BATCH_CHARS) { // a long burst leaves in writes of a bounded size
+                    batch = 0;
+                    if (!sink.flush()) {
+                        return Generation.Outcome.CANCELLED;
+                    }
+                }
+                continue;
+            }
+            batch = 0;
+            if (call.ended()) {
+                return end();
+            }
+            if (!sink.flush()) {
+                return Generation.Outcome.CANCELLED;
+            }
+            if (sink.writable()) { // else the write's end wakes the pump, which then reads on
+                awaitingUpstream = true;
+                call.onReady(this::upstreamReady);
+            }
+            return null;
+        }
+    }
+
+    private void finish(Generation.Outcome outcome, RuntimeException failure) {
+        over = true;
+        done.accept(outcome, failure);
     }
 
     /** A non-streamed answer: read to its end even if the client left since it arrived, as it is billed. */

@@ -47,6 +47,9 @@ public final class Relay {
     private volatile Lease lease;
     private volatile EventPump pump;
     private RelayContext.Row row;
+    private final Runnable stopper = this::shutDown;
+    private volatile Ticker.Task timer = Ticker.Task.NONE;
+    private volatile Ticker.Task deadline = Ticker.Task.NONE;
 
     /**
      * A relay on the gateway's upstream, timer and ledger ({@code context}); {@code localBase}: the gateway's own root
@@ -64,19 +67,18 @@ public final class Relay {
     }
 
     /**
-     * Relays to the end on the calling (relay) thread. Throws a {@link GatewayException} only as the status answer:
-     * any failure of a non-streamed request, a stream's before anything was sent.
+     * Relays on the calling (relay) thread until the answer is committed; a stream that goes on is then relayed on
+     * callbacks, with no thread waiting (see {@link EventPump}), and ends on whichever thread sees its end. Throws a
+     * {@link GatewayException} only as the status answer: any failure of a non-streamed request, a stream's before
+     * anything was sent.
      */
     public void run() {
         sink.attach(new ClientSink.Listener(this::clientGone, signal::quiet,
                 () -> row.awaitRecorded(RECORD_WAIT), context.ticker()::nanos));
         row = context.books().begin(generation);
-        Runnable stopper = this::shutDown;
         context.running().started(stopper);
-        Generation.Outcome outcome = Generation.Outcome.FAILED;
-        String error = null;
-        Ticker.Task timer = Ticker.Task.NONE;
-        Ticker.Task deadline = Ticker.Task.NONE;
+        Generation.Outcome outcome = null;
+        Throwable failure = null;
         try {
             if (streaming) { // a non-streamed request has no held 200, no keep-alive and no idle timeout
                 timer = context.ticker().every(this::tick, context.timeouts().commitGrace(),
@@ -93,37 +95,69 @@ public final class Relay {
             pump = new EventPump(target, opened.call(), sink, signal, context.ticker());
             long left = context.timeouts().total().toNanos() - (context.ticker().nanos() - start);
             deadline = context.ticker().once(this::tick, Duration.ofNanos(left)); // at the total timeout
-            outcome = streaming ? pump.stream() : pump.answer();
-        } catch (RuntimeException | Error e) {
-            if (signal.clientGone()) {
-                outcome = Generation.Outcome.CANCELLED;
-                sink.abandoned(Stop.clientGone().answer());
-            } else {
-                GatewayException failure = failure(e);
-                error = failure.getMessage();
-                fail(failure);
+            outcome = streaming ? pump.stream(this::finish) : pump.answer();
+            if (outcome == null) {
+                return; // relayed on callbacks from now on
             }
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        }
+        finish(outcome, failure);
+    }
+
+    /**
+     * The relay's end, on the relay thread or on the callback that saw it: answers {@code failure} (thrown as the
+     * status answer while nothing was sent, else in-band), then ends once what was written has left.
+     */
+    private void finish(Generation.Outcome outcome, Throwable failure) {
+        Generation.Outcome result = outcome == null ? Generation.Outcome.FAILED : outcome;
+        String error = null;
+        boolean ending = false;
+        try {
+            if (failure != null && signal.clientGone()) {
+                result = Generation.Outcome.CANCELLED;
+                sink.abandoned(Stop.clientGone().answer());
+            } else if (failure != null) {
+                GatewayException answer = failure(failure);
+                error = answer.getMessage();
+                fail(answer);
+            }
+            ending = true;
         } finally {
-            timer.cancel();
-            deadline.cancel();
-            end(outcome, error);
-            context.running().ended(stopper);
+            Generation.Outcome ended = result;
+            String why = error;
+            if (ending) {
+                sink.whenDrained(() -> end(ended, why));
+            } else {
+                end(ended, why); // the status answer is thrown
+            }
         }
     }
 
     /** The client is gone: aborts the upstream now, except a non-streamed answer that arrived (it is billed). */
     public void clientGone() {
         signal.clientGone(streaming);
+        wakePump();
     }
 
     /** The gateway is shutting down and its grace is over: a 503, in-band once the stream started. Any thread. */
     public void shutDown() {
         signal.stop(Stop.shuttingDown(), true);
+        wakePump();
     }
 
     /** What the stream delivered has cost the credit its key reserved for it: ended with an in-band error. */
     public void creditSpent() {
         signal.stop(Stop.creditSpent(), false);
+        wakePump();
+    }
+
+    /** A stop is seen at the pump's next step, also while it waits for the client rather than the upstream. */
+    private void wakePump() {
+        EventPump running = pump;
+        if (running != null) {
+            running.wake();
+        }
     }
 
     /** One try ({@link Failover.Opener}); {@code null} once the relay stopped. */
@@ -167,6 +201,7 @@ public final class Relay {
         Stop timeout = reading == null ? null : reading.overdue(now - start, context.timeouts());
         if (timeout != null && signal.stop(timeout, false)) {
             logUpstreamFailure(timeout.answer());
+            wakePump();
         }
         if (!signal.quiet()) {
             sink.tick(now);
@@ -222,6 +257,8 @@ public final class Relay {
 
     /** Ends the client's response first, then the upstream exchange and the lease, then bills. */
     private void end(Generation.Outcome outcome, String error) {
+        timer.cancel();
+        deadline.cancel();
         signal.end();
         UpstreamStream call = signal.answered();
         boolean gone = signal.clientGone();
@@ -240,6 +277,7 @@ public final class Relay {
                 }
                 // A cancelled generation carries no error text: what failed after the client left was caused by it.
                 context.books().finish(generation, gone ? Generation.Outcome.CANCELLED : outcome, gone ? null : error);
+                context.running().ended(stopper);
             }
         }
     }

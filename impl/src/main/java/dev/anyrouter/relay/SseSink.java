@@ -7,6 +7,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Executor;
@@ -24,7 +25,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>One writer at a time ({@link #writing}), so the relay always writes its own events: a keep-alive writer owning
  * Jersey's flush would otherwise accept the relay's events into an unbounded queue. Keep-alives skip when it is
- * busy. A burst of events the upstream sent together leaves in one write ({@link FlushHold}).
+ * busy. Once committed the sink can write without blocking ({@link #nonBlocking}, through {@link ClientOutput}):
+ * events gather and leave in one write at each {@link #flush}, and the relay waits for that write's end
+ * ({@link #writable}) before it reads on from the upstream.
  */
 public final class SseSink implements ClientSink {
 
@@ -32,7 +35,7 @@ public final class SseSink implements ClientSink {
 
     private final SseEventSink sink;
     private final Sse sse;
-    private final FlushHold flushHold;
+    private final ClientOutput output;
     private final Duration keepAlive;
     private final Executor writers;
     private final Runnable clientDone;
@@ -47,19 +50,25 @@ public final class SseSink implements ClientSink {
     private volatile long tryStart;
     /** True between tries, and before the first: the timer may run before the relay has begun its (next) try. */
     private volatile boolean paused = true;
+    /** Writes no longer block ({@link #nonBlocking}); the container is still writing what was pushed ({@code busy}). */
+    private volatile boolean nonBlocking;
+    private volatile boolean busy;
+    /** Runs once the container is done writing: the relay's wake, or its end ({@link #whenDrained}). */
+    private volatile Runnable onWritable;
+    private final AtomicReference<Runnable> drained = new AtomicReference<>();
 
     /**
-     * @param flushHold  the hold over the client's flushes (see {@code rest/ResponseOutput}); {@code null} when the
-     *                   container has no such filter: every event is flushed on its own
+     * @param output     the relay's hold on the client's response stream (see {@code rest/ResponseOutput}); {@code null}
+     *                   when the container has no such filter: writes stay blocking
      * @param writers    where keep-alives are written
      * @param clientDone runs as the client's response ends, before the upstream clean-up and billing: gives back
      *                   the request's place, so a client that sends its next request at once is not refused
      */
-    public SseSink(SseEventSink sink, Sse sse, FlushHold flushHold, TimeoutsConfig timeouts, Executor writers,
+    public SseSink(SseEventSink sink, Sse sse, ClientOutput output, TimeoutsConfig timeouts, Executor writers,
             Runnable clientDone) {
         this.sink = sink;
         this.sse = sse;
-        this.flushHold = flushHold == null ? new FlushHold() : flushHold;
+        this.output = output == null ? new ClientOutput() : output;
         this.keepAlive = timeouts.keepAlive();
         this.grace = timeouts.commitGrace();
         this.writers = writers;
@@ -121,9 +130,11 @@ public final class SseSink implements ClientSink {
 
     private void keepAlive() {
         keepAliveQueued.set(false);
-        if (!listener.stopped().getAsBoolean() && writing.tryLock()) {
+        if (!listener.stopped().getAsBoolean() && !busy && writing.tryLock()) {
             try {
-                write(keepAliveComment(), listener.clock().getAsLong());
+                if (write(keepAliveComment(), listener.clock().getAsLong())) {
+                    push();
+                }
             } finally {
                 writing.unlock();
             }
@@ -144,18 +155,83 @@ public final class SseSink implements ClientSink {
     }
 
     @Override
-    public void hold(boolean nextReady) {
-        flushHold.hold(nextReady); // a lone event (paced output) is flushed as it is written
+    public boolean committed() {
+        return state.get() == State.COMMITTED;
     }
 
-    /** Flushes what the hold kept back with a keep-alive comment: Jersey's sink offers no bare flush. */
     @Override
-    public boolean flush() {
-        writing.lock();
+    public boolean nonBlocking(Runnable wake) {
+        writing.lock(); // between whole events: a keep-alive being written switches no mode half-way
         try {
-            return !flushHold.release() || write(keepAliveComment(), listener.clock().getAsLong());
+            onWritable = wake;
+            nonBlocking = output.nonBlocking(this::written, this::writeFailed);
+            return nonBlocking;
         } finally {
             writing.unlock();
+        }
+    }
+
+    @Override
+    public boolean writable() {
+        return !busy;
+    }
+
+    /** Hands what was written to the container; false when the client is gone. Blocking writes flushed already. */
+    @Override
+    public boolean flush() {
+        if (!nonBlocking) {
+            return true;
+        }
+        writing.lock();
+        try {
+            return push();
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    /** Under {@link #writing}. Busy first: the container's call back may come before {@code push} returns. */
+    private boolean push() {
+        if (!nonBlocking) {
+            return true;
+        }
+        busy = true;
+        try {
+            if (output.push()) {
+                busy = false;
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            busy = false;
+            listener.clientGone().run();
+            return false;
+        }
+    }
+
+    /** The container is done writing what was pushed (a container thread). */
+    private void written() {
+        busy = false;
+        Runnable end = drained.getAndSet(null);
+        (end != null ? end : onWritable).run();
+    }
+
+    /** The client's connection failed under a non-blocking write. */
+    private void writeFailed() {
+        busy = false;
+        listener.clientGone().run();
+        Runnable end = drained.getAndSet(null);
+        (end != null ? end : onWritable).run();
+    }
+
+    @Override
+    public void whenDrained(Runnable then) {
+        if (!flush() || !busy) {
+            then.run();
+            return;
+        }
+        drained.set(then);
+        if (!busy && drained.compareAndSet(then, null)) {
+            then.run(); // the write finished meanwhile
         }
     }
 
@@ -170,7 +246,6 @@ public final class SseSink implements ClientSink {
             stopWatching();
             throw failure;
         }
-        flushHold.hold(false);
         codec.fail(failure, this::send);
     }
 
@@ -184,6 +259,16 @@ public final class SseSink implements ClientSink {
         clientDone.run();
         stopWatching();
         if (state.get() != State.FAILED_EARLY) {
+            if (nonBlocking) {
+                writing.lock(); // after a keep-alive being written
+                try {
+                    output.finish(); // Jersey's end of the async cycle alone leaves a non-blocking response open
+                } catch (IOException | RuntimeException e) {
+                    listener.clientGone().run();
+                } finally {
+                    writing.unlock();
+                }
+            }
             sink.close(); // first: the client sees its stream end before any upstream clean-up
         }
     }

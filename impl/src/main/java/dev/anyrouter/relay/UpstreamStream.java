@@ -3,14 +3,15 @@ package dev.anyrouter.relay;
 import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.config.Endpoint;
 import dev.anyrouter.upstream.Abort;
+import dev.anyrouter.upstream.SseEvent;
 import dev.anyrouter.upstream.UpstreamErrors;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
 
 /**
- * One upstream exchange as the relay sees it, once its headers arrived: its status, then its events or its whole
- * body. Aborted from any thread through the {@link Abort} it was opened with, or by {@link #close()}.
+ * One upstream exchange as the relay sees it, once its headers arrived: its status, then its events as they arrive
+ * (no thread waits for them) or its whole body. Aborted from any thread through the {@link Abort} it was opened with, or by {@link #close()}.
  */
 interface UpstreamStream extends AutoCloseable {
 
@@ -24,10 +25,6 @@ interface UpstreamStream extends AutoCloseable {
         UpstreamStream open(Target target, Endpoint endpoint, boolean stream, Runnable onSent, Abort abort);
     }
 
-    /** One event: its name ({@code null} for none) and its data. */
-    record Event(String name, String data) {
-    }
-
     int status();
 
     boolean ok();
@@ -36,13 +33,19 @@ interface UpstreamStream extends AutoCloseable {
     UpstreamErrors.Refused refusal();
 
     /**
-     * The next event with data, {@code null} at the end of the body; a broken or oversized body is thrown as the
-     * client's error.
+     * The next event with data that is already here, {@code null} when none is (or the body ended); a broken or
+     * oversized body is thrown as the client's error. Never waits.
      */
-    Event next();
+    SseEvent poll();
 
-    /** True when the whole next event is already here: reading it will not wait for the upstream. */
-    boolean eventBuffered();
+    /** True once the body ended and every event was taken. */
+    boolean ended();
+
+    /**
+     * Runs {@code wake} once more of the body (or its end, or a failure, or an abort) arrived, on whichever thread
+     * notices; at once if it has. Call only after {@link #poll} returned {@code null}, and once until it runs.
+     */
+    void onReady(Runnable wake);
 
     /** At most {@code limit} bytes of the body as UTF-8 text (a non-streamed answer). */
     String text(int limit) throws IOException;
@@ -50,7 +53,10 @@ interface UpstreamStream extends AutoCloseable {
     /** Why the body ended early, when the connection broke rather than the upstream finishing. */
     Optional<GatewayException> bodyFailure();
 
-    /** Closes a body that ended normally, letting its end arrive within {@code wait} so the connection is reused. */
+    /**
+     * Closes a body that ended normally, letting its end arrive within {@code wait} so the connection is reused;
+     * returns at once.
+     */
     void finish(Duration wait);
 
     /** Aborts what is left of the exchange; safe from any thread. */

@@ -26,9 +26,10 @@ import org.glassfish.jersey.server.ManagedAsync;
 /**
  * {@code POST /api/v1/chat/completions} and {@code POST /api/v1/messages}. {@link RequestBodyFilter} has validated
  * the body and chosen the method; {@link RelayAdmissionFilter} has given the request its place among the relays;
- * {@link Admission} admits it, planned, as a ticket each method closes. All run on a relay thread ({@code @ManagedAsync}), never a container thread,
- * because they block on the upstream; the streaming ones also hold the response until the upstream has answered
- * (see {@link SseSink}). {@link WireApis} plans how the request and answer cross between the client's
+ * {@link Admission} admits it, planned, as a ticket given back as the request ends. Both run on a relay thread
+ * ({@code @ManagedAsync}), never a container thread, because they wait for the upstream: a JSON answer to its end,
+ * a stream until its response is committed (see {@link SseSink}, which holds the 200 until the upstream has
+ * answered); the stream then goes on without a thread ({@link Relay#run()}). {@link WireApis} plans how the request and answer cross between the client's
  * API and the upstream's.
  */
 @Singleton
@@ -61,8 +62,9 @@ public final class CompletionsResource {
     public void stream(@Context ContainerRequestContext request, @Context HttpServletRequest servlet,
             @Context HttpServletResponse response, @Context SseEventSink events, @Context Sse sse) {
         RequestState state = RequestState.of(request);
-        try (Admission.Ticket exchange = admission.admit(state)) {
-            SseSink sink = new SseSink(events, sse, state.flushHold(), engine.config().timeouts(), engine.writers(),
+        Admission.Ticket exchange = admission.admit(state);
+        try {
+            SseSink sink = new SseSink(events, sse, state.clientOutput(), engine.config().timeouts(), engine.writers(),
                     exchange::close);
             Relay relay = new Relay(engine.relayContext(), localBase(servlet), exchange.targets(), sink,
                     exchange.generation());
@@ -78,7 +80,10 @@ public final class CompletionsResource {
                     }
                 });
             }
-            relay.run();
+            relay.run(); // returns once committed; the sink gives the ticket back as the stream ends
+        } catch (RuntimeException | Error e) {
+            exchange.close();
+            throw e;
         }
     }
 

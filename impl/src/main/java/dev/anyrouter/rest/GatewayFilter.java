@@ -1,7 +1,7 @@
 package dev.anyrouter.rest;
 
 import dev.anyrouter.engine.AnyRouter;
-import dev.anyrouter.relay.FlushHold;
+import dev.anyrouter.relay.ClientOutput;
 import dev.anyrouter.store.ClientKey;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -87,7 +87,7 @@ public final class GatewayFilter implements Filter {
 
         Ended(HttpServletRequest request, HttpServletResponse response) {
             this.request = request;
-            FlushHold hold = new FlushHold();
+            ClientOutput hold = new ClientOutput();
             this.state = new RequestState(engine.accessLog().start(request.getMethod(), request.getRequestURI()),
                     hold, asyncEnd);
             this.response = new HttpServletResponseWrapper(response) {

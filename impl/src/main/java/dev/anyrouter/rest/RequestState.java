@@ -1,7 +1,7 @@
 package dev.anyrouter.rest;
 
 import dev.anyrouter.ops.AccessLog;
-import dev.anyrouter.relay.FlushHold;
+import dev.anyrouter.relay.ClientOutput;
 import dev.anyrouter.store.ClientKey;
 import jakarta.servlet.ServletRequest;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -19,7 +19,7 @@ final class RequestState {
     private static final String ATTRIBUTE = RequestState.class.getName();
 
     private final AccessLog.Entry entry;
-    private final FlushHold flushHold;
+    private final ClientOutput clientOutput;
     private final AsyncEnd asyncEnd;
     private volatile ClientKey key;
     private volatile ClientRequest client;
@@ -31,9 +31,9 @@ final class RequestState {
      * @param entry    the request's access-log line, or {@code null} when none is kept
      * @param asyncEnd the watch on the end of its async cycle, or {@code null} when none is kept
      */
-    RequestState(AccessLog.Entry entry, FlushHold flushHold, AsyncEnd asyncEnd) {
+    RequestState(AccessLog.Entry entry, ClientOutput clientOutput, AsyncEnd asyncEnd) {
         this.entry = entry;
-        this.flushHold = flushHold;
+        this.clientOutput = clientOutput;
         this.asyncEnd = asyncEnd;
     }
 
@@ -51,7 +51,7 @@ final class RequestState {
         if (state instanceof RequestState known) {
             return known;
         }
-        RequestState bare = new RequestState(null, new FlushHold(), null);
+        RequestState bare = new RequestState(null, new ClientOutput(), null);
         request.setProperty(ATTRIBUTE, bare);
         return bare;
     }
@@ -61,8 +61,8 @@ final class RequestState {
         return entry;
     }
 
-    FlushHold flushHold() {
-        return flushHold;
+    ClientOutput clientOutput() {
+        return clientOutput;
     }
 
     /** The watch on the end of the async cycle, or {@code null}. */

@@ -1,227 +1,389 @@
 package dev.anyrouter.upstream;
 
-import java.io.BufferedInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.jetty.client.InputStreamResponseListener;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
- * An upstream response body as {@link JettyConnector} hands it to Jersey. Closing it before the end aborts the
- * exchange instead of draining it, also from another thread ({@link #abort()}, for an {@link Abort}); a read that
- * fails for another reason (the connection broke) is recorded in the {@link UpstreamBody}. It holds the body to its
- * limits and tells whether a whole next event is already buffered.
+ * One upstream exchange's response as {@link JettyConnector} receives it: the headers ({@link #headers()}), then the
+ * body, taken from Jetty's content source without a thread waiting on it. A stream's chunks go through an
+ * {@link SseSplitter}: {@link #poll()} gives the next whole event already here, and {@link #onReady} asks for a call
+ * back once more of the body arrived. A non-streamed body is read whole, blocking ({@link #stream()}). Aborting
+ * ({@link #abort()}) fails the exchange at once, in whatever phase, from any thread. A stream whose connection broke
+ * has ended (the relay's codec decides whether what came was whole); one over its limits has failed. Either cause is
+ * recorded in its {@link UpstreamBody}.
+ *
+ * <p>The source is read only inside its own demand callback ({@link #arrived()}), which Jetty runs serialized with
+ * the connection's other events; the chunks read there wait in {@link #chunks} for the relay's thread. A demand is
+ * made only when the relay has taken everything and asks for more, so a relay that stops asking stops the reading
+ * of the upstream connection. (Reading the source from the relay's own threads, between Jetty's events, once lost a
+ * wake-up under load: docs/decisions/non-blocking-relay.md.)
  */
-final class JettyBody extends FilterInputStream implements UpstreamBody.Finisher {
+final class JettyBody implements Response.Listener, UpstreamBody.Reader {
 
-    private final InputStreamResponseListener listener;
+    /** How much one demand callback reads while more is already there. */
+    private static final int READ_AHEAD = 64 << 10;
+
     private final Request exchange;
     private final UpstreamBody body;
-    private volatile boolean closed;
-    /** Bytes read in all, since the last event's blank line, and on the current line (without CR). */
-    private long total;
-    private long inEvent;
-    private long inLine;
+    private final SseSplitter splitter;
+    private final Scheduler scheduler;
+    private final CompletableFuture<Response> headers = new CompletableFuture<>();
+    private final Runnable arrived = this::arrived;
+    /** Whole events split from the chunks, not yet polled. */
+    private final ArrayDeque<SseEvent> ready = new ArrayDeque<>();
+    /** Chunks read from the source, not yet taken; the last may be a failure or the end. */
+    private final ArrayDeque<Content.Chunk> chunks = new ArrayDeque<>();
+    private Content.Source source;
+    /** Who waits for the next arrival; runs once. */
+    private Runnable wake;
+    /** A demand on the source has not called back yet. */
+    private boolean demanding;
+    /** The source gave its last chunk (the end, or a failure): nothing more is read from it. */
+    private boolean sourceDone;
+    /** After a normal end: what still comes is read and dropped, until {@link #deadline}. */
+    private Scheduler.Task deadline;
+    /** The chunk a blocking read of the whole body is in. */
+    private Content.Chunk current;
+    /** Every event or byte of the body was taken. */
+    private boolean last;
+    private IOException failure;
+    /** The exchange failed (Jetty's complete event), whatever the source said. */
+    private Throwable broken;
+    private volatile boolean aborted;
 
-    JettyBody(CountingListener listener, Request exchange, UpstreamBody body) {
-        // Jersey's SSE parser reads a byte at a time; unbuffered, each byte would take the listener's lock.
-        super(new EventBuffer(listener));
-        this.listener = listener;
+    JettyBody(Request exchange, UpstreamBody body, Scheduler scheduler) {
         this.exchange = exchange;
         this.body = body;
+        this.splitter = new SseSplitter(body.maxEventBytes(), body.maxStreamBytes());
+        this.scheduler = scheduler;
         body.attach(this);
     }
 
-    @Override
-    public int read() throws IOException {
-        int b;
-        try {
-            b = super.read();
-        } catch (IOException e) {
-            throw recorded(e);
-        }
-        if (b >= 0) {
-            counted(b);
-        }
-        return b;
+    /** Completes once the headers and the body's source are here, or fails with the exchange. */
+    CompletableFuture<Response> headers() {
+        return headers;
     }
 
     @Override
-    public int read(byte[] buffer, int offset, int length) throws IOException {
-        int n;
-        try {
-            n = super.read(buffer, offset, length);
-        } catch (IOException e) {
-            throw recorded(e);
+    public void onContentSource(Response response, Content.Source content) {
+        boolean demand;
+        synchronized (this) {
+            source = content;
+            demand = startDemand();
         }
-        for (int i = 0; i < n; i++) {
-            counted(buffer[offset + i]);
+        headers.complete(response);
+        if (demand) {
+            content.demand(arrived);
         }
-        return n;
     }
 
-    /**
-     * Holds the body to its limits: an event that never ends, or a stream that never stops, would otherwise
-     * grow the parser's buffer without bound. A blank line ends an event.
-     */
-    private void counted(int b) throws IOException {
-        if (body.maxEventBytes() == 0) {
-            return;
+    @Override
+    public void onComplete(Result result) {
+        if (result.isFailed()) {
+            headers.completeExceptionally(result.getFailure());
         }
-        total++;
-        inEvent++;
-        if (b == '\n') {
-            if (inLine == 0) {
-                inEvent = 0;
+        Runnable woken;
+        synchronized (this) {
+            if (source == null && !result.isFailed()) {
+                sourceDone = true; // a response without a body
+                last = true;
+            } else if (result.isFailed()) {
+                broken = result.getFailure(); // whatever the source still says, it has nothing more
             }
-            inLine = 0;
-        } else if (b != '\r') {
-            inLine++;
+            woken = takeWake();
         }
-        if (inEvent > body.maxEventBytes()) {
-            throw recorded(new JettyConnector.TooLarge("an event larger than " + body.maxEventBytes() + " bytes"));
-        }
-        if (body.maxStreamBytes() > 0 && total > body.maxStreamBytes()) {
-            throw recorded(new JettyConnector.TooLarge("more than " + body.maxStreamBytes() + " bytes"));
+        headers.complete(result.getResponse());
+        if (woken != null) {
+            woken.run();
         }
     }
 
-    @Override
-    public boolean eventBuffered() {
-        try {
-            return ((EventBuffer) in).holdsEventEnd();
-        } catch (IOException | RuntimeException e) {
-            return false; // the next read reports it (an abort is rethrown as it was made)
+    /** Jetty's demand callback: reads what is there (up to {@link #READ_AHEAD}) and wakes whoever waits for it. */
+    private void arrived() {
+        Content.Source from;
+        synchronized (this) {
+            demanding = false;
+            from = source;
         }
-    }
-
-    /** {@link #close()} from another thread, for an {@link Abort}. */
-    void abort() {
-        try {
-            close();
-        } catch (IOException e) {
-            // aborted either way: the exchange's abort fails any read
-        }
-    }
-
-    @Override
-    public void close() throws IOException {
-        closed = true;
-        exchange.abort(new CancellationException("response closed before its end"));
-        listener.close();
-    }
-
-    /**
-     * Closes after a normal end of the stream ({@code [DONE]}): the rest of the body (the terminating
-     * chunk) is normally already on its way, and once it is read the connection can serve the next
-     * request. Aborts if it does not come within {@code wait}.
-     */
-    @Override
-    public void finish(Duration wait) throws IOException {
-        try {
-            listener.await(wait.toMillis(), TimeUnit.MILLISECONDS);
-            listener.close();
-        } catch (TimeoutException | InterruptedException e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
+        int read = 0;
+        while (read < READ_AHEAD) {
+            Content.Chunk chunk = from.read();
+            if (chunk == null) {
+                break;
             }
-            close();
-        }
-    }
-
-    private IOException recorded(IOException e) {
-        if (!closed) {
-            body.failed(e);
-        }
-        return e;
-    }
-
-    /**
-     * Jetty's stream listener, counting the body bytes Jetty has handed it that have not been read yet (its
-     * stream's {@code available()} says 0 regardless). Jetty reads the next HTTP chunk as soon as the last one was
-     * read, so a nonzero count means more of the body is already here.
-     */
-    static final class CountingListener extends InputStreamResponseListener {
-        private final AtomicLong unread = new AtomicLong();
-
-        @Override
-        public void onContent(Response response, Content.Chunk chunk, Runnable demander) {
-            unread.addAndGet(chunk.remaining());
-            super.onContent(response, chunk, demander);
-        }
-
-        InputStream stream() {
-            return new FilterInputStream(getInputStream()) {
-                @Override
-                public int read() throws IOException {
-                    int b = super.read();
-                    if (b >= 0) {
-                        unread.decrementAndGet();
-                    }
-                    return b;
+            read += chunk.remaining();
+            boolean terminal = chunk.isLast() || Content.Chunk.isFailure(chunk);
+            synchronized (this) {
+                if (deadline != null || sourceDone) {
+                    chunk.release(); // after the stream's end: the rest is dropped
+                } else {
+                    chunks.add(chunk);
                 }
+                sourceDone |= terminal;
+            }
+            if (terminal) {
+                break;
+            }
+        }
+        Runnable woken;
+        boolean again;
+        synchronized (this) {
+            woken = read > 0 || sourceDone ? takeWake() : null;
+            if (deadline != null && sourceDone) {
+                deadline.cancel();
+            }
+            again = deadline != null ? !sourceDone && !aborted && startDemandAlways() : startDemand();
+        }
+        if (again) {
+            from.demand(arrived);
+        }
+        if (woken != null) {
+            woken.run();
+        }
+    }
 
-                @Override
-                public int read(byte[] buffer, int offset, int length) throws IOException {
-                    int n = super.read(buffer, offset, length);
-                    if (n > 0) {
-                        unread.addAndGet(-n);
+    /** Whether to demand now: someone waits, nothing is here, nothing is asked for yet. Under the lock. */
+    private boolean startDemand() {
+        if (wake == null || source == null || sourceDone || broken != null || demanding || !chunks.isEmpty()) {
+            return false;
+        }
+        demanding = true;
+        return true;
+    }
+
+    /** Whether to demand the rest of a body that ended normally. Under the lock. */
+    private boolean startDemandAlways() {
+        if (demanding) {
+            return false;
+        }
+        demanding = true;
+        return true;
+    }
+
+    private Runnable takeWake() {
+        Runnable woken = wake;
+        wake = null;
+        return woken;
+    }
+
+    @Override
+    public SseEvent poll() throws IOException {
+        JettyConnector.TooLarge tooLarge;
+        SseEvent event;
+        IOException thrown;
+        synchronized (this) {
+            tooLarge = split();
+            event = ready.poll();
+            thrown = event == null ? failure : null;
+        }
+        if (tooLarge != null) {
+            exchange.abort(tooLarge); // outside the lock: Jetty may call back into this body at once
+        }
+        if (thrown != null) {
+            throw thrown;
+        }
+        return event;
+    }
+
+    /** Splits what was read into events, until there is one; an excess ends the body. Under the lock. */
+    private JettyConnector.TooLarge split() {
+        while (ready.isEmpty() && !last && failure == null) {
+            Content.Chunk chunk = chunks.poll();
+            if (chunk == null && broken != null) {
+                chunk = Content.Chunk.from(broken, true);
+            }
+            if (chunk == null) {
+                return null;
+            }
+            try {
+                if (Content.Chunk.isFailure(chunk) && aborted) {
+                    failed(chunk.getFailure());
+                } else if (Content.Chunk.isFailure(chunk)) {
+                    // A broken connection ends the stream: the codec decides whether what came was whole.
+                    body.failed(asIo(chunk.getFailure()));
+                    last = true;
+                } else {
+                    splitter.feed(chunk.getByteBuffer(), ready::add);
+                    last = chunk.isLast();
+                }
+            } catch (JettyConnector.TooLarge e) {
+                failed(e);
+                return e;
+            } finally {
+                chunk.release();
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public synchronized boolean ended() {
+        return last && ready.isEmpty();
+    }
+
+    @Override
+    public void onReady(Runnable then) {
+        Content.Source demanded;
+        synchronized (this) {
+            if (!ready.isEmpty() || !chunks.isEmpty() || last || failure != null || broken != null) {
+                demanded = null;
+            } else {
+                Runnable before = wake;
+                wake = before == null ? then : () -> {
+                    before.run();
+                    then.run();
+                };
+                demanded = startDemand() ? source : null;
+                if (demanded == null) {
+                    return; // an arrival, the source or the exchange's end will wake it
+                }
+            }
+        }
+        if (demanded == null) {
+            then.run();
+        } else {
+            demanded.demand(arrived);
+        }
+    }
+
+    private void failed(Throwable cause) {
+        failure = asIo(cause);
+        if (!aborted) {
+            body.failed(failure);
+        }
+    }
+
+    private static IOException asIo(Throwable cause) {
+        return cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause);
+    }
+
+    /** Aborts the exchange, in whatever phase; safe from any thread, any number of times. */
+    void abort() {
+        aborted = true;
+        exchange.abort(new Aborted());
+    }
+
+    /**
+     * After a normal end of the stream ({@code [DONE]}): the rest of the body (the terminating chunk) is normally on
+     * its way, and once it is read the connection serves the next request. Reads on without waiting, and aborts if
+     * the end has not come within {@code wait}.
+     */
+    @Override
+    public void finish(Duration wait) {
+        Content.Source demanded;
+        synchronized (this) {
+            chunks.forEach(Content.Chunk::release);
+            chunks.clear();
+            if (sourceDone || broken != null || aborted || source == null) {
+                return;
+            }
+            deadline = scheduler.schedule(this::abort, wait.toMillis(), TimeUnit.MILLISECONDS);
+            demanded = startDemandAlways() ? source : null;
+        }
+        if (demanded != null) {
+            demanded.demand(arrived);
+        }
+    }
+
+    /** The body as a blocking stream, for a non-streamed answer or an error body; closing it early aborts. */
+    InputStream stream() {
+        return new InputStream() {
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                return readBlocking(buffer, offset, length);
+            }
+
+            @Override
+            public void close() {
+                synchronized (JettyBody.this) {
+                    if (current != null) {
+                        current.release();
+                        current = null;
                     }
+                    if (last || failure != null) {
+                        return;
+                    }
+                }
+                abort();
+            }
+        };
+    }
+
+    private int readBlocking(byte[] buffer, int offset, int length) throws IOException {
+        while (true) {
+            synchronized (this) {
+                if (current != null && current.hasRemaining()) {
+                    ByteBuffer bytes = current.getByteBuffer();
+                    int n = Math.min(length, bytes.remaining());
+                    bytes.get(buffer, offset, n);
                     return n;
                 }
-            };
+                if (current != null) {
+                    current.release();
+                    current = null;
+                }
+                if (failure != null) {
+                    throw failure;
+                }
+                if (last) {
+                    return -1;
+                }
+                Content.Chunk chunk = chunks.poll();
+                if (chunk == null && broken != null) {
+                    chunk = Content.Chunk.from(broken, true);
+                }
+                if (chunk != null) {
+                    if (Content.Chunk.isFailure(chunk)) {
+                        failed(chunk.getFailure());
+                        chunk.release();
+                    } else {
+                        last = chunk.isLast();
+                        current = chunk;
+                    }
+                    continue;
+                }
+            }
+            CountDownLatch arrival = new CountDownLatch(1);
+            onReady(arrival::countDown);
+            try {
+                arrival.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                abort();
+                throw new IOException("interrupted while reading the upstream body", e);
+            }
         }
     }
 
-    /**
-     * Read-ahead of the body that can tell whether a whole next event (up to its blank line) is here: in its
-     * buffer, or there once it takes in what Jetty has already received, which does not wait for the network.
-     */
-    private static final class EventBuffer extends BufferedInputStream {
-        private static final int SIZE = 1024;
-        private final AtomicLong unread;
+    /** The cause an abort gives the exchange: no stack trace, as aborting is the normal way a cancelled stream ends. */
+    private static final class Aborted extends CancellationException {
+        private static final long serialVersionUID = 1L;
 
-        EventBuffer(CountingListener listener) {
-            super(listener.stream(), SIZE);
-            this.unread = listener.unread;
+        Aborted() {
+            super("aborted by the gateway");
         }
 
-        synchronized boolean holdsEventEnd() throws IOException {
-            while (!eventEndBuffered()) {
-                if (unread.get() <= 0 || count - pos == buf.length) {
-                    return false;
-                }
-                if (pos > 0) {
-                    System.arraycopy(buf, pos, buf, 0, count - pos);
-                    count -= pos;
-                    pos = 0;
-                    markpos = -1;
-                }
-                int n = in.read(buf, count, buf.length - count);
-                if (n <= 0) {
-                    return false;
-                }
-                count += n;
-            }
-            return true;
-        }
-
-        private boolean eventEndBuffered() {
-            for (int i = pos + 1; i < count; i++) {
-                boolean crlf = buf[i - 1] == '\r' && i >= pos + 2 && buf[i - 2] == '\n';
-                if (buf[i] == '\n' && (buf[i - 1] == '\n' || crlf)) {
-                    return true;
-                }
-            }
-            return false;
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
         }
     }
 }

@@ -5,7 +5,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -28,9 +27,11 @@ import org.glassfish.jersey.message.internal.Statuses;
  * read, Jersey's Jetty connector buffers whole responses, Apache's cannot abort before the headers arrive and the
  * JDK one's client cannot be stopped on JDK 17, which leaks its threads on undeploy (docs/decisions/upstream-connector.md).
  *
- * <p>Aborting: an {@link Abort} switch passed as a request property aborts the Jetty request while its headers are
- * awaited, and closes the entity stream afterwards; closing the entity stream before the body ended aborts it too,
- * which closes the connection and makes a read blocked on the stream fail.
+ * <p>The body is not an input stream a thread blocks on: a stream's events are taken from Jetty's content source
+ * as they arrive ({@link JettyBody}, reached through the {@link UpstreamBody} request property), and only a
+ * non-streamed answer or an error body is read as Jersey's entity stream. Aborting: an {@link Abort} switch passed
+ * as a request property aborts the Jetty request in any phase; closing the entity stream before the body ended
+ * aborts it too.
  */
 final class JettyConnector implements Connector {
 
@@ -61,17 +62,18 @@ final class JettyConnector implements Connector {
             // (the client leaving) turns into a failure although the upstream read the whole request.
             exchange.onRequestCommit(sent -> body.sent());
         }
+        JettyBody received = new JettyBody(exchange, body == null ? new UpstreamBody(() -> { }, 0, 0) : body,
+                http.getScheduler());
         Abort abort = request.resolveProperty(Abort.PROPERTY, Abort.class);
         if (abort != null) {
-            abort.onAbort(() -> exchange.abort(new CancellationException("aborted while waiting for the response")));
+            abort.onAbort(received::abort); // in any phase: the headers' wait and every read fail at once
         }
-        JettyBody.CountingListener listener = new JettyBody.CountingListener();
-        exchange.send(listener);
+        exchange.send(received);
         Response response;
         try {
-            response = listener.get(headerTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            response = received.headers().get(headerTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
-            exchange.abort(new CancellationException("cancelled while waiting for the response"));
+            received.abort();
             Thread.currentThread().interrupt();
             throw new ProcessingException("cancelled while waiting for the response", e);
         } catch (TimeoutException e) {
@@ -82,12 +84,7 @@ final class JettyConnector implements Connector {
         }
         ClientResponse answer = new ClientResponse(Statuses.from(response.getStatus(), response.getReason()), request);
         response.getHeaders().forEach(field -> answer.getHeaders().add(field.getName(), field.getValue()));
-        JettyBody stream = new JettyBody(listener, exchange,
-                body == null ? new UpstreamBody(() -> { }, 0, 0) : body);
-        answer.setEntityStream(stream);
-        if (abort != null) {
-            abort.onAbort(stream::abort);
-        }
+        answer.setEntityStream(received.stream());
         return answer;
     }
 

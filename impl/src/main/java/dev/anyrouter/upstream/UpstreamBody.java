@@ -5,30 +5,35 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The relay's handle on an upstream body below Jersey, passed to the connector as a request property. It
- * records why the body ended early: Jersey's SSE reader reports a broken connection (reset, idle timeout) as a
- * plain end of stream, and the relay must tell a finished upstream from a failed one. And it lets a stream that
- * ended normally give its connection back to the pool instead of aborting it. And it tells whether the next
- * event is already buffered, so the relay can batch writes as a byte proxy does.
+ * The relay's handle on an upstream body below Jersey, passed to the connector as a request property. Through it
+ * the relay takes a stream's events as they arrive, without a thread waiting ({@link #poll}, {@link #onReady}); it
+ * records why the body ended early, so the relay can tell a finished upstream from a failed one; and it lets a
+ * stream that ended normally give its connection back to the pool instead of aborting it.
  */
 final class UpstreamBody {
 
     static final String PROPERTY = "dev.anyrouter.upstream.body";
 
-    /** The connector's side: see {@code JettyConnector}. */
-    interface Finisher {
-        /** Ends a body normally, within a bounded wait. */
-        void finish(Duration wait) throws IOException;
+    /** The connector's side: see {@code JettyBody}. */
+    interface Reader {
+        /** The next whole event already here, or {@code null}; throws when the body failed. */
+        SseEvent poll() throws IOException;
 
-        /** True when a whole next event is already buffered: reading it will not wait for the network. */
-        boolean eventBuffered();
+        /** True once the body ended and every event was taken. */
+        boolean ended();
+
+        /** Runs {@code wake} once more of the body (or its end, or a failure) arrived; at once if it has. */
+        void onReady(Runnable wake);
+
+        /** Ends a body normally, letting its end arrive within {@code wait}, without waiting for it. */
+        void finish(Duration wait);
     }
 
     private final Runnable onSent;
     private final long maxEventBytes;
     private final long maxStreamBytes;
     private volatile IOException failure;
-    private volatile Finisher finisher;
+    private volatile Reader reader;
 
     /**
      * @param onSent         runs (on the client's thread) once the request has reached the upstream (its head written)
@@ -63,19 +68,11 @@ final class UpstreamBody {
         return Optional.ofNullable(failure);
     }
 
-    void attach(Finisher body) {
-        finisher = body;
+    void attach(Reader body) {
+        reader = body;
     }
 
-    boolean eventBuffered() {
-        Finisher body = finisher;
-        return body != null && body.eventBuffered();
-    }
-
-    /** After a normal end: lets the rest of the body arrive (at most {@code wait}) so the connection is reused. */
-    void finish(Duration wait) throws IOException {
-        if (finisher != null) {
-            finisher.finish(wait);
-        }
+    Reader reader() {
+        return reader;
     }
 }

@@ -7,11 +7,10 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
-import org.glassfish.jersey.media.sse.EventInput;
 
 /**
- * One upstream response. Closing it aborts the exchange, also from another thread while a relay thread is
- * blocked reading it: the blocked read then returns or throws, and the upstream connection is dropped.
+ * One upstream response. Closing it aborts the exchange, also from another thread, and the upstream connection is
+ * dropped.
  */
 public final class UpstreamCall implements AutoCloseable {
 
@@ -32,20 +31,25 @@ public final class UpstreamCall implements AutoCloseable {
 
     /**
      * Closes a stream that ended normally: the rest of the body (normally just its terminating chunk) may take
-     * up to {@code wait} to arrive, so the connection serves the next request; otherwise it is aborted.
+     * up to {@code wait} to arrive, so the connection serves the next request; otherwise it is aborted. Returns at once.
      */
     public void finish(Duration wait) {
-        try {
-            body.finish(wait);
-        } catch (IOException e) {
-            // the connection is gone either way; close() below releases what is left
-        }
-        response.close();
+        body.reader().finish(wait);
     }
 
-    /** True when the whole next event is already here: reading it will not wait for the upstream. */
-    public boolean eventBuffered() {
-        return body.eventBuffered();
+    /** The next whole event of a stream ({@code text/event-stream}) already here, or {@code null}. */
+    public SseEvent poll() throws IOException {
+        return body.reader().poll();
+    }
+
+    /** True once the stream's body ended and every event was taken. */
+    public boolean ended() {
+        return body.reader().ended();
+    }
+
+    /** Runs {@code wake} (on one of the client's threads) once more of the body arrived, or at once if it has. */
+    public void onReady(Runnable wake) {
+        body.reader().onReady(wake);
     }
 
     public Route route() {
@@ -58,11 +62,6 @@ public final class UpstreamCall implements AutoCloseable {
 
     public boolean ok() {
         return response.getStatusInfo().getFamily() == Response.Status.Family.SUCCESSFUL;
-    }
-
-    /** The body as SSE events ({@code text/event-stream}). */
-    public EventInput events() {
-        return response.readEntity(EventInput.class);
     }
 
     /** At most {@code limit} bytes of the body as UTF-8 text; an error body or a non-streamed completion. */

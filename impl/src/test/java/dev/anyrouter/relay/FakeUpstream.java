@@ -5,6 +5,7 @@ import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.config.Endpoint;
 import dev.anyrouter.routing.Verdict;
 import dev.anyrouter.upstream.Abort;
+import dev.anyrouter.upstream.SseEvent;
 import dev.anyrouter.upstream.UpstreamErrors;
 import java.io.IOException;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An upstream scripted by the test: each try waits for its headers until the test answers it ({@link Try}), and
@@ -92,6 +94,7 @@ final class FakeUpstream implements UpstreamStream.Opener {
         private final int status;
         private final Optional<String> retryAfter;
         private final LinkedBlockingDeque<Object> body = new LinkedBlockingDeque<>();
+        private final AtomicReference<Runnable> waiting = new AtomicReference<>();
         private volatile boolean closed;
         private volatile boolean finished;
 
@@ -102,16 +105,33 @@ final class FakeUpstream implements UpstreamStream.Opener {
 
         void events(String... data) {
             for (String each : data) {
-                body.add(new Event(null, each));
+                add(new SseEvent(null, each));
             }
         }
 
         void fail(GatewayException failure) {
-            body.add(failure);
+            add(failure);
         }
 
         void text(String json) {
-            body.add(json);
+            add(json);
+        }
+
+        /** The end of the body. */
+        void end() {
+            add(END);
+        }
+
+        private void add(Object next) {
+            body.add(next);
+            woken();
+        }
+
+        private void woken() {
+            Runnable wake = waiting.getAndSet(null);
+            if (wake != null) {
+                wake.run();
+            }
         }
 
         boolean closed() {
@@ -139,8 +159,11 @@ final class FakeUpstream implements UpstreamStream.Opener {
         }
 
         @Override
-        public Event next() {
-            Object next = take();
+        public SseEvent poll() {
+            Object next = body.peek();
+            if (next == null || next == END) {
+                return null;
+            }
             if (next == ABORTED) {
                 throw GatewayException.upstream(502, ErrorTypes.UPSTREAM, "upstream 'openai' connection failed "
                         + "mid-stream", Optional.empty(), null, true);
@@ -148,12 +171,20 @@ final class FakeUpstream implements UpstreamStream.Opener {
             if (next instanceof GatewayException failure) {
                 throw failure;
             }
-            return next == END ? null : (Event) next;
+            return (SseEvent) body.poll();
         }
 
         @Override
-        public boolean eventBuffered() {
-            return false;
+        public boolean ended() {
+            return body.peek() == END;
+        }
+
+        @Override
+        public void onReady(Runnable wake) {
+            waiting.set(wake);
+            if (!body.isEmpty()) {
+                woken();
+            }
         }
 
         @Override
@@ -187,7 +218,8 @@ final class FakeUpstream implements UpstreamStream.Opener {
         @Override
         public void close() {
             closed = true;
-            body.addFirst(ABORTED); // a blocked read fails at once, whatever was buffered
+            body.addFirst(ABORTED); // a waiting read fails at once, whatever was buffered
+            woken();
         }
     }
 }

@@ -3,7 +3,7 @@ package dev.anyrouter.rest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.anyrouter.relay.FlushHold;
+import dev.anyrouter.relay.ClientOutput;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import java.io.ByteArrayOutputStream;
@@ -83,7 +83,7 @@ class AsyncEndTest {
 
     /** The response stream the application gets ({@link ResponseOutput}), over the container's {@link #container}. */
     private ServletOutputStream filteredOutput() {
-        return new ResponseOutput(container, watch, new FlushHold(), bytes);
+        return new ResponseOutput(container, watch, new ClientOutput(), bytes);
     }
 
     /** The container's stream: records what reaches it, and can hold a write inside until released. */

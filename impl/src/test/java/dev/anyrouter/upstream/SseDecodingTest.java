@@ -16,8 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.glassfish.jersey.media.sse.EventInput;
-import org.glassfish.jersey.media.sse.InboundEvent;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,19 +54,21 @@ class SseDecodingTest {
     }
 
     /** The data of every event with data, in order; comment-only events are skipped as the relay does. */
-    private List<String> decode(String... upstreamWrites) {
+    private List<String> decode(String... upstreamWrites) throws Exception {
         writes = List.of(upstreamWrites);
         URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1");
         Route route = new Route(new UpstreamConfig("test", base, Optional.empty(), "openai"), "test/m", "m");
         List<String> data = new ArrayList<>();
         try (UpstreamCall call = client.open(route, route.upstream().endpoints().get(0), base, "{}".getBytes(StandardCharsets.UTF_8), true,
                 () -> { }, new Abort())) {
-            EventInput events = call.events();
-            InboundEvent event;
-            while ((event = events.read()) != null) {
-                if (!event.isEmpty()) {
-                    data.add((event.getName() == null ? "" : event.getName() + ": ")
-                            + new String(event.getRawData(), StandardCharsets.UTF_8));
+            while (!call.ended()) {
+                SseEvent event = call.poll();
+                if (event == null) {
+                    CountDownLatch arrived = new CountDownLatch(1);
+                    call.onReady(arrived::countDown);
+                    assertThat(arrived.await(10, TimeUnit.SECONDS)).isTrue();
+                } else {
+                    data.add((event.name() == null ? "" : event.name() + ": ") + event.data());
                 }
             }
         }
@@ -74,34 +76,45 @@ class SseDecodingTest {
     }
 
     @Test
-    void readsOneEventPerDataLineAndTheDoneSentinel() {
+    void readsOneEventPerDataLineAndTheDoneSentinel() throws Exception {
         assertThat(decode("data: {\"a\":1}\n\n", "data: {\"a\":2}\n\n", "data: [DONE]\n\n"))
                 .containsExactly("{\"a\":1}", "{\"a\":2}", "[DONE]");
     }
 
     @Test
-    void acceptsCrlfLineEnds() {
+    void acceptsCrlfLineEnds() throws Exception {
         assertThat(decode("data: {\"a\":1}\r\n\r\n", "data: [DONE]\r\n\r\n")).containsExactly("{\"a\":1}", "[DONE]");
     }
 
     @Test
-    void skipsCommentsInsteadOfTurningThemIntoData() {
+    void skipsCommentsInsteadOfTurningThemIntoData() throws Exception {
         assertThat(decode(": OPENROUTER PROCESSING\n\n", ": ping\n\n", "data: {\"a\":1}\n\n"))
                 .containsExactly("{\"a\":1}");
     }
 
     @Test
-    void joinsMultiLineDataWithNewlines() {
+    void joinsMultiLineDataWithNewlines() throws Exception {
         assertThat(decode("data: {\"a\":\ndata: 1}\n\n")).containsExactly("{\"a\":\n1}");
     }
 
     @Test
-    void reassemblesAnEventSplitAcrossWrites() {
+    void reassemblesAnEventSplitAcrossWrites() throws Exception {
         assertThat(decode("da", "ta: {\"a\"", ":1}\n", "\ndata: [DONE]\n\n")).containsExactly("{\"a\":1}", "[DONE]");
     }
 
     @Test
-    void keepsTheEventNameOfAnInBandError() {
+    void acceptsLoneCarriageReturnsAndCrlfSplitAcrossWrites() throws Exception {
+        assertThat(decode("data: 1\r\r", "data: 2\r", "\n\r", "\n", "data: [DONE]\n\n"))
+                .containsExactly("1", "2", "[DONE]");
+    }
+
+    @Test
+    void dropsAnUnfinishedEventAtTheEnd() throws Exception {
+        assertThat(decode("data: 1\n\n", "data: 2\n")).containsExactly("1");
+    }
+
+    @Test
+    void keepsTheEventNameOfAnInBandError() throws Exception {
         assertThat(decode("event: error\ndata: {\"error\":{\"message\":\"overloaded\"}}\n\n"))
                 .containsExactly("error: {\"error\":{\"message\":\"overloaded\"}}");
     }

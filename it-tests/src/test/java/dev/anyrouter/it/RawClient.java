@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +35,14 @@ final class RawClient implements AutoCloseable {
 
     static RawClient connect(URI base) throws IOException {
         return new RawClient(new Socket(base.getHost(), base.getPort()));
+    }
+
+    /** A client whose socket buffers at most about {@code bytes} it has not read (a slow reader's backlog). */
+    static RawClient connect(URI base, int bytes) throws IOException {
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(bytes);
+        socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 10_000);
+        return new RawClient(socket);
     }
 
     /** POSTs {@code body} as curl's {@code -d} does (a form Content-Type) and reads the status line and headers. */
