@@ -132,7 +132,7 @@ public final class SseSink implements ClientSink {
         keepAliveQueued.set(false);
         if (!listener.stopped().getAsBoolean() && !busy && writing.tryLock()) {
             try {
-                if (write(keepAliveComment(), listener.clock().getAsLong())) {
+                if (!busy && write(keepAliveComment(), listener.clock().getAsLong())) {
                     push();
                 }
             } finally {
@@ -171,9 +171,18 @@ public final class SseSink implements ClientSink {
         }
     }
 
+    /**
+     * Under the write lock: a push in progress on another thread (a keep-alive's) may end with the container idle,
+     * and then no call back comes. Seen half-way, it would leave the relay waiting for a write's end that never comes.
+     */
     @Override
     public boolean writable() {
-        return !busy;
+        writing.lock();
+        try {
+            return !busy;
+        } finally {
+            writing.unlock();
+        }
     }
 
     /** Hands what was written to the container; false when the client is gone. Blocking writes flushed already. */
@@ -225,12 +234,12 @@ public final class SseSink implements ClientSink {
 
     @Override
     public void whenDrained(Runnable then) {
-        if (!flush() || !busy) {
+        if (!flush() || writable()) {
             then.run();
             return;
         }
         drained.set(then);
-        if (!busy && drained.compareAndSet(then, null)) {
+        if (writable() && drained.compareAndSet(then, null)) {
             then.run(); // the write finished meanwhile
         }
     }

@@ -27,8 +27,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * <p>The source is read only inside its own demand callback ({@link #arrived()}), which Jetty runs serialized with
  * the connection's other events; the chunks read there wait in {@link #chunks} for the relay's thread. A demand is
  * made only when the relay has taken everything and asks for more, so a relay that stops asking stops the reading
- * of the upstream connection. (Reading the source from the relay's own threads, between Jetty's events, once lost a
- * wake-up under load: docs/decisions/non-blocking-relay.md.)
+ * of the upstream connection. Jetty's own listeners read only there too (docs/decisions/non-blocking-relay.md).
  */
 final class JettyBody implements Response.Listener, UpstreamBody.Reader {
 

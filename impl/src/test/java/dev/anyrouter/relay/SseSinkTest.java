@@ -7,15 +7,23 @@ import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseBroadcaster;
 import jakarta.ws.rs.sse.SseEventSink;
+import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.glassfish.jersey.media.sse.OutboundEvent;
 import org.junit.jupiter.api.Test;
 
-/** The held 200 of a stream, driven by hand: which ticks commit it. */
+/** The held 200 of a stream, driven by hand: which ticks commit it; and what the relay sees of a push. */
 class SseSinkTest {
 
     private static final Duration GRACE = Duration.ofMillis(150);
@@ -66,10 +74,65 @@ class SseSinkTest {
         assertThat(sent).as("the next try's own grace").isEmpty();
     }
 
-    private SseSink watchedSink() {
-        TimeoutsConfig timeouts = new TimeoutsConfig(GRACE, WATCHED, Duration.ofMillis(300), Duration.ofSeconds(10),
+    @Test
+    void aPushUnderWayOnAnotherThreadIsNotTakenForTheContainerStillWriting() throws Exception {
+        CountDownLatch pushing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ClientOutput output = new ClientOutput();
+        output.attach(new ClientOutput.Port() {
+            @Override
+            public boolean nonBlocking(Runnable writable, Runnable failed) {
+                return true;
+            }
+
+            @Override
+            public boolean push() throws IOException {
+                pushing.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new InterruptedIOException();
+                }
+                return true; // the container took it all at once: no call back will come
+            }
+
+            @Override
+            public void finish() {
+            }
+        });
+        SseSink sink = new SseSink(new Recording(), new Events(), output, timeouts(), Runnable::run, () -> { });
+        sink.attach(new ClientSink.Listener(() -> { }, () -> false, () -> { }, () -> now));
+        sink.trying(now);
+        sink.send(null, "1");
+        assertThat(sink.nonBlocking(() -> { })).isTrue();
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            Future<Boolean> keepAlive = threads.submit(sink::flush); // as the keep-alive's push does
+            pushing.await();
+            Future<Boolean> writable = threads.submit(sink::writable); // as the relay checks between events
+            Boolean early = null;
+            try {
+                early = writable.get(200, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException waitsForThePush) {
+                // right: it answers once the push has ended
+            }
+            release.countDown();
+            assertThat(keepAlive.get(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(early == null ? writable.get(5, TimeUnit.SECONDS) : early)
+                    .as("a relay told 'not writable' waits for a call back that never comes").isTrue();
+        } finally {
+            release.countDown();
+            threads.shutdownNow();
+        }
+    }
+
+    private static TimeoutsConfig timeouts() {
+        return new TimeoutsConfig(GRACE, WATCHED, Duration.ofMillis(300), Duration.ofSeconds(10),
                 Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofMinutes(10));
-        SseSink sink = new SseSink(new Recording(), new Events(), null, timeouts, Runnable::run, () -> { });
+    }
+
+    private SseSink watchedSink() {
+        SseSink sink = new SseSink(new Recording(), new Events(), null, timeouts(), Runnable::run, () -> { });
         sink.watched(WATCHED, () -> { });
         sink.attach(new ClientSink.Listener(() -> { }, () -> false, () -> { }, () -> now));
         return sink;
