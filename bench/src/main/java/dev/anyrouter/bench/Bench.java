@@ -2,6 +2,7 @@ package dev.anyrouter.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -135,7 +136,7 @@ public final class Bench implements Callable<Integer> {
 
     private void memory(OpenStreams open, Jvm gateway, LoadClient.Target via) throws Exception {
         for (int streams : quick ? List.of(100) : openStreams) {
-            OpenStreams.Held held = open.hold(gateway, via, streams, 3, quick ? 2000 : 10_000);
+            OpenStreams.Held held = open.hold(gateway, via, streams, 3, quick ? 2000 : 10_000, Duration.ZERO);
             if (held.problem() != null) {
                 throw new IllegalStateException(streams + " open streams: " + held.problem());
             }
@@ -145,16 +146,18 @@ public final class Bench implements Callable<Integer> {
     }
 
     private void idle(Lab lab, OpenStreams open, Jvm gateway) throws Exception {
-        // a chunk every 10 s, 9 chunks: the first streams must still be open when the last one has opened
-        int chunks = quick ? 3 : 9;
+        // a chunk every 10 s, 14 chunks: the first streams must still be open when the last one has opened and the
+        // opening's threads have retired (OpenStreams.SETTLE later)
+        int chunks = quick ? 3 : 14;
+        Duration settle = quick ? Duration.ZERO : OpenStreams.SETTLE;
         long delay = quick ? 2000 : 10_000;
         if (scenarios.contains(Scenario.idle)) {
             OpenStreams.printIdle("idle", open.hold(gateway, lab.through(gateway), quick ? 100 : idleStreams, chunks,
-                    delay));
+                    delay, settle));
         }
         if (scenarios.contains(Scenario.h2)) {
             OpenStreams.printIdle("h2", open.hold(gateway, lab.through(gateway), quick ? 150 : h2Streams, chunks,
-                    delay));
+                    delay, settle));
         }
         System.out.println();
     }

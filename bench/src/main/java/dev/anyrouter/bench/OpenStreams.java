@@ -22,6 +22,8 @@ final class OpenStreams {
 
     /** Streams waiting for their first chunk at once while opening. */
     private static final int WINDOW = 500;
+    /** How long idle relay threads live in the JDK 17 pool (engine/Threads.java: 30 s), and a margin. */
+    static final Duration SETTLE = Duration.ofSeconds(35);
     /** How long a stream may wait for its response to begin. */
     private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(60);
 
@@ -35,11 +37,13 @@ final class OpenStreams {
      * What holding the streams cost, or why they could not all be held.
      *
      * @param opened  streams opened (all of them unless {@code problem})
+     * @param settledThreads the gateway's threads {@link #SETTLE} later, the streams still open: the threads that
+     *                only opened them (a relay thread waits for each stream's first byte) have retired by then
      * @param problem why the step failed, or {@code null}; the figures then mean nothing but the threads and
      *                descriptors at the failure
      */
-    record Held(int streams, int opened, double seconds, long heapBytes, long rssBytes, long threads, long fds,
-            String problem) {
+    record Held(int streams, int opened, double seconds, long heapBytes, long rssBytes, long threads,
+            long settledThreads, long fds, String problem) {
 
         double kbPerStream(long bytes) {
             return bytes / 1024.0 / streams;
@@ -52,7 +56,8 @@ final class OpenStreams {
      *
      * @throws IllegalStateException when every stream opened but one then lost data
      */
-    Held hold(Jvm gateway, LoadClient.Target via, int streams, int chunks, long chunkDelayMillis) throws Exception {
+    Held hold(Jvm gateway, LoadClient.Target via, int streams, int chunks, long chunkDelayMillis, Duration settle)
+            throws Exception {
         long heapBefore = gateway.heapAfterGc();
         long rssBefore = gateway.rss();
         long start = System.nanoTime();
@@ -79,10 +84,20 @@ final class OpenStreams {
                     + " s): not all were open at once");
         }
         String problem = failure.get();
-        Held held = problem == null
-                ? new Held(streams, open.size(), seconds, gateway.heapAfterGc() - heapBefore,
-                        gateway.rss() - rssBefore, gateway.threads(), gateway.fileDescriptors(), null)
-                : new Held(streams, open.size(), seconds, 0, 0, gateway.threads(), gateway.fileDescriptors(), problem);
+        Held held;
+        if (problem == null) {
+            long heap = gateway.heapAfterGc() - heapBefore;
+            long rss = gateway.rss() - rssBefore;
+            long threads = gateway.threads();
+            long fds = gateway.fileDescriptors();
+            Thread.sleep(settle.toMillis());
+            long stillOpen = open.stream().filter(t -> !t.done.isDone()).count();
+            long settled = stillOpen == streams ? gateway.threads() : -1; // -1: some had ended, no reading
+            held = new Held(streams, open.size(), seconds, heap, rss, threads, settled, fds, null);
+        } else {
+            held = new Held(streams, open.size(), seconds, 0, 0, gateway.threads(), -1, gateway.fileDescriptors(),
+                    problem);
+        }
         awaitEnd(open, chunks * chunkDelayMillis + 60_000);
         for (Trace stream : open) {
             if (problem == null && stream.problem() != null) {
@@ -138,9 +153,11 @@ final class OpenStreams {
             return;
         }
         double heap = held.kbPerStream(held.heapBytes());
-        System.out.printf(Locale.ROOT, "%s: %d gateway threads (target < 300: %s), heap %,.1f KB per stream (target "
-                + "<= 16 KB: %s), RSS %,.1f KB per stream, %,d file descriptors; opened in %.1f s%n", label,
-                held.threads(), held.threads() < 300 ? "met" : "missed", heap, heap <= 16 ? "met" : "missed",
-                held.kbPerStream(held.rssBytes()), held.fds(), held.seconds());
+        String settled = held.settledThreads() < 0 ? "n/a (streams had ended)"
+                : held.settledThreads() + " (target < 300: " + (held.settledThreads() < 300 ? "met" : "missed") + ")";
+        System.out.printf(Locale.ROOT, "%s: gateway threads %d once all were open, %s once the opening's threads "
+                + "retired; heap %,.1f KB per stream (target <= 16 KB: %s), RSS %,.1f KB per stream, %,d file "
+                + "descriptors; opened in %.1f s%n", label, held.threads(), settled, heap, heap <= 16 ? "met"
+                : "missed", held.kbPerStream(held.rssBytes()), held.fds(), held.seconds());
     }
 }
