@@ -82,13 +82,13 @@ public final class AnyRouter implements AutoCloseable {
         this.upstream = new UpstreamClient(config);
         this.relayContext = RelayContext.of(config.timeouts(), config.retry(), router::endpoints, upstream,
                 workers.timer(), generations, runningRelays);
-        this.readiness = new Readiness(database, ledger, workers.writers());
+        this.readiness = new Readiness(database, ledger, workers.background());
         this.metrics = new Metrics(runningRelays::active, prices::listed);
         metrics.ledger(ledger::queueDepth, ledger::writeFailures, () -> ledger.healthy() ? 1 : 0);
         metrics.accessLog(accessLog::dropped);
         config.upstreams().forEach(configured -> metrics.endpoints(router.endpoints(configured)));
         this.rateLimits = RateLimits.of(config.limits(),
-                database.postgresql() ? Optional.of(database.dataSource()) : Optional.empty(), workers.writers());
+                database.postgresql() ? Optional.of(database.dataSource()) : Optional.empty(), workers.background());
         this.streamCaps = new StreamCaps(config.limits());
         // No request outlives its total timeout and the shutdown grace: an older reservation was left by a dead replica.
         this.creditLimits = new CreditLimits(new CreditReservations(database, config.timeouts().total()
@@ -180,9 +180,9 @@ public final class AnyRouter implements AutoCloseable {
         return workers.relayLimit();
     }
 
-    /** Keep-alives, key reloads, database checks: a stalled client or database never holds up the timer or a caller. */
-    public ExecutorService writers() {
-        return workers.writers();
+    /** Where streams' keep-alives are written, off the timer thread. */
+    public ExecutorService keepAlives() {
+        return workers.keepAlives();
     }
 
     public ScheduledExecutorService timer() {

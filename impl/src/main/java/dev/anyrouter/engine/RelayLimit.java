@@ -3,9 +3,10 @@ package dev.anyrouter.engine;
 import java.util.concurrent.Semaphore;
 
 /**
- * How many requests may be relayed at once. On JDK 17 each relay holds a platform thread for the life of its
- * stream, so the configured number caps them; a request over it is answered 503 before a thread is asked for.
- * On JDK 21+ relays run on virtual threads and the limit is off.
+ * How many requests may hold a relay thread at once. On JDK 17 a request holds a platform thread until its stream
+ * is committed and its first event relayed (a JSON answer: to its end), so the configured number caps those; a
+ * request over it is answered 503 before a thread is asked for. A stream then goes on without a thread and gives its
+ * place back. On JDK 21+ relays run on virtual threads and the limit is off.
  */
 public final class RelayLimit {
 

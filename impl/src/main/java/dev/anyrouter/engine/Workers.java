@@ -6,9 +6,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The engine's threads ({@link Threads}): the relay threads and their admission, the writers, the timer, the
- * usage ledger's writer and journal, and the access log's writer; and the timer's chores, each run on a writer thread, as the database may be
- * slow and the timer must not wait.
+ * The engine's threads ({@link Threads}): the relay threads and their admission, the keep-alive writers, the
+ * background workers, the timer, the usage ledger's writer and journal, and the access log's writer; and the timer's
+ * chores, each run on a background worker, as the database may be slow and the timer must not wait.
  */
 final class Workers {
 
@@ -16,7 +16,12 @@ final class Workers {
 
     private final ExecutorService relays = Threads.perTask("anyrouter-relay");
     private final RelayLimit relayLimit;
-    private final ExecutorService writers = Threads.perTask("anyrouter-keepalive");
+    /**
+     * A keep-alive hands a comment to the container without waiting, once a stream is committed; committing a held
+     * stream writes its head and may wait up to 1 s for its ledger row. So a few threads serve every stream.
+     */
+    private final ExecutorService keepAlives = Threads.few("anyrouter-keepalive", 8);
+    private final ExecutorService background = Threads.perTask("anyrouter-background");
     private final ScheduledExecutorService timer = Threads.scheduler("anyrouter-timer");
     private final ExecutorService ledgerWriter = Threads.perTask("anyrouter-ledger");
     private final ScheduledExecutorService ledgerJournal = Threads.scheduler("anyrouter-ledger-journal");
@@ -35,8 +40,12 @@ final class Workers {
         return relayLimit;
     }
 
-    ExecutorService writers() {
-        return writers;
+    ExecutorService keepAlives() {
+        return keepAlives;
+    }
+
+    ExecutorService background() {
+        return background;
     }
 
     ScheduledExecutorService timer() {
@@ -55,10 +64,10 @@ final class Workers {
         return accessLog;
     }
 
-    /** Runs {@code task} on a writer thread; a failure is logged as {@code failure}. Nothing once closing. */
+    /** Runs {@code task} on a background worker; a failure is logged as {@code failure}. Nothing once closing. */
     void inBackground(String failure, Runnable task) {
         try {
-            writers.execute(() -> {
+            background.execute(() -> {
                 try {
                     task.run();
                 } catch (RuntimeException e) {
@@ -71,21 +80,23 @@ final class Workers {
     }
 
     /**
-     * A chore (key reloads, bucket clean-up): {@code task} on a writer thread after {@code first}, then every
+     * A chore (key reloads, bucket clean-up): {@code task} on a background worker after {@code first}, then every
      * {@code period}.
      */
     void every(String failure, Runnable task, long first, long period, TimeUnit unit) {
         timer.scheduleWithFixedDelay(() -> inBackground(failure, task), first, period, unit);
     }
 
-    /** Stops the timer, the writers and the relay threads, waiting up to 5 s for each of the last two. */
+    /** Stops the timer, the workers and the relay threads, waiting up to 5 s for each of the last three. */
     void stopRequests() {
         timer.shutdownNow();
-        writers.shutdownNow();
+        keepAlives.shutdownNow();
+        background.shutdownNow();
         relays.shutdownNow();
         try {
             relays.awaitTermination(5, TimeUnit.SECONDS);
-            writers.awaitTermination(5, TimeUnit.SECONDS);
+            keepAlives.awaitTermination(5, TimeUnit.SECONDS);
+            background.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

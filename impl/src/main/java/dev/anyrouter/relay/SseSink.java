@@ -21,7 +21,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * a try's grace period passes with the upstream silent (never while the relay waits between tries), so an upstream
  * failure keeps its real status (docs/wire-format.md section 5). Where the container lets the client's connection be
  * watched ({@link #watched}), the grace is the longer {@code ANYROUTER_WATCHED_COMMIT_GRACE_MS}. Once committed, a
- * stream quiet for {@code ANYROUTER_KEEPALIVE_MS} gets a {@code : keep-alive} comment, written on a writer thread.
+ * stream quiet for {@code ANYROUTER_KEEPALIVE_MS} gets a {@code : keep-alive} comment, written on a keep-alive thread.
  *
  * <p>One writer at a time ({@link #writing}), so the relay always writes its own events: a keep-alive writer owning
  * Jersey's flush would otherwise accept the relay's events into an unbounded queue. Keep-alives skip when it is

@@ -89,6 +89,11 @@ final class Admission {
     record Ticket(RelayAdmissionFilter.Permit permit, List<Target> targets, Generation generation,
             Optional<CreditBudget> credit, long promptTokens) implements AutoCloseable {
 
+        /** The relay thread is let go; the stream goes on and {@link #close} follows at its end. */
+        void threadDone() {
+            permit.threadDone();
+        }
+
         @Override
         public void close() {
             permit.release();

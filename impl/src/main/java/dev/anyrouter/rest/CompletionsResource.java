@@ -64,7 +64,7 @@ public final class CompletionsResource {
         RequestState state = RequestState.of(request);
         Admission.Ticket exchange = admission.admit(state);
         try {
-            SseSink sink = new SseSink(events, sse, state.clientOutput(), engine.config().timeouts(), engine.writers(),
+            SseSink sink = new SseSink(events, sse, state.clientOutput(), engine.config().timeouts(), engine.keepAlives(),
                     exchange::close);
             Relay relay = new Relay(engine.relayContext(), localBase(servlet), exchange.targets(), sink,
                     exchange.generation());
@@ -81,6 +81,7 @@ public final class CompletionsResource {
                 });
             }
             relay.run(); // returns once committed; the sink gives the ticket back as the stream ends
+            exchange.threadDone();
         } catch (RuntimeException | Error e) {
             exchange.close();
             throw e;

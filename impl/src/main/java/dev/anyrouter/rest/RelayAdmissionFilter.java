@@ -54,10 +54,14 @@ final class RelayAdmissionFilter implements ContainerRequestFilter {
         return RequestState.of(request).relayPermit();
     }
 
-    /** One request's place in the {@link RelayLimit} and its {@link StreamCaps} slot; given back once. */
+    /**
+     * One request's place in the {@link RelayLimit}, held while it has a relay thread, and its {@link StreamCaps}
+     * slot, held until it ends; each given back once.
+     */
     static final class Permit {
         private final RelayLimit limit;
         private final StreamCaps.Slot slot;
+        private final AtomicBoolean thread = new AtomicBoolean(true);
         private final AtomicBoolean held = new AtomicBoolean(true);
 
         private Permit(RelayLimit limit, StreamCaps.Slot slot) {
@@ -65,9 +69,16 @@ final class RelayAdmissionFilter implements ContainerRequestFilter {
             this.slot = slot;
         }
 
-        void release() {
-            if (held.compareAndSet(true, false)) {
+        /** The request no longer holds its relay thread: a committed stream goes on with callbacks. */
+        void threadDone() {
+            if (thread.compareAndSet(true, false)) {
                 limit.release();
+            }
+        }
+
+        void release() {
+            threadDone();
+            if (held.compareAndSet(true, false)) {
                 slot.release();
             }
         }

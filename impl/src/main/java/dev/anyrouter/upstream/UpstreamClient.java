@@ -27,7 +27,6 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpVersion;
-import org.eclipse.jetty.util.VirtualThreads;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.glassfish.jersey.client.ClientConfig;
 import org.glassfish.jersey.media.sse.SseFeature;
@@ -49,6 +48,9 @@ public final class UpstreamClient implements AutoCloseable {
      */
     static final String HTTP_VERSION = "dev.anyrouter.upstream.httpVersion";
 
+    /** The most threads of the client's pool (platform threads on JDK 17). */
+    private static final int THREADS = 64;
+
     private final HttpClient http;
     private final Client client;
     private final Map<String, WebTarget> targets = new ConcurrentHashMap<>();
@@ -56,12 +58,9 @@ public final class UpstreamClient implements AutoCloseable {
 
     public UpstreamClient(GatewayConfig config) {
         this.limits = config.limits();
-        QueuedThreadPool threads = new QueuedThreadPool();
-        threads.setName("anyrouter-upstream");
+        // Its tasks read what arrived and relay it without waiting: a few threads serve every stream.
+        QueuedThreadPool threads = JettyPool.of("anyrouter-upstream", THREADS);
         threads.setDaemon(true);
-        if (VirtualThreads.areSupported()) {
-            threads.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("anyrouter-upstream-v"));
-        }
         http = new HttpClient(UpstreamTransport.create(config.timeouts().firstByte()));
         http.setExecutor(threads);
         http.setConnectTimeout(config.timeouts().connect().toMillis());

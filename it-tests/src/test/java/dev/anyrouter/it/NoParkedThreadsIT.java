@@ -74,6 +74,35 @@ class NoParkedThreadsIT {
     }
 
     @Test
+    void moreStreamsStayOpenThanThereAreRelayThreads() throws Exception {
+        upstream.script(x -> {
+            x.sseHead().data(role());
+            release.await(60, TimeUnit.SECONDS);
+            x.data(content("later")).data(finish("stop")).data("[DONE]").end();
+        });
+        List<RawClient> clients = new ArrayList<>();
+        try (Gateway few = Gateway.against(upstream.baseUri(), "ANYROUTER_RELAY_THREADS", "5",
+                "ANYROUTER_MAX_CONNECTIONS_PER_ADDRESS", "0")) {
+            // One at a time: each has its first event, and so has let its relay thread go, before the next opens.
+            for (int i = 0; i < 50; i++) {
+                RawClient client = RawClient.connect(few.uri()).post("/api/v1/chat/completions", Gateway.BEARER,
+                        Chunks.REQUEST);
+                clients.add(client);
+                assertThat(client.status).as("stream %d of 50 over 5 relay threads", i + 1).isEqualTo(200);
+                assertThat(client.nextData()).contains("\"role\"");
+            }
+            release.countDown();
+            for (RawClient client : clients) {
+                assertThat(client.rest()).contains("later").endsWith("data: [DONE]\n\n");
+            }
+        } finally {
+            for (RawClient client : clients) {
+                client.close();
+            }
+        }
+    }
+
+    @Test
     void aClientThatDoesNotReadStopsTheUpstreamReadAndLosesNothing() throws Exception {
         // More than the sockets can buffer: the client's takes little, the gateway's from its upstream grows to
         // 32 MB here.

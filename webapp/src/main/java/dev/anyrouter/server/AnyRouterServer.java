@@ -4,6 +4,7 @@ import dev.anyrouter.config.ConnectionsConfig;
 import dev.anyrouter.config.GatewayConfig;
 import dev.anyrouter.config.Settings;
 import dev.anyrouter.engine.AnyRouter;
+import dev.anyrouter.upstream.JettyPool;
 import dev.anyrouter.webapp.EmbeddedAnyRouter;
 import java.net.URI;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -13,7 +14,6 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.VirtualThreads;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -40,11 +40,8 @@ public final class AnyRouterServer implements AutoCloseable {
 
     /** Builds and starts a server on {@code host:port} (port 0 picks a free one). */
     public static AnyRouterServer create(String host, int port, GatewayConfig config, Settings settings) {
-        QueuedThreadPool threads = new QueuedThreadPool();
-        threads.setName("anyrouter-jetty");
-        if (VirtualThreads.areSupported()) {
-            threads.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("anyrouter-jetty-v"));
-        }
+        // Jetty's default maximum: on JDK 17 a request's body is read on one of these, blocking (docs/hardening.md)
+        QueuedThreadPool threads = JettyPool.of("anyrouter-jetty", 200);
         Server jetty = new Server(threads);
         ConnectionsConfig limits = ConnectionsConfig.from(settings);
         HttpConfiguration http = new HttpConfiguration();
