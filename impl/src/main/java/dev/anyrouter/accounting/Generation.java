@@ -37,8 +37,7 @@ public final class Generation implements Tally {
     private Route route;
     private final boolean streamed;
     private Price price;
-    private final ClientApi api;
-    private final JsonNode request;
+    private final Prompt prompt;
     private final Instant createdAt = Instant.now();
     private final long startNanos = System.nanoTime();
     /** Delivered text kept whole; more is only counted. */
@@ -79,8 +78,7 @@ public final class Generation implements Tally {
         this.route = Objects.requireNonNull(route, "route");
         this.streamed = streamed;
         this.price = Objects.requireNonNull(price, "price");
-        this.api = Objects.requireNonNull(api, "api");
-        this.request = Objects.requireNonNull(request, "request");
+        this.prompt = new Prompt(Objects.requireNonNull(api, "api"), Objects.requireNonNull(request, "request"));
     }
 
     @Override
@@ -132,6 +130,7 @@ public final class Generation implements Tally {
     /** The upstream answered with a success status: from now on the generation is billed. */
     public synchronized void accepted() {
         accepted = true;
+        prompt.settle(); // no more fallbacks: the model serving it is final
     }
 
     /** The model the upstream says served the request (such as a dated snapshot of the one asked for). */
@@ -225,7 +224,7 @@ public final class Generation implements Tally {
      * in-flight journal, see {@code store/InFlight.java}) can bill it, counting tokens outside the lock.
      */
     public synchronized GenerationProgress progress() {
-        return new GenerationProgress(keyId, route, price, api, request, sent, accepted, promptTokens, completionTokens,
+        return new GenerationProgress(keyId, route, price, prompt, sent, accepted, promptTokens, completionTokens,
                 completionTokens != null ? "" : completion.toString(), overflowTokens, chunks, servedModel, streamed,
                 createdAt, firstChunkNanos < 0 ? null : (firstChunkNanos - startNanos) / 1_000_000,
                 (System.nanoTime() - startNanos) / 1_000_000);

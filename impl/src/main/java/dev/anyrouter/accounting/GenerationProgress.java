@@ -1,7 +1,5 @@
 package dev.anyrouter.accounting;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.anyrouter.api.spi.ClientApi;
 import dev.anyrouter.config.Price;
 import dev.anyrouter.routing.Route;
 import java.math.BigDecimal;
@@ -9,7 +7,7 @@ import java.time.Instant;
 
 /** A copy of a {@link Generation}'s state at one moment: {@link #bill} bills it as the generation would
  * then. */
-public record GenerationProgress(String keyId, Route route, Price price, ClientApi api, JsonNode request, boolean sent,
+public record GenerationProgress(String keyId, Route route, Price price, Prompt prompt, boolean sent,
         boolean accepted, Long promptTokens, Long completionTokens, String completion, long overflowTokens,
         int chunks, String servedModel, boolean streamed, Instant createdAt, Long firstChunkMillis,
         long totalMillis) {
@@ -19,13 +17,13 @@ public record GenerationProgress(String keyId, Route route, Price price, ClientA
         TokenCounter counter = TokenCounter.forModel(route.upstreamModel());
         if (!accepted) {
             if (sent && outcome == Generation.Outcome.CANCELLED) { // the upstream had the prompt
-                long prompt = promptTokens != null ? promptTokens : counter.prompt(api, request);
+                long prompt = promptTokens != null ? promptTokens : this.prompt.tokens(counter);
                 return new Bill(prompt, 0, promptTokens == null, Price.normal(price.cost(prompt, 0)));
             }
             return new Bill(0, 0, false, BigDecimal.ZERO);
         }
         boolean counted = promptTokens == null || completionTokens == null;
-        long prompt = promptTokens != null ? promptTokens : counter.prompt(api, request);
+        long prompt = promptTokens != null ? promptTokens : this.prompt.tokens(counter);
         long completed = completionTokens != null ? completionTokens : counter.text(completion) + overflowTokens;
         return new Bill(prompt, completed, counted, Price.normal(price.cost(prompt, completed)));
     }

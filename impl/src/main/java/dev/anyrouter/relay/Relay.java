@@ -35,7 +35,8 @@ public final class Relay {
 
     private final RelayContext context;
     private final UpstreamStream.Opener upstream;
-    private final List<Target> targets;
+    /** The requested model, then fallbacks; let go once one accepted the request. */
+    private List<Target> targets;
     private final ClientSink sink;
     private final Generation generation;
     private final boolean streaming;
@@ -90,6 +91,8 @@ public final class Relay {
                 throw signal.reason().answer();
             }
             lease = opened.lease();
+            target = opened.target().sent(); // an open stream does not hold the request bodies
+            targets = null;
             generation.accepted();
             row.record(); // its prompt is billed from now on, even if the gateway is killed
             pump = new EventPump(target, opened.call(), sink, signal, context.ticker());

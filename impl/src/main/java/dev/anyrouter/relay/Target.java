@@ -13,4 +13,11 @@ import dev.anyrouter.routing.Route;
  * @param price       the model's price, billed when it serves the request
  */
 public record Target(Route route, byte[] body, StreamCodec codec, Price price) {
+
+    private static final byte[] NONE = new byte[0];
+
+    /** This target once its upstream accepted the request: no try follows, and a stream does not hold the body. */
+    Target sent() {
+        return new Target(route, NONE, codec, price);
+    }
 }

@@ -43,6 +43,8 @@ final class Admission {
         } catch (RuntimeException | Error e) {
             permit.release();
             throw e;
+        } finally {
+            state.planned();
         }
     }
 

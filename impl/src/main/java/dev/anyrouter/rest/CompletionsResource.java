@@ -65,7 +65,7 @@ public final class CompletionsResource {
         Admission.Ticket exchange = admission.admit(state);
         try {
             SseSink sink = new SseSink(events, sse, state.clientOutput(), engine.config().timeouts(), engine.keepAlives(),
-                    exchange::close);
+                    exchange.permit()::release); // not the ticket: an open stream does not hold its targets' bodies
             Relay relay = new Relay(engine.relayContext(), localBase(servlet), exchange.targets(), sink,
                     exchange.generation());
             exchange.credit().ifPresent(credit -> exchange.generation().budget(credit, exchange.promptTokens(),

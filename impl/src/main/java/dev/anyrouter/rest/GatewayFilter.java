@@ -109,8 +109,7 @@ public final class GatewayFilter implements Filter {
                 return;
             }
             int status = response.getStatus();
-            ClientRequest client = state.client();
-            Boolean stream = client == null ? null : client.stream();
+            Boolean stream = state.stream();
             // The path within the Jersey servlet, wherever it is mounted ("/*" or "/llm/*").
             String api = api(request.getPathInfo() == null ? "" : request.getPathInfo());
             if (api != null) {
@@ -118,7 +117,7 @@ public final class GatewayFilter implements Filter {
             }
             ClientKey key = state.key();
             state.entry().responded(status, bytes.sum(), key == null ? null : key.id(),
-                    client == null ? null : client.model(), stream, state.generationId());
+                    state.model(), stream, state.generationId());
         }
 
         @Override

@@ -23,6 +23,8 @@ final class RequestState {
     private final AsyncEnd asyncEnd;
     private volatile ClientKey key;
     private volatile ClientRequest client;
+    private volatile String model;
+    private volatile Boolean stream;
     private volatile String generationId;
     private volatile RelayAdmissionFilter.Permit relayPermit;
     private final AtomicBoolean boundedPlace = new AtomicBoolean();
@@ -79,13 +81,33 @@ final class RequestState {
         this.key = key;
     }
 
-    /** The parsed completion body, once {@link RequestBodyFilter} read it; {@code null} otherwise. */
+    /**
+     * The parsed completion body, once {@link RequestBodyFilter} read it, until {@link Admission} planned it;
+     * {@code null} otherwise.
+     */
     ClientRequest client() {
         return client;
     }
 
     void client(ClientRequest client) {
+        this.model = client.model();
+        this.stream = client.stream();
         this.client = client;
+    }
+
+    /** The body is planned: the state no longer holds it, as it lives as long as the (streamed) response. */
+    void planned() {
+        client = null;
+    }
+
+    /** The model a completion asked for, for its access-log line; {@code null} when no body was read. */
+    String model() {
+        return model;
+    }
+
+    /** Whether a completion asked for a stream; {@code null} when no body was read. */
+    Boolean stream() {
+        return stream;
     }
 
     /** The generation's id, once the resource made one. */

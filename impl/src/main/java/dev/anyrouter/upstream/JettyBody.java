@@ -312,18 +312,24 @@ final class JettyBody implements Response.Listener, UpstreamBody.Reader {
 
             @Override
             public void close() {
-                synchronized (JettyBody.this) {
-                    if (current != null) {
-                        current.release();
-                        current = null;
-                    }
-                    if (last || failure != null) {
-                        return;
-                    }
-                }
-                abort();
+                JettyBody.this.close();
             }
         };
+    }
+
+    /** Lets go of the body: aborts the exchange unless the body was read to its end or failed. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (current != null) {
+                current.release();
+                current = null;
+            }
+            if (last || failure != null) {
+                return;
+            }
+        }
+        abort();
     }
 
     private int readBlocking(byte[] buffer, int offset, int length) throws IOException {

@@ -10,7 +10,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
@@ -53,7 +52,7 @@ final class JettyConnector implements Connector {
         // put, not add: a header Jetty sets on every request (its User-Agent) is replaced, never sent twice
         request.getStringHeaders().forEach((name, values) -> exchange.headers(headers -> headers.put(name, values)));
         if (request.hasEntity()) {
-            exchange.body(new BytesRequestContent(request.getHeaderString(HttpHeaders.CONTENT_TYPE), entity(request)));
+            exchange.body(new OnceContent(request.getHeaderString(HttpHeaders.CONTENT_TYPE), entity(request)));
         }
         UpstreamBody body = request.resolveProperty(UpstreamBody.PROPERTY, UpstreamBody.class);
         if (body != null) {

@@ -27,6 +27,9 @@ final class UpstreamBody {
 
         /** Ends a body normally, letting its end arrive within {@code wait}, without waiting for it. */
         void finish(Duration wait);
+
+        /** Aborts the exchange unless the body was read to its end. */
+        void close();
     }
 
     private final Runnable onSent;

@@ -10,18 +10,26 @@ import java.util.Optional;
 
 /**
  * One upstream response. Closing it aborts the exchange, also from another thread, and the upstream connection is
- * dropped.
+ * dropped. A stream that was accepted keeps only its status and its body, not Jersey's response: an open stream
+ * holds less.
  */
 public final class UpstreamCall implements AutoCloseable {
 
     private final Route route;
+    private final int status;
+    /** Jersey's response, for an error body, its headers, or a whole answer; {@code null} for an accepted stream. */
     private final Response response;
     private final UpstreamBody body;
 
-    UpstreamCall(Route route, Response response, UpstreamBody body) {
+    UpstreamCall(Route route, Response response, UpstreamBody body, boolean stream) {
         this.route = route;
-        this.response = response;
+        this.status = response.getStatus();
+        this.response = stream && successful(status) ? null : response;
         this.body = body;
+    }
+
+    private static boolean successful(int status) {
+        return Response.Status.Family.familyOf(status) == Response.Status.Family.SUCCESSFUL;
     }
 
     /** Why the body ended early, when the connection broke rather than the upstream finishing. */
@@ -57,15 +65,18 @@ public final class UpstreamCall implements AutoCloseable {
     }
 
     public int status() {
-        return response.getStatus();
+        return status;
     }
 
     public boolean ok() {
-        return response.getStatusInfo().getFamily() == Response.Status.Family.SUCCESSFUL;
+        return successful(status);
     }
 
     /** At most {@code limit} bytes of the body as UTF-8 text; an error body or a non-streamed completion. */
     public String text(int limit) throws IOException {
+        if (response == null) {
+            throw new IllegalStateException("an accepted stream is read event by event");
+        }
         try (InputStream in = response.readEntity(InputStream.class)) {
             return new String(in.readNBytes(limit), StandardCharsets.UTF_8);
         }
@@ -77,6 +88,10 @@ public final class UpstreamCall implements AutoCloseable {
 
     @Override
     public void close() {
-        response.close();
+        if (response == null) {
+            body.reader().close();
+        } else {
+            response.close();
+        }
     }
 }

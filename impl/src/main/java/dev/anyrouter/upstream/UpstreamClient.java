@@ -119,7 +119,7 @@ public final class UpstreamClient implements AutoCloseable {
         }
         try {
             Response response = request.post(Entity.entity(body, MediaType.APPLICATION_JSON_TYPE));
-            return new UpstreamCall(route, response, upstreamBody);
+            return new UpstreamCall(route, response, upstreamBody, stream);
         } catch (ProcessingException e) {
             throw failure(route, e);
         }

@@ -13,14 +13,17 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
  * After hundreds of completed, cancelled and failed streams — half of them Messages API streams translated to
- * the OpenAI-compatible upstream — nothing the gateway opened is left open.
+ * the OpenAI-compatible upstream — nothing the gateway opened is left open; and an open stream does not hold its
+ * request's prompt.
  */
 class NoLeaksIT {
 
@@ -76,6 +79,52 @@ class NoLeaksIT {
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(upstream.idleConnections())
                     .as("upstream connections left after the gateway stopped").isZero());
         }
+    }
+
+    @Test
+    void anOpenStreamDoesNotHoldItsPrompt() throws Exception {
+        int streams = 16;
+        String prompt = "word ".repeat(400_000); // 2 MB
+        CountDownLatch release = new CountDownLatch(1);
+        List<RawClient> clients = new ArrayList<>();
+        try (ScriptedUpstream upstream = new ScriptedUpstream();
+                Gateway gateway = Gateway.against(upstream.baseUri())) {
+            upstream.script(x -> {
+                x.sseHead().data(role());
+                release.await(60, TimeUnit.SECONDS);
+                x.data(content("a")).data(finish("stop")).data("[DONE]").end();
+            });
+            long before = usedHeap();
+            for (int i = 0; i < streams; i++) {
+                RawClient client = RawClient.connect(gateway.uri()).post("/api/v1/chat/completions",
+                        Gateway.BEARER, "{\"model\":\"openai/gpt-4o\",\"stream\":true,\"messages\":[{\"role\":"
+                                + "\"user\",\"content\":\"" + prompt + "\"}]}");
+                clients.add(client);
+                assertThat(client.status).isEqualTo(200);
+                assertThat(client.nextData()).contains("\"role\"");
+            }
+            // Its prompt tokens are counted once the generation is recorded, and then the prompt is let go.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                    (usedHeap() - before) / streams).as("heap held per open stream, in bytes").isLessThan(
+                            prompt.length() * 7L / 4));
+            // The scripted upstream keeps each request it read (one prompt per stream, as a String of Latin-1
+            // bytes); the gateway held its bytes, its parsed tree and each target's body on top of that.
+            release.countDown();
+            for (RawClient client : clients) {
+                assertThat(client.rest()).endsWith("data: [DONE]\n\n");
+            }
+        } finally {
+            release.countDown();
+            for (RawClient client : clients) {
+                client.close();
+            }
+        }
+    }
+
+    private static long usedHeap() {
+        System.gc();
+        Runtime runtime = Runtime.getRuntime();
+        return runtime.totalMemory() - runtime.freeMemory();
     }
 
     private static String run(Gateway gateway, Kind kind, boolean messagesApi) throws Exception {
