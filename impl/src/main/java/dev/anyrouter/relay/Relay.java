@@ -93,8 +93,7 @@ public final class Relay {
             lease = opened.lease();
             target = opened.target().sent(); // an open stream does not hold the request bodies
             targets = null;
-            generation.accepted();
-            row.record(); // its prompt is billed from now on, even if the gateway is killed
+            generation.accepted(); // the journal's next pass records it
             pump = new EventPump(target, opened.call(), sink, signal, context.ticker());
             long left = context.timeouts().total().toNanos() - (context.ticker().nanos() - start);
             deadline = context.ticker().once(this::tick, Duration.ofNanos(left)); // at the total timeout
@@ -173,7 +172,7 @@ public final class Relay {
         sink.trying(context.ticker().nanos());
         UpstreamStream call;
         try {
-            call = upstream.open(next, endpoint, streaming, generation::sent, abort);
+            call = upstream.open(next, endpoint, streaming, this::sent, abort);
         } catch (GatewayException e) {
             if (signal.reason() != null) {
                 return null; // the stop aborted it: not the endpoint's failure
@@ -185,6 +184,16 @@ public final class Relay {
             return null;
         }
         return call;
+    }
+
+    /**
+     * A try's request reached the upstream (a Jetty client thread): its prompt is billed from now on, even if the
+     * gateway is killed, so its ledger row is asked for now. It is written while the upstream works on the answer,
+     * and the client's first byte, which waits for it, seldom finds it unwritten.
+     */
+    private void sent() {
+        generation.sent();
+        row.record();
     }
 
     /** Waits between tries ({@link Failover.Pause}); the response stays held meanwhile. */

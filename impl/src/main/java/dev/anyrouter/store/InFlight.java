@@ -14,8 +14,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The generations running now, recorded in the ledger while they run, so that a gateway killed outright
- * ({@code kill -9}, a crash) still bills them: each has an {@code in_progress} row, written once the upstream
- * accepted the request (billing its prompt), then every {@link #INTERVAL} while it delivers. The final row
+ * ({@code kill -9}, a crash) still bills them: each has an {@code in_progress} row, written once a try's request
+ * reached the upstream (billing its prompt, as a generation killed then would be), again once the upstream accepted
+ * it, then every {@link #INTERVAL} while it delivers. The final row
  * replaces it. A stream waits for its first row before the client's first byte ({@link Handle#awaitRecorded}), so
  * every generation a client saw has a row.
  *

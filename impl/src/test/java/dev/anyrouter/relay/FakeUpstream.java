@@ -32,16 +32,23 @@ final class FakeUpstream implements UpstreamStream.Opener {
     /** One try, waiting for its headers. */
     static final class Try {
         private final Abort abort;
+        private final Runnable onSent;
         private final CompletableFuture<UpstreamStream> headers = new CompletableFuture<>();
 
-        Try(Abort abort) {
+        Try(Abort abort, Runnable onSent) {
             this.abort = abort;
+            this.onSent = onSent;
             abort.onAbort(() -> headers.completeExceptionally(GatewayException.upstream(502, ErrorTypes.UPSTREAM,
                     "upstream 'openai' request failed", Optional.empty(), null, true)));
         }
 
         Abort abort() {
             return abort;
+        }
+
+        /** The request reached the upstream whole. */
+        void sent() {
+            onSent.run();
         }
 
         /** The headers arrive with {@code status}; the body follows from the stream returned. */
@@ -73,7 +80,7 @@ final class FakeUpstream implements UpstreamStream.Opener {
 
     @Override
     public UpstreamStream open(Target target, Endpoint endpoint, boolean stream, Runnable onSent, Abort abort) {
-        Try next = new Try(abort);
+        Try next = new Try(abort, onSent);
         count.incrementAndGet();
         tries.add(next);
         try {

@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +47,7 @@ class RelayTest {
     private final FakeUpstream upstream = new FakeUpstream();
     private final CompletableFuture<Generation.Outcome> billed = new CompletableFuture<>();
     private final ExecutorService relayThread = Executors.newSingleThreadExecutor();
+    private final AtomicInteger rows = new AtomicInteger();
     private String billedError;
     private RecordingSink sink;
     private Relay relay;
@@ -66,6 +68,7 @@ class RelayTest {
                 return new RelayContext.Row() {
                     @Override
                     public void record() {
+                        rows.incrementAndGet();
                     }
 
                     @Override
@@ -113,6 +116,20 @@ class RelayTest {
         assertThat(outcome()).isEqualTo(Generation.Outcome.COMPLETED);
         assertThat(stream.finished()).isTrue();
         assertThat(sink.closed()).isTrue();
+    }
+
+    @Test
+    void theLedgerRowIsAskedForOnceTheRequestReachedTheUpstreamNotOnceItAnswered() throws Exception {
+        Future<GatewayException> run = start(true);
+        FakeUpstream.Try first = upstream.nextTry();
+        assertThat(rows).hasValue(0);
+        first.sent(); // the row is written while the upstream works on its answer
+        assertThat(rows).hasValue(1);
+        FakeUpstream.FakeStream stream = first.answer(200);
+        stream.events("a", "[DONE]");
+
+        assertThat(answer(run)).isNull();
+        assertThat(rows).as("no other row for the client's first byte to wait for").hasValue(1);
     }
 
     @Test
