@@ -79,6 +79,14 @@ public interface ClientSink {
         then.run();
     }
 
+    /**
+     * The client is gone, however the relay heard of it (a failed write, the container's end of the request, the
+     * watch on its connection): nothing waits for its writes any more, and {@link #whenDrained} runs at once, or
+     * now if it was waiting. A container that saw the connection fail never calls back about a write in progress.
+     */
+    default void gone() {
+    }
+
     /** The whole non-streamed answer. */
     void answer(String json);
 

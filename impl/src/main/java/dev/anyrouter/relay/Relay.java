@@ -139,6 +139,7 @@ public final class Relay {
     /** The client is gone: aborts the upstream now, except a non-streamed answer that arrived (it is billed). */
     public void clientGone() {
         signal.clientGone(streaming);
+        sink.gone();
         wakePump();
     }
 

@@ -53,6 +53,8 @@ public final class SseSink implements ClientSink {
     /** Writes no longer block ({@link #nonBlocking}); the container is still writing what was pushed ({@code busy}). */
     private volatile boolean nonBlocking;
     private volatile boolean busy;
+    /** The client is gone ({@link #gone}): the container will not call back about a write, and none is tried. */
+    private volatile boolean gone;
     /** Runs once the container is done writing: the relay's wake, or its end ({@link #whenDrained}). */
     private volatile Runnable onWritable;
     private final AtomicReference<Runnable> drained = new AtomicReference<>();
@@ -204,6 +206,9 @@ public final class SseSink implements ClientSink {
         if (!nonBlocking) {
             return true;
         }
+        if (gone) {
+            return false; // Tomcat, after a failed write, says "not ready" and never calls back
+        }
         busy = true;
         try {
             if (output.push()) {
@@ -239,8 +244,19 @@ public final class SseSink implements ClientSink {
             return;
         }
         drained.set(then);
-        if (writable() && drained.compareAndSet(then, null)) {
-            then.run(); // the write finished meanwhile
+        if ((writable() || gone) && drained.compareAndSet(then, null)) {
+            then.run(); // the write finished meanwhile, or the client left
+        }
+    }
+
+    /** Gives up the write in progress: its end, or the relay's end waiting for it, runs now. */
+    @Override
+    public void gone() {
+        gone = true;
+        Runnable end = drained.getAndSet(null);
+        if (end != null) {
+            busy = false;
+            end.run();
         }
     }
 
@@ -278,7 +294,11 @@ public final class SseSink implements ClientSink {
                     writing.unlock();
                 }
             }
-            sink.close(); // first: the client sees its stream end before any upstream clean-up
+            try {
+                sink.close(); // first: the client sees its stream end before any upstream clean-up
+            } catch (IllegalStateException jerseyShutDown) {
+                // Jersey's request scope is gone (past a shutdown's grace): the container ends the response
+            }
         }
     }
 

@@ -126,6 +126,75 @@ class SseSinkTest {
         }
     }
 
+    /**
+     * Tomcat, after a non-blocking write failed with the client's reset, answers "not ready" to the next push and
+     * never calls back: the relay's end must not wait for that write (the stream stayed in progress for good).
+     */
+    @Test
+    void afterAFailedWriteTheRelaysEndDoesNotWaitForAWriteThatNeverEnds() {
+        List<String> pushes = new CopyOnWriteArrayList<>();
+        SseSink sink = nonBlockingSink(() -> {
+            pushes.add("push");
+            if (pushes.size() == 1) {
+                throw new IOException("Connection reset by peer");
+            }
+            return false; // "not ready", and no call back follows
+        });
+        sink.send(null, "2");
+        assertThat(sink.flush()).as("the push that failed").isFalse();
+
+        List<String> ended = new CopyOnWriteArrayList<>();
+        sink.whenDrained(() -> ended.add("end"));
+        assertThat(ended).as("the relay's end").containsExactly("end");
+        assertThat(pushes).as("no push is tried once the client is gone").hasSize(1);
+    }
+
+    /** The container ends the request (the client left) while a write it took is still under way. */
+    @Test
+    void theRelaysEndWaitingForAWriteRunsOnceTheClientIsGone() {
+        SseSink sink = nonBlockingSink(() -> false);
+        sink.send(null, "2");
+        List<String> ended = new CopyOnWriteArrayList<>();
+        sink.whenDrained(() -> ended.add("end"));
+        assertThat(ended).as("waits while the client is still taking the write").isEmpty();
+
+        sink.gone(); // as the relay does when the container ends the request
+        assertThat(ended).containsExactly("end");
+        sink.gone();
+        assertThat(ended).as("once").hasSize(1);
+    }
+
+    /** A committed, non-blocking sink whose pushes {@code push} answers; the relay's clientGone calls its gone. */
+    private SseSink nonBlockingSink(Push push) {
+        ClientOutput output = new ClientOutput();
+        output.attach(new ClientOutput.Port() {
+            @Override
+            public boolean nonBlocking(Runnable writable, Runnable failed) {
+                return true;
+            }
+
+            @Override
+            public boolean push() throws IOException {
+                return push.push();
+            }
+
+            @Override
+            public void finish() {
+            }
+        });
+        SseSink sink = new SseSink(new Recording(), new Events(), output, timeouts(), Runnable::run, () -> { });
+        SseSink[] self = {sink};
+        sink.attach(new ClientSink.Listener(() -> self[0].gone(), () -> false, () -> { }, () -> now));
+        sink.trying(now);
+        sink.send(null, "1");
+        assertThat(sink.nonBlocking(() -> { })).isTrue();
+        return sink;
+    }
+
+    private interface Push {
+        boolean push() throws IOException;
+    }
+
     private static TimeoutsConfig timeouts() {
         return new TimeoutsConfig(GRACE, WATCHED, Duration.ofMillis(300), Duration.ofSeconds(10),
                 Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofMinutes(10));
