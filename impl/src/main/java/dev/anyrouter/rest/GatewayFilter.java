@@ -16,9 +16,11 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -40,9 +42,29 @@ public final class GatewayFilter implements Filter {
     private static final String JSON = "application/json";
 
     private final AnyRouter engine;
+    /** Requests that began here and whose end has not been seen yet. */
+    private final AtomicInteger open = new AtomicInteger();
 
     public GatewayFilter(AnyRouter engine) {
         this.engine = engine;
+    }
+
+    /**
+     * Waits up to {@code wait} until every request that began has ended (its response complete); false if some
+     * are still open. At shutdown, once the relays are drained, the simulated upstream's responses may still be
+     * ending, and Jersey must not shut down under them.
+     */
+    public boolean awaitEnded(Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (open.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return open.get() == 0;
     }
 
     @Override
@@ -52,6 +74,7 @@ public final class GatewayFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
+        open.incrementAndGet();
         Ended ended = new Ended(http, out);
         ended.state.attach(http);
         try {
@@ -108,6 +131,7 @@ public final class GatewayFilter implements Filter {
             if (!logged.compareAndSet(false, true)) {
                 return;
             }
+            open.decrementAndGet();
             int status = response.getStatus();
             Boolean stream = state.stream();
             // The path within the Jersey servlet, wherever it is mounted ("/*" or "/llm/*").

@@ -92,7 +92,7 @@ public final class AnyRouterListener implements ServletContextListener {
 
     @Override
     public void contextDestroyed(ServletContextEvent event) {
-        // The container destroys the Jersey servlet before this runs, so no new request reaches the engine.
+        // The container destroyed the Jersey servlet before this runs, which drained the gateway (GatewayServlet).
         if (anyRouter != null) {
             anyRouter.close();
         }

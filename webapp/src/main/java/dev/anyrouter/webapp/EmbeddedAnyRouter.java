@@ -84,7 +84,7 @@ public final class EmbeddedAnyRouter implements AutoCloseable {
         Objects.requireNonNull(context, "context");
         start();
         Object[] extra = simulator == null ? new Object[0] : simulator.components(engine.keys());
-        GatewayServlet.register(context, path, engine, extra);
+        GatewayServlet.register(context, path, engine, extra, this::drain);
     }
 
     /**
