@@ -223,9 +223,19 @@ public final class Generation implements Tally {
      * What the generation has delivered so far, copied under its lock so that another thread (the ledger's
      * in-flight journal, see {@code store/InFlight.java}) can bill it, counting tokens outside the lock.
      */
-    public synchronized GenerationProgress progress() {
+    public GenerationProgress progress() {
+        return progress(CountedText.NONE);
+    }
+
+    /**
+     * As {@link #progress()}, with only the delivered text after {@code counted}: the in-progress journal counts
+     * the text a piece at a time ({@link GenerationProgress#countedAfter}).
+     */
+    public synchronized GenerationProgress progress(CountedText counted) {
+        boolean usage = completionTokens != null;
         return new GenerationProgress(keyId, route, price, prompt, sent, accepted, promptTokens, completionTokens,
-                completionTokens != null ? "" : completion.toString(), overflowTokens, chunks, servedModel, streamed,
+                usage ? CountedText.NONE : counted, usage ? "" : completion.substring(counted.chars()),
+                overflowTokens, chunks, servedModel, streamed,
                 createdAt, firstChunkNanos < 0 ? null : (firstChunkNanos - startNanos) / 1_000_000,
                 (System.nanoTime() - startNanos) / 1_000_000);
     }

@@ -1,5 +1,7 @@
 package dev.anyrouter.store;
 
+import dev.anyrouter.accounting.Bill;
+import dev.anyrouter.accounting.CountedText;
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.accounting.GenerationProgress;
 import java.time.Duration;
@@ -80,6 +82,8 @@ public final class InFlight implements AutoCloseable {
         /** What was last recorded: the number of chunks, and whether the upstream had accepted (thread only). */
         private int chunks = -1;
         private boolean accepted;
+        /** How much of the delivered text is counted already (thread only): each pass counts what is new. */
+        private CountedText counted = CountedText.NONE;
 
         private Handle(Generation generation) {
             this.generation = generation;
@@ -93,7 +97,7 @@ public final class InFlight implements AutoCloseable {
             CompletableFuture<Void> next = new CompletableFuture<>();
             recorded = next;
             try {
-                thread.execute(() -> write(generation.progress(), next));
+                thread.execute(() -> write(generation.progress(counted), next));
             } catch (RejectedExecutionException closing) {
                 next.complete(null);
             }
@@ -122,7 +126,7 @@ public final class InFlight implements AutoCloseable {
         }
 
         private void recordIfChanged() {
-            GenerationProgress now = generation.progress();
+            GenerationProgress now = generation.progress(counted);
             if (now.accepted() && (now.chunks() != chunks || !accepted)) {
                 write(now, null);
             }
@@ -142,7 +146,9 @@ public final class InFlight implements AutoCloseable {
             chunks = progress.chunks();
             accepted = progress.accepted();
             try {
-                ledger.progress(LedgerRow.inProgress(generation.id(), progress), durable);
+                Bill bill = progress.bill(Generation.Outcome.CANCELLED); // as if it ended now, by a kill
+                ledger.progress(LedgerRow.inProgress(generation.id(), progress, bill), durable);
+                counted = progress.countedAfter(bill);
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "generation " + generation.id()
                         + ": its in-progress ledger row could not be made", e);

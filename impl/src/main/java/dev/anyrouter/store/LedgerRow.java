@@ -54,9 +54,8 @@ public record LedgerRow(String id, String keyId, String model, String servedMode
                 r.firstChunkMillis(), r.totalMillis(), r.createdAt(), r.error());
     }
 
-    /** The row of a generation still running, billed for what it has delivered so far. */
-    static LedgerRow inProgress(String id, GenerationProgress p) {
-        Bill bill = p.bill(Generation.Outcome.CANCELLED); // as if it ended now, by a kill
+    /** The row of a generation still running: {@code bill} is its bill as if it ended now, by a kill. */
+    static LedgerRow inProgress(String id, GenerationProgress p, Bill bill) {
         return new LedgerRow(id, p.keyId(), p.route().requestedModel(),
                 p.servedModel() != null ? p.servedModel() : p.route().upstreamModel(),
                 p.route().upstream().name(), p.streamed(), false, Ledger.IN_PROGRESS, null, bill.promptTokens(),

@@ -32,6 +32,36 @@ class BillingTest {
         assertThat(Price.normal(new java.math.BigDecimal("10.000")).toPlainString()).isEqualTo("10");
     }
 
+    /**
+     * The in-progress journal counts only what was delivered since its last pass (and the last word's few
+     * characters again), and its counts add up to exactly the count of the whole text.
+     */
+    @Test
+    void theJournalCountsOnlyTheNewTextAndItsCountsAddUpToTheWhole() {
+        Generation running = generation();
+        running.sent();
+        running.accepted();
+        String[] pieces = {"Hello", " there", "! How", " are you", " doing today?\n\n", "Fine,", " thanks", ":",
+            " 12345", "67 items", "  two  spaces", "\tand tabs", " émigré", " naïve", " 東京", "都 is big", "."};
+        CountedText counted = CountedText.NONE;
+        Bill last = null;
+        StringBuilder delivered = new StringBuilder();
+        for (String piece : pieces) {
+            running.delivered(piece);
+            delivered.append(piece);
+            GenerationProgress pass = running.progress(counted);
+            assertThat(pass.completion()).as("the text after the last pass's last word start")
+                    .isEqualTo(delivered.substring(counted.chars()));
+            last = pass.bill(Generation.Outcome.CANCELLED);
+            counted = pass.countedAfter(last);
+        }
+        Bill whole = running.progress().bill(Generation.Outcome.CANCELLED);
+        assertThat(last.completionTokens()).as("the journal's count, a piece at a time")
+                .isEqualTo(whole.completionTokens());
+        assertThat(counted.chars()).as("counted up to the last word's start")
+                .isEqualTo(delivered.lastIndexOf(" big"));
+    }
+
     @Test
     void nothingIsBilledBeforeTheUpstreamAcceptedTheRequest() {
         Generation refused = generation();
