@@ -49,6 +49,11 @@ public final class GatewayFilter implements Filter {
         this.engine = engine;
     }
 
+    /** Requests that began and have not ended yet. */
+    public int open() {
+        return open.get();
+    }
+
     /**
      * Waits up to {@code wait} until every request that began has ended (its response complete); false if some
      * are still open. At shutdown, once the relays are drained, the simulated upstream's responses may still be

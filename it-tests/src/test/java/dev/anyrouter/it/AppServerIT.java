@@ -86,6 +86,7 @@ class AppServerIT {
         assertThat(data).as("the key store and ledger, in ANYROUTER_DATA_DIR").isNotEmptyDirectory();
         String log = server.log();
         assertThat(log).as("which Jersey and Jackson the WAR ran on").containsPattern(OWN_LIBRARIES);
+        keptIfProblems(distribution, distribution.name(), log);
         assertThat(problems(distribution, log)).as("the server log, after undeploy").isEmpty();
     }
 
@@ -223,7 +224,8 @@ class AppServerIT {
                 server.close();
             }
         }
-        assertThat(problems(ServerProcess.Distribution.TOMCAT_11, server.log())).as("the server log").isEmpty();
+        String log = keptIfProblems(ServerProcess.Distribution.TOMCAT_11, "sigterm", server.log());
+        assertThat(problems(ServerProcess.Distribution.TOMCAT_11, log)).as("the server log").isEmpty();
         assertThat(ended).as("streams that ended whole, most of them during the stop").hasSize(streams.size());
         Set<String> rows = new HashSet<>();
         try (Database db = Database.open(StorageConfig.embedded(data)); Connection c = db.dataSource().getConnection();
@@ -233,6 +235,20 @@ class AppServerIT {
             }
         }
         assertThat(rows).as("the ledger rows").containsAll(ended);
+    }
+
+    /**
+     * The whole server log, kept in {@code target/failsafe-reports} when it has problems: the assertion shows only
+     * the problem lines, and what led to them is in the rest (access-log lines, the stop's own lines).
+     */
+    private static String keptIfProblems(ServerProcess.Distribution distribution, String name, String log)
+            throws IOException {
+        if (!problems(distribution, log).isEmpty()) {
+            Path kept = Path.of("target", "failsafe-reports", "AppServerIT-" + name + ".server.log");
+            Files.createDirectories(kept.getParent());
+            Files.writeString(kept, log);
+        }
+        return log;
     }
 
     private static void awaitHealthy(ServerProcess server) {

@@ -24,6 +24,7 @@ final class GatewayServlet {
 
     /** The Jersey servlet's name; the filters are mapped to it. */
     static final String NAME = "anyrouter";
+    private static final System.Logger LOG = System.getLogger(GatewayServlet.class.getName());
     /** How long Jersey's shutdown waits, after the drain, for responses still ending (the simulator's). */
     private static final Duration RESPONSES_END_WAIT = Duration.ofSeconds(2);
 
@@ -39,7 +40,10 @@ final class GatewayServlet {
         ServletRegistration.Dynamic jersey = context.addServlet(NAME,
                 new Draining(GatewayApplication.create(engine, extra), () -> {
                     drain.run();
-                    gateway.awaitEnded(RESPONSES_END_WAIT);
+                    if (!gateway.awaitEnded(RESPONSES_END_WAIT)) {
+                        LOG.log(System.Logger.Level.INFO, "shutdown: " + gateway.open() + " responses still open "
+                                + RESPONSES_END_WAIT.toMillis() + " ms after the drain; Jersey stops under them");
+                    }
                 }));
         if (jersey == null) {
             throw new IllegalStateException("a servlet named '" + NAME + "' is already in the context");
