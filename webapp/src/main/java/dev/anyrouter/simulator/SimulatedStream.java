@@ -48,6 +48,7 @@ final class SimulatedStream implements Runnable {
      * (Jersey issue 5439), and writing from the resource method first makes Jersey commit it on this thread.
      */
     void start() {
+        simulator.opened(this);
         if (knobs.firstTokenMillis() == 0) {
             run();
         } else {
@@ -91,7 +92,8 @@ final class SimulatedStream implements Runnable {
     }
 
     /** Closes the sink; a response the server has already ended (its request scope shut down) stays ended. */
-    private void close() {
+    void close() {
+        simulator.closed(this);
         try {
             sink.close();
         } catch (IllegalStateException gone) {

@@ -8,7 +8,9 @@ import com.knuddels.jtokkit.api.EncodingType;
 import dev.anyrouter.auth.ApiKeys;
 import dev.anyrouter.config.Settings;
 import dev.anyrouter.engine.Threads;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -37,6 +39,8 @@ public final class Simulator implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final ThreadPoolExecutor writers;
     private final Encoding tokenizer;
+    /** Streams started and not closed yet: {@link #endStreams} closes them. */
+    private final Set<SimulatedStream> open = ConcurrentHashMap.newKeySet();
 
     private Simulator(Knobs defaults) {
         this.defaults = defaults;
@@ -111,9 +115,34 @@ public final class Simulator implements AutoCloseable {
         }
     }
 
+    void opened(SimulatedStream stream) {
+        open.add(stream);
+    }
+
+    void closed(SimulatedStream stream) {
+        open.remove(stream);
+    }
+
+    /** Streams started and not closed yet. */
+    public int openStreams() {
+        return open.size();
+    }
+
+    /**
+     * Closes every stream still open, at a stop once the gateway's relays have ended: one whose next step is
+     * waiting on the timer would otherwise never end its response, and the server would end it as it stops.
+     */
+    public void endStreams() {
+        for (SimulatedStream stream : open) {
+            stream.close();
+        }
+    }
+
+    /** Stops the timer and the writers, then closes the streams they leave open. */
     @Override
     public void close() {
         timer.shutdownNow();
         writers.shutdownNow();
+        endStreams();
     }
 }

@@ -125,16 +125,22 @@ public final class EmbeddedAnyRouter implements AutoCloseable {
 
     /**
      * Graceful stop, first part: new requests get 503 {@code shutting down}, running ones may finish within the
-     * shutdown grace, the rest then end with an error event and their upstream calls are aborted. Blocks until
-     * then. Call it before the container stops accepting connections (the jar: when its Jetty begins to stop).
+     * shutdown grace, the rest then end with an error event and their upstream calls are aborted; then the
+     * simulated upstream's streams still open are closed. Blocks until then. Call it before the container stops
+     * accepting connections (the jar: when its Jetty begins to stop).
      */
     public void drain() {
         AnyRouter running;
+        Simulator own;
         synchronized (this) {
             running = engine;
+            own = simulator;
         }
         if (running != null) {
             running.drain(config.shutdownGrace());
+        }
+        if (own != null) {
+            own.endStreams(); // the relays that read them have ended
         }
     }
 
