@@ -196,13 +196,15 @@ final class EventPump {
         if (over) {
             return;
         }
+        Generation.Outcome outcome;
         try {
-            Generation.Outcome outcome = steps();
-            if (outcome != null) {
-                finish(outcome, null);
-            }
+            outcome = steps();
         } catch (RuntimeException e) {
             finish(null, e);
+            return;
+        }
+        if (outcome != null) {
+            finish(outcome, null); // what the end throws is not the stream's failure: it must not end it again
         }
     }
 

@@ -8,6 +8,7 @@ import dev.anyrouter.upstream.Abort;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Relays one request (chat completions or Messages, streamed or not) from an upstream to its {@link ClientSink}:
@@ -49,6 +50,7 @@ public final class Relay {
     private volatile EventPump pump;
     private RelayContext.Row row;
     private final Runnable stopper = this::shutDown;
+    private final AtomicBoolean ended = new AtomicBoolean();
     private volatile Ticker.Task timer = Ticker.Task.NONE;
     private volatile Ticker.Task deadline = Ticker.Task.NONE;
 
@@ -270,6 +272,9 @@ public final class Relay {
 
     /** Ends the client's response first, then the upstream exchange and the lease, then bills. */
     private void end(Generation.Outcome outcome, String error) {
+        if (!ended.compareAndSet(false, true)) {
+            return; // billed and counted out once
+        }
         timer.cancel();
         deadline.cancel();
         signal.end();

@@ -25,10 +25,11 @@ public final class RunningRelays {
         stoppers.add(stopper);
     }
 
-    /** The relay that began with {@code stopper} has ended. */
+    /** The relay that began with {@code stopper} has ended; once only, so that a drain never counts it out twice. */
     void ended(Runnable stopper) {
-        stoppers.remove(stopper);
-        active.decrementAndGet();
+        if (stoppers.remove(stopper)) {
+            active.decrementAndGet();
+        }
     }
 
     /** Requests whose relay (upstream exchange and client writes) is running now. */
