@@ -3,7 +3,6 @@ package dev.anyrouter.relay;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The relays running now, with how to stop each, and the gateway's drain: once {@link #drain} begins new requests
@@ -15,20 +14,20 @@ public final class RunningRelays {
     /** How long the relays stopped by a drain or a close may take to end and bill. */
     private static final Duration STOP_WAIT = Duration.ofSeconds(2);
 
-    private final AtomicInteger active = new AtomicInteger();
+    private final OpenCount active = new OpenCount();
     private final Set<Runnable> stoppers = ConcurrentHashMap.newKeySet();
     private volatile boolean draining;
 
     /** A relay began; {@code stopper} ends it at shutdown. */
     void started(Runnable stopper) {
-        active.incrementAndGet();
+        active.opened();
         stoppers.add(stopper);
     }
 
     /** The relay that began with {@code stopper} has ended; once only, so that a drain never counts it out twice. */
     void ended(Runnable stopper) {
         if (stoppers.remove(stopper)) {
-            active.decrementAndGet();
+            active.closed();
         }
     }
 
@@ -51,10 +50,10 @@ public final class RunningRelays {
      */
     public void drain(Duration grace) {
         draining = true;
-        if (!await(grace)) {
+        if (!active.awaitNone(grace)) {
             LOG.log(System.Logger.Level.INFO, "shutdown: ending " + active.get() + " requests still running");
             stoppers.forEach(Runnable::run);
-            await(STOP_WAIT);
+            active.awaitNone(STOP_WAIT);
         }
     }
 
@@ -62,19 +61,6 @@ public final class RunningRelays {
     public void stop() {
         draining = true;
         stoppers.forEach(Runnable::run); // what is still running ends with an error event, its upstream aborted
-        await(STOP_WAIT);
-    }
-
-    private boolean await(Duration wait) {
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (active.get() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return active.get() == 0;
+        active.awaitNone(STOP_WAIT);
     }
 }

@@ -2,6 +2,7 @@ package dev.anyrouter.rest;
 
 import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.relay.ClientOutput;
+import dev.anyrouter.relay.OpenCount;
 import dev.anyrouter.store.ClientKey;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -20,7 +21,6 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -43,7 +43,7 @@ public final class GatewayFilter implements Filter {
 
     private final AnyRouter engine;
     /** Requests that began here and whose end has not been seen yet. */
-    private final AtomicInteger open = new AtomicInteger();
+    private final OpenCount open = new OpenCount();
 
     public GatewayFilter(AnyRouter engine) {
         this.engine = engine;
@@ -60,16 +60,7 @@ public final class GatewayFilter implements Filter {
      * ending, and Jersey must not shut down under them.
      */
     public boolean awaitEnded(Duration wait) {
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (open.get() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return open.get() == 0;
+        return open.awaitNone(wait);
     }
 
     @Override
@@ -79,7 +70,7 @@ public final class GatewayFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
-        open.incrementAndGet();
+        open.opened();
         Ended ended = new Ended(http, out);
         ended.state.attach(http);
         try {
@@ -136,7 +127,7 @@ public final class GatewayFilter implements Filter {
             if (!logged.compareAndSet(false, true)) {
                 return;
             }
-            open.decrementAndGet();
+            open.closed();
             int status = response.getStatus();
             Boolean stream = state.stream();
             // The path within the Jersey servlet, wherever it is mounted ("/*" or "/llm/*").

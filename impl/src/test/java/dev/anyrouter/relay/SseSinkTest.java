@@ -78,33 +78,15 @@ class SseSinkTest {
     void aPushUnderWayOnAnotherThreadIsNotTakenForTheContainerStillWriting() throws Exception {
         CountDownLatch pushing = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        ClientOutput output = new ClientOutput();
-        output.attach(new ClientOutput.Port() {
-            @Override
-            public boolean nonBlocking(Runnable writable, Runnable failed) {
-                return true;
+        SseSink sink = nonBlockingSink(() -> {
+            pushing.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new InterruptedIOException();
             }
-
-            @Override
-            public boolean push() throws IOException {
-                pushing.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    throw new InterruptedIOException();
-                }
-                return true; // the container took it all at once: no call back will come
-            }
-
-            @Override
-            public void finish() {
-            }
+            return true; // the container took it all at once: no call back will come
         });
-        SseSink sink = new SseSink(new Recording(), new Events(), output, timeouts(), Runnable::run, () -> { });
-        sink.attach(new ClientSink.Listener(() -> { }, () -> false, () -> { }, () -> now));
-        sink.trying(now);
-        sink.send(null, "1");
-        assertThat(sink.nonBlocking(() -> { })).isTrue();
         ExecutorService threads = Executors.newFixedThreadPool(2);
         try {
             Future<Boolean> keepAlive = threads.submit(sink::flush); // as the keep-alive's push does

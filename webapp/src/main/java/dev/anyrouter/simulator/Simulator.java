@@ -124,7 +124,7 @@ public final class Simulator implements AutoCloseable {
     }
 
     /** Streams started and not closed yet. */
-    public int openStreams() {
+    int openStreams() {
         return open.size();
     }
 
