@@ -1,6 +1,7 @@
 package dev.anyrouter.store;
 
 import java.math.BigDecimal;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,12 +10,13 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 /**
  * The {@code generations} table as the {@link Ledger} uses it: reads a row, stores a batch of rows with their keys'
@@ -64,36 +66,28 @@ final class GenerationsTable {
      * Stores {@code batch} in one transaction: a row is inserted, or replaces its generation's in-progress row;
      * a generation's final row is never replaced (a batch retried after an unclear failure, an in-progress row
      * that arrives after the final one). Each key's spend changes by what its rows' costs changed.
+     *
+     * <p>Whatever the batch's size, the rows already stored are read with one query, and each kind of write goes
+     * in one JDBC batch, the keys' spend first (which locks them): a transaction's cost is mostly per statement,
+     * and the journal's passes write hundreds of rows at once. A generation with several rows in the batch is
+     * written once, with the row that stands.
      */
     void store(List<QueuedRow> batch) throws SQLException {
+        Map<String, QueuedRow> standing = standing(batch);
         try (Connection c = db.connection()) {
             c.setAutoCommit(false);
             try {
-                // by key id: replicas sharing the database lock the keys' rows in one order, so never deadlock;
-                // first, as a credit reservation does, so that the two wait for each other instead
-                Map<String, BigDecimal> spent = new TreeMap<>();
-                lockKeys(c, batch);
-                try (PreparedStatement find = c.prepareStatement(
-                        "SELECT outcome, total_cost FROM generations WHERE id = ?");
-                        PreparedStatement insert = c.prepareStatement(GenerationColumns.INSERT);
-                        PreparedStatement update = c.prepareStatement(GenerationColumns.UPDATE)) {
-                    for (QueuedRow item : batch) {
-                        BigDecimal change = store(item, find, insert, update);
-                        if (change.signum() != 0) {
-                            spent.merge(item.row().keyId(), change, BigDecimal::add);
-                        }
-                    }
-                }
-                try (PreparedStatement add = c.prepareStatement(
-                        "UPDATE api_keys SET credit_used = credit_used + ? WHERE id = ?")) {
-                    for (Map.Entry<String, BigDecimal> e : spent.entrySet()) {
-                        add.setBigDecimal(1, e.getValue());
-                        add.setString(2, e.getKey());
-                        add.executeUpdate();
-                    }
-                }
+                // Only this replica writes the rows of its generations (another closes them only once long
+                // stopped, closeOrphans), so what is stored of them can be read before the keys are locked.
+                Map<String, BigDecimal> stored = stored(c, standing.keySet());
+                charge(c, spent(standing, stored));
+                write(c, standing, stored);
                 // a final row settles its generation's credit reservation; an in-progress row leaves it held
-                CreditReservations.settle(c, batch.stream().filter(i -> !i.progress()).map(i -> i.row().id())::iterator);
+                List<String> ended = standing.values().stream().filter(i -> !i.progress()).map(i -> i.row().id())
+                        .toList();
+                if (!ended.isEmpty()) {
+                    CreditReservations.settle(c, ended);
+                }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -108,25 +102,94 @@ final class GenerationsTable {
         }
     }
 
-    /** One row of a batch; returns how much its key's spend changes. */
-    private BigDecimal store(QueuedRow item, PreparedStatement find, PreparedStatement insert,
-            PreparedStatement update) throws SQLException {
-        LedgerRow r = item.row();
-        String rowOwner = item.progress() ? owner : null;
-        find.setString(1, r.id());
-        try (ResultSet rs = find.executeQuery()) {
-            if (!rs.next()) {
-                GenerationColumns.insert(insert, r, rowOwner);
-                insert.executeUpdate();
-                return r.cost();
+    /**
+     * The row that stands for each generation of {@code batch}, in the batch's order: its first final row (a final
+     * row is never replaced), else its last in-progress row.
+     */
+    private static Map<String, QueuedRow> standing(List<QueuedRow> batch) {
+        Map<String, QueuedRow> standing = new LinkedHashMap<>();
+        for (QueuedRow item : batch) {
+            standing.merge(item.row().id(), item, (was, next) -> was.progress() ? next : was);
+        }
+        return standing;
+    }
+
+    /** What is stored already of these generations: the cost of each, or null for a final row. */
+    private static Map<String, BigDecimal> stored(Connection c, Collection<String> ids) throws SQLException {
+        Map<String, BigDecimal> stored = new HashMap<>();
+        try (PreparedStatement find = c.prepareStatement(
+                "SELECT id, outcome, total_cost FROM generations WHERE id = ANY (?)")) {
+            Array array = c.createArrayOf("VARCHAR", ids.toArray());
+            find.setArray(1, array);
+            try (ResultSet rs = find.executeQuery()) {
+                while (rs.next()) {
+                    stored.put(rs.getString(1), Ledger.IN_PROGRESS.equals(rs.getString(2)) ? rs.getBigDecimal(3) : null);
+                }
+            } finally {
+                array.free();
             }
-            if (!Ledger.IN_PROGRESS.equals(rs.getString(1))) {
-                return BigDecimal.ZERO; // the final row is there already
+        }
+        return stored;
+    }
+
+    /**
+     * How much each key's spend changes, by key id, with every key of the batch, a change of zero too: the generation
+     * rows' new costs less what is stored of them (nothing for a generation whose final row is stored).
+     */
+    private static Map<String, BigDecimal> spent(Map<String, QueuedRow> standing, Map<String, BigDecimal> stored) {
+        Map<String, BigDecimal> spent = new TreeMap<>();
+        for (QueuedRow item : standing.values()) {
+            LedgerRow r = item.row();
+            BigDecimal change = !stored.containsKey(r.id()) ? r.cost()
+                    : stored.get(r.id()) == null ? BigDecimal.ZERO : r.cost().subtract(stored.get(r.id()));
+            spent.merge(r.keyId(), change, BigDecimal::add);
+        }
+        return spent;
+    }
+
+    /**
+     * Adds each key's change to its spend, in key order. This is also what locks the keys' rows, all of the batch's
+     * and before anything else, as a credit reservation locks its key first: so the two wait for each other, and
+     * replicas sharing the database lock keys in one order and never deadlock.
+     */
+    private static void charge(Connection c, Map<String, BigDecimal> spent) throws SQLException {
+        try (PreparedStatement add = c.prepareStatement(
+                "UPDATE api_keys SET credit_used = credit_used + ? WHERE id = ?")) {
+            for (Map.Entry<String, BigDecimal> e : spent.entrySet()) {
+                add.setBigDecimal(1, e.getValue());
+                add.setString(2, e.getKey());
+                add.addBatch();
             }
-            BigDecimal before = rs.getBigDecimal(2);
-            GenerationColumns.update(update, r, rowOwner);
-            update.executeUpdate();
-            return r.cost().subtract(before);
+            add.executeBatch();
+        }
+    }
+
+    /** Inserts the new rows and replaces the in-progress ones; a generation whose final row is stored is left. */
+    private void write(Connection c, Map<String, QueuedRow> standing, Map<String, BigDecimal> stored)
+            throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement(GenerationColumns.INSERT);
+                PreparedStatement update = c.prepareStatement(GenerationColumns.UPDATE)) {
+            boolean inserts = false;
+            boolean updates = false;
+            for (QueuedRow item : standing.values()) {
+                LedgerRow r = item.row();
+                String rowOwner = item.progress() ? owner : null;
+                if (!stored.containsKey(r.id())) {
+                    GenerationColumns.insert(insert, r, rowOwner);
+                    insert.addBatch();
+                    inserts = true;
+                } else if (stored.get(r.id()) != null) {
+                    GenerationColumns.update(update, r, rowOwner);
+                    update.addBatch();
+                    updates = true;
+                }
+            }
+            if (inserts) {
+                insert.executeBatch();
+            }
+            if (updates) {
+                update.executeBatch();
+            }
         }
     }
 
@@ -193,15 +256,6 @@ final class GenerationsTable {
                 close.setString(5, owner);
             }
             return close.executeUpdate();
-        }
-    }
-
-    private static void lockKeys(Connection c, List<QueuedRow> batch) throws SQLException {
-        try (PreparedStatement lock = c.prepareStatement("SELECT id FROM api_keys WHERE id = ? FOR UPDATE")) {
-            for (String key : batch.stream().map(i -> i.row().keyId()).collect(Collectors.toCollection(TreeSet::new))) {
-                lock.setString(1, key);
-                lock.executeQuery().close();
-            }
         }
     }
 }
