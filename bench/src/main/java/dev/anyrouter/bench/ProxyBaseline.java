@@ -13,6 +13,15 @@ import java.util.Locale;
  */
 final class ProxyBaseline {
 
+    /**
+     * Streams one at a time run before that workload is measured. On this machine's two cores the gateway's JIT was
+     * still compiling through the first thousands of them, even after the general warm-up of 3,000 concurrent
+     * streams (under that load it had left many per-request methods at C1's profiling tier), and used about as much
+     * CPU as the gateway's own threads; after 8,000 it used about a third of that (BENCHMARKS.md, "Issue 15, fifth
+     * stop").
+     */
+    private static final int ONE_AT_A_TIME_SETTLE = 8000;
+
     private final Lab lab;
     private final LoadClient client;
     private final Path nginx;
@@ -37,17 +46,18 @@ final class ProxyBaseline {
             System.out.printf("%-58s %12s %12s %9s %9s%n", "AnyRouter against the Jetty byte proxy (issue 15)",
                     "byte proxy", "anyrouter", "ratio", "target");
             int streams = lab.quick ? 50 : 1000;
-            Wave d = wave(direct, null, streams, 1, 4, 0);
-            Wave p = wave(proxy, proxyJvm, streams, 1, 4, 0);
-            Wave a = wave(via, gateway, streams, 1, 4, 0);
+            int settle = lab.quick ? 50 : ONE_AT_A_TIME_SETTLE;
+            Wave d = wave(direct, null, settle, streams, 1, 4, 0);
+            Wave p = wave(proxy, proxyJvm, settle, streams, 1, 4, 0);
+            Wave a = wave(via, gateway, settle, streams, 1, 4, 0);
             line("added time to first token, 1 stream at a time, p50 (ms)", p.ttft.ms(50) - d.ttft.ms(50),
                     a.ttft.ms(50) - d.ttft.ms(50), 1.3, false);
             line("relay CPU per relayed event, 1 stream at a time (us)", p.cpuMicrosPerEvent, a.cpuMicrosPerEvent,
                     1.25, false);
             for (int paced : pacedWaves) {
-                d = wave(direct, null, paced, paced, 64, 20);
-                p = wave(proxy, proxyJvm, paced, paced, 64, 20);
-                a = wave(via, gateway, paced, paced, 64, 20);
+                d = wave(direct, null, paced, paced, paced, 64, 20);
+                p = wave(proxy, proxyJvm, paced, paced, paced, 64, 20);
+                a = wave(via, gateway, paced, paced, paced, 64, 20);
                 String streamsAtOnce = String.format(Locale.ROOT, "%,d paced streams", paced);
                 line("added worst inter-chunk gap, " + streamsAtOnce + ", p99 (ms)",
                         p.worstGap.ms(99) - d.worstGap.ms(99), a.worstGap.ms(99) - d.worstGap.ms(99), 2, false);
@@ -79,10 +89,14 @@ final class ProxyBaseline {
 
     /**
      * Runs {@code streams} streams of {@code chunks}, {@code concurrency} at a time, through one path, and reads
-     * the relay's CPU time around them ({@code relay} null: direct, no relay).
+     * the relay's CPU time around them ({@code relay} null: direct, no relay). Before, {@code settle} streams of the
+     * same workload run unmeasured: the targets are about steady state (the warmup scenario measures a cold start),
+     * and the general warm-up does not reach it for every workload's shape (see {@link #ONE_AT_A_TIME_SETTLE}).
      */
-    private Wave wave(LoadClient.Target target, Jvm relay, int streams, int concurrency, int chunks, long delayMillis)
-            throws Exception {
+    private Wave wave(LoadClient.Target target, Jvm relay, int settle, int streams, int concurrency, int chunks,
+            long delayMillis) throws Exception {
+        client.run(target, settle, concurrency, chunks, delayMillis);
+        Thread.sleep(250); // what the relay does right after those streams is theirs, not the measured ones'
         long cpuBefore = relay == null ? 0 : relay.cpuNanos();
         List<Trace> traces = client.run(target, streams, concurrency, chunks, delayMillis);
         double cpuMicrosPerEvent = Double.NaN;
