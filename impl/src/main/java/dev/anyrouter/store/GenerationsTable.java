@@ -10,7 +10,6 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,9 +78,9 @@ final class GenerationsTable {
             try {
                 // Only this replica writes the rows of its generations (another closes them only once long
                 // stopped, closeOrphans), so what is stored of them can be read before the keys are locked.
-                Map<String, BigDecimal> stored = stored(c, standing.keySet());
-                charge(c, spent(standing, stored));
-                write(c, standing, stored);
+                Map<String, BigDecimal> running = stored(c, standing);
+                charge(c, spent(standing, running));
+                write(c, standing, running);
                 // a final row settles its generation's credit reservation; an in-progress row leaves it held
                 List<String> ended = standing.values().stream().filter(i -> !i.progress()).map(i -> i.row().id())
                         .toList();
@@ -114,35 +113,41 @@ final class GenerationsTable {
         return standing;
     }
 
-    /** What is stored already of these generations: the cost of each, or null for a final row. */
-    private static Map<String, BigDecimal> stored(Connection c, Collection<String> ids) throws SQLException {
-        Map<String, BigDecimal> stored = new HashMap<>();
+    /**
+     * Reads what is stored of the generations of {@code standing}: takes out of it those whose final row is stored
+     * (it is never replaced, and its transaction settled their reservations), and returns the cost of each of the
+     * others' in-progress row, by generation id; a generation with no row is not in it.
+     */
+    private static Map<String, BigDecimal> stored(Connection c, Map<String, QueuedRow> standing) throws SQLException {
+        Map<String, BigDecimal> running = new HashMap<>();
         try (PreparedStatement find = c.prepareStatement(
                 "SELECT id, outcome, total_cost FROM generations WHERE id = ANY (?)")) {
-            Array array = c.createArrayOf("VARCHAR", ids.toArray());
+            Array array = c.createArrayOf("VARCHAR", standing.keySet().toArray());
             find.setArray(1, array);
             try (ResultSet rs = find.executeQuery()) {
                 while (rs.next()) {
-                    stored.put(rs.getString(1), Ledger.IN_PROGRESS.equals(rs.getString(2)) ? rs.getBigDecimal(3) : null);
+                    if (Ledger.IN_PROGRESS.equals(rs.getString(2))) {
+                        running.put(rs.getString(1), rs.getBigDecimal(3));
+                    } else {
+                        standing.remove(rs.getString(1));
+                    }
                 }
             } finally {
                 array.free();
             }
         }
-        return stored;
+        return running;
     }
 
     /**
-     * How much each key's spend changes, by key id, with every key of the batch, a change of zero too: the generation
-     * rows' new costs less what is stored of them (nothing for a generation whose final row is stored).
+     * How much each key's spend changes, by key id, with every key of the rows to write, a change of zero too: the
+     * rows' new costs less what their generations' in-progress rows ({@code running}) cost.
      */
-    private static Map<String, BigDecimal> spent(Map<String, QueuedRow> standing, Map<String, BigDecimal> stored) {
+    private static Map<String, BigDecimal> spent(Map<String, QueuedRow> standing, Map<String, BigDecimal> running) {
         Map<String, BigDecimal> spent = new TreeMap<>();
         for (QueuedRow item : standing.values()) {
             LedgerRow r = item.row();
-            BigDecimal change = !stored.containsKey(r.id()) ? r.cost()
-                    : stored.get(r.id()) == null ? BigDecimal.ZERO : r.cost().subtract(stored.get(r.id()));
-            spent.merge(r.keyId(), change, BigDecimal::add);
+            spent.merge(r.keyId(), r.cost().subtract(running.getOrDefault(r.id(), BigDecimal.ZERO)), BigDecimal::add);
         }
         return spent;
     }
@@ -164,8 +169,8 @@ final class GenerationsTable {
         }
     }
 
-    /** Inserts the new rows and replaces the in-progress ones; a generation whose final row is stored is left. */
-    private void write(Connection c, Map<String, QueuedRow> standing, Map<String, BigDecimal> stored)
+    /** Inserts the rows of new generations and replaces the in-progress rows of the {@code running} ones. */
+    private void write(Connection c, Map<String, QueuedRow> standing, Map<String, BigDecimal> running)
             throws SQLException {
         try (PreparedStatement insert = c.prepareStatement(GenerationColumns.INSERT);
                 PreparedStatement update = c.prepareStatement(GenerationColumns.UPDATE)) {
@@ -174,14 +179,14 @@ final class GenerationsTable {
             for (QueuedRow item : standing.values()) {
                 LedgerRow r = item.row();
                 String rowOwner = item.progress() ? owner : null;
-                if (!stored.containsKey(r.id())) {
-                    GenerationColumns.insert(insert, r, rowOwner);
-                    insert.addBatch();
-                    inserts = true;
-                } else if (stored.get(r.id()) != null) {
+                if (running.containsKey(r.id())) {
                     GenerationColumns.update(update, r, rowOwner);
                     update.addBatch();
                     updates = true;
+                } else {
+                    GenerationColumns.insert(insert, r, rowOwner);
+                    insert.addBatch();
+                    inserts = true;
                 }
             }
             if (inserts) {
