@@ -81,7 +81,7 @@ public final class AnyRouter implements AutoCloseable {
         this.prices = Prices.of(catalog.models(), config.prices(), config.defaultPrice());
         this.upstream = new UpstreamClient(config);
         this.relayContext = RelayContext.of(config.timeouts(), config.retry(), router::endpoints, upstream,
-                workers.timer(), generations, runningRelays);
+                workers.timer(), generations, runningRelays, workers.relays());
         this.readiness = new Readiness(database, ledger, workers.background());
         this.metrics = new Metrics(runningRelays::active, prices::listed);
         metrics.ledger(ledger::queueDepth, ledger::writeFailures, () -> ledger.healthy() ? 1 : 0);

@@ -7,8 +7,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Where a {@link Relay} delivers its answer: {@link SseSink} for a stream, {@link JsonSink} for a non-streamed
- * answer. The relay calls it from its own thread, except {@link #tick} (the timer thread); the sink calls the
- * relay's {@link Listener} from whichever thread notices something. What only a stream needs does nothing by
+ * answer, each on the client's {@link HeldResponse}. The relay calls it from one thread at a time, and {@link #tick}
+ * from the timer thread; the sink calls the relay's {@link Listener} from whichever thread notices something. What only a stream needs does nothing by
  * default.
  */
 public interface ClientSink {
@@ -91,15 +91,22 @@ public interface ClientSink {
     void answer(String json);
 
     /**
-     * The relay failed with {@code failure}: throws it when nothing was sent yet (the status answer), else
-     * reports it in-band through {@code codec}, in the client's own format.
+     * The relay failed with {@code failure}: when nothing was sent yet it is the status answer, given once the relay
+     * has ended ({@link #ended}); else it is reported in-band through {@code codec}, in the client's own format.
      */
     void fail(GatewayException failure, StreamCodec codec);
 
-    /** The client left; {@code answer} is what is returned to nobody (thrown where a return is expected). */
+    /** The client left; {@code answer} is what is answered to nobody, where an answer is still due. */
     void abandoned(GatewayException answer);
 
-    /** The relay is over: end the response, unless {@link #fail} threw the status answer. */
+    /** The relay is over: end the response, unless the status answer is due ({@link #fail}). */
     default void close() {
+    }
+
+    /**
+     * The relay has ended and billed: a response still held is answered now (the status answer, or a non-streamed
+     * answer), so a client that hears of its end finds its place given back and its generation recorded.
+     */
+    default void ended() {
     }
 }

@@ -5,7 +5,8 @@ import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.config.TimeoutsConfig;
 import dev.anyrouter.upstream.SseEvent;
 import java.io.IOException;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
@@ -15,12 +16,11 @@ import java.util.function.BiConsumer;
  * and write: a stop that aborted a read is the stop's answer, not the upstream's failure, and events buffered
  * meanwhile are not relayed.
  *
- * <p>A stream is relayed on the relay thread until its response is committed (its first byte); then, where the
- * sink can write without blocking, the relay thread is let go and the rest runs on callbacks ({@link #wake}): the
- * upstream's when more of its body arrived, the client's when a write that could not finish at once is done. All the
- * events already here are written, and leave in one flush; the next read from the upstream is asked for only once
- * the client has taken that write, so a slow client's backpressure reaches the upstream socket and no thread waits
- * on either side.
+ * <p>Nothing waits. Until a stream's response is committed (its first byte), each step runs on a relay thread when
+ * more of the upstream body arrived; then, where the sink can write without blocking, the rest runs on callbacks
+ * ({@link #wake}): the upstream's when more of its body arrived, the client's when a write that could not finish at
+ * once is done. All the events already here are written, and leave in one flush; the next read from the upstream is
+ * asked for only once the client has taken that write, so a slow client's backpressure reaches the upstream socket.
  */
 final class EventPump {
 
@@ -37,23 +37,28 @@ final class EventPump {
     private final ClientSink sink;
     private final StopSignal signal;
     private final Ticker ticker;
+    private final Executor steps;
     /** Wakes not yet handled: one step handles all that came meanwhile. */
     private final AtomicInteger wakes = new AtomicInteger();
     private volatile long lastEvent;
-    /** Where the outcome or the failure goes once the stream ends on callbacks; {@code null} before. */
+    /** Where the outcome or the failure goes once the relay of the answer ends. */
     private volatile BiConsumer<Generation.Outcome, RuntimeException> done;
+    /** The stream goes on with callbacks ({@link #wake}); before, each step runs on a relay thread. */
+    private volatile boolean callbacks;
     /** A read of the upstream is asked for and has not called back. */
     private volatile boolean awaitingUpstream;
     private boolean over;
     /** Event data relayed since the last push; the pump's step alone uses it. */
     private int batch;
 
-    EventPump(Target target, UpstreamStream call, ClientSink sink, StopSignal signal, Ticker ticker) {
+    /** {@code steps}: the relay threads, where each step runs until the stream goes on with callbacks. */
+    EventPump(Target target, UpstreamStream call, ClientSink sink, StopSignal signal, Ticker ticker, Executor steps) {
         this.target = target;
         this.call = call;
         this.sink = sink;
         this.signal = signal;
         this.ticker = ticker;
+        this.steps = steps;
         this.lastEvent = ticker.nanos();
     }
 
@@ -77,51 +82,51 @@ final class EventPump {
     }
 
     /**
-     * Relays a stream on the calling (relay) thread until it is committed, then, where the sink allows, goes on with
-     * callbacks and returns {@code null}: {@code whenDone} gets the outcome, or the failure the client is told of.
-     * Otherwise relays it to its end: returns its outcome, or throws the failure.
+     * Relays a stream without a thread waiting for either side; {@code whenDone} gets its outcome, or the failure the
+     * client is told of. Until its response is committed, a step runs on a relay thread ({@code steps}) each time more
+     * of the upstream body arrived: the first event's write commits the response, which may wait for the ledger row
+     * and writes blocking. Then, where the sink allows, it goes on with callbacks ({@link #wake}); where its writes
+     * block, each step still runs on a relay thread.
      */
-    Generation.Outcome stream(BiConsumer<Generation.Outcome, RuntimeException> whenDone) {
-        while (true) {
-            if (sink.committed() && sink.nonBlocking(this::wake)) {
-                done = whenDone;
-                wake();
-                return null;
-            }
-            SseEvent event = next();
-            if (event == null) {
-                return end();
-            }
-            Generation.Outcome outcome = relay(event);
-            if (outcome != null) {
-                return outcome;
-            }
+    void stream(BiConsumer<Generation.Outcome, RuntimeException> whenDone) {
+        done = whenDone;
+        held();
+    }
+
+    /** A step on a relay thread: relays what is here, until the stream ends, goes on with callbacks, or must wait. */
+    private void held() {
+        Generation.Outcome outcome;
+        try {
+            outcome = heldSteps();
+        } catch (RuntimeException e) {
+            finish(null, e);
+            return;
+        }
+        if (outcome != null) {
+            finish(outcome, null);
         }
     }
 
-    /** The next event, waiting for it; {@code null} at the end or once the client left. */
-    private SseEvent next() {
-        boolean flushed = false;
+    private Generation.Outcome heldSteps() {
         while (true) {
+            if (sink.committed() && sink.nonBlocking(this::wake)) {
+                callbacks = true;
+                wake();
+                return null;
+            }
             SseEvent event = poll();
-            if (event != null || call.ended() || signal.clientGone()) {
-                return event;
-            }
-            if (!flushed) {
-                flushed = true;
-                if (!sink.flush()) {
-                    return null; // the client is gone
+            if (event != null) {
+                Generation.Outcome outcome = relay(event);
+                if (outcome != null) {
+                    return outcome;
                 }
-                continue; // the flush may have taken a while
+                continue;
             }
-            CountDownLatch arrived = new CountDownLatch(1);
-            call.onReady(arrived::countDown);
-            try {
-                arrived.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt(); // the relay executor is being shut down
-                signal.stop(Stop.shuttingDown(), true);
+            if (call.ended() || signal.clientGone()) {
+                return end();
             }
+            call.onReady(() -> steps.execute(this::held)); // a stop aborts the exchange, which calls back too
+            return null;
         }
     }
 
@@ -176,7 +181,7 @@ final class EventPump {
      * and a wake that comes meanwhile is handled by that same thread.
      */
     void wake() {
-        if (done == null || wakes.getAndIncrement() != 0) {
+        if (!callbacks || wakes.getAndIncrement() != 0) {
             return;
         }
         int handled = 1;
@@ -253,14 +258,37 @@ final class EventPump {
         done.accept(outcome, failure);
     }
 
-    /** A non-streamed answer: read to its end even if the client left since it arrived, as it is billed. */
-    Generation.Outcome answer() {
+    /**
+     * A non-streamed answer, read as it arrives and then relayed on a relay thread; {@code whenDone} gets the outcome
+     * or the failure. It is read to its end even if the client left since it arrived, as it is billed.
+     */
+    void answer(BiConsumer<Generation.Outcome, RuntimeException> whenDone) {
+        done = whenDone;
+        call.text(BODY_LIMIT).whenCompleteAsync((text, failure) -> {
+            Generation.Outcome outcome;
+            try {
+                outcome = answered(text, failure);
+            } catch (RuntimeException e) {
+                finish(null, e);
+                return;
+            }
+            finish(outcome, null);
+        }, steps);
+    }
+
+    private Generation.Outcome answered(String text, Throwable unread) {
         String json;
         try {
-            json = target.codec().completion(call.text(BODY_LIMIT));
-        } catch (IOException | RuntimeException e) {
+            if (unread != null) {
+                throw unread instanceof CompletionException && unread.getCause() != null ? unread.getCause() : unread;
+            }
+            json = target.codec().completion(text);
+        } catch (Throwable e) {
             throwIfClientGone();
             signal.throwIfStopped();
+            if (e instanceof Error error) {
+                throw error;
+            }
             throw e instanceof GatewayException g ? g
                     : GatewayException.upstream("upstream '" + provider() + "' sent an unreadable completion", e);
         }

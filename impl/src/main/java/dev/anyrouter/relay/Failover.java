@@ -15,6 +15,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
@@ -27,14 +30,17 @@ final class Failover {
 
     private static final System.Logger LOG = System.getLogger(Failover.class.getName());
 
-    /** Opens one exchange with one endpoint; {@code null} when the relay stopped meanwhile. */
+    /**
+     * Opens one exchange with one endpoint: completes with it once its headers arrived, with {@code null} when the
+     * relay stopped meanwhile, or fails with the client's answer.
+     */
     interface Opener {
-        UpstreamStream open(Target target, Endpoint endpoint);
+        CompletableFuture<UpstreamStream> open(Target target, Endpoint endpoint);
     }
 
-    /** Waits; false when the relay stopped meanwhile. */
+    /** Waits without a thread: completes with false when the relay stopped meanwhile. */
     interface Pause {
-        boolean sleep(Duration duration);
+        CompletableFuture<Boolean> sleep(Duration duration);
     }
 
     /** The exchange that answered with a success status, its model, and the endpoint it holds until closed. */
@@ -44,117 +50,193 @@ final class Failover {
     private final Function<UpstreamConfig, Endpoints> endpoints;
     private final RetryPolicy policy;
     private final Generation generation;
+    private final Executor steps;
+    private final CompletableFuture<Opened> result = new CompletableFuture<>();
+    private Opener opener;
+    private Pause pause;
+    /** The models in the order they are tried, the one being tried, and the one billed. */
+    private List<Target> order;
+    private int model = -1;
+    private Target billed;
+    /** The tries of the current model: its endpoints, those that failed, the try's number. */
+    private Endpoints choice;
+    private Set<Integer> failed;
+    private int attempt;
+    private GatewayException last;
     /** Whether the last try's endpoint refused the gateway's key (401, 403). */
     private boolean keyRefused;
 
-    Failover(Function<UpstreamConfig, Endpoints> endpoints, RetryPolicy policy, Generation generation) {
+    /** {@code steps}: where each step after an answer or a pause runs (never a thread of the upstream client). */
+    Failover(Function<UpstreamConfig, Endpoints> endpoints, RetryPolicy policy, Generation generation,
+            Executor steps) {
         this.endpoints = endpoints;
         this.policy = policy;
         this.generation = generation;
+        this.steps = steps;
     }
 
     /**
-     * The first success over {@code targets}, or {@code null} when the relay stopped; throws the client's answer
-     * when every try failed. Each new model is billed from then on ({@link Generation#retarget}).
+     * Opens the first success over {@code targets} without waiting: completes with it, with {@code null} when the
+     * relay stopped, or fails with the client's answer when every try failed. One step runs at a time, on
+     * {@code steps} once the first try is sent. Each new model is billed from then on ({@link Generation#retarget}).
      */
-    Opened open(List<Target> targets, Opener opener, Pause pause) {
-        GatewayException last = null;
-        Target billed = targets.get(0);
-        List<Target> order = policy.order(targets, t -> endpoints.apply(t.route().upstream()).everyOpen());
-        for (int t = 0; t < order.size(); t++) {
-            Target target = order.get(t);
-            if (t > 0) {
-                LOG.log(System.Logger.Level.INFO, "generation {0}: falling back to {1} ({2})", generation.id(),
-                        LogText.escape(target.route().requestedModel()), LogText.escape(last.getMessage()));
-            }
-            if (target != billed) {
-                generation.retarget(target.route(), target.price());
-                billed = target;
-            }
-            try {
-                return model(target, opener, pause);
-            } catch (GatewayException e) {
-                last = e;
-                if (!policy.fallBack(e)) {
-                    break;
-                }
-            }
-        }
-        throw policy.answer(last);
+    CompletableFuture<Opened> open(List<Target> targets, Opener opener, Pause pause) {
+        this.opener = opener;
+        this.pause = pause;
+        billed = targets.get(0);
+        order = policy.order(targets, t -> endpoints.apply(t.route().upstream()).everyOpen());
+        guarded(this::nextModel);
+        return result;
     }
 
-    /** The tries of one model: its success, {@code null} when the relay stopped, or throws its last failure. */
-    private Opened model(Target target, Opener opener, Pause pause) {
-        Endpoints choice = endpoints.apply(target.route().upstream());
-        Set<Integer> failed = new HashSet<>();
-        GatewayException last = null;
-        for (int attempt = 0; ; attempt++) {
-            Lease lease = choice.acquire(failed);
-            try {
-                if (attempt > 0) {
-                    Optional<Duration> wait = policy.wait(attempt, failed.contains(lease.index()), last);
-                    if (wait.isEmpty()) {
-                        break;
-                    }
-                    if (!wait.get().isZero() && !pause.sleep(wait.get())) {
-                        return null;
-                    }
-                    generation.retried();
-                }
-                policy.tried();
-                Opened opened = once(target, lease, opener);
-                if (opened != null) {
-                    lease = null; // the caller's now
-                }
-                return opened;
-            } catch (GatewayException e) {
-                last = e;
-                failed.add(lease.index());
-            } finally {
-                if (lease != null) {
+    /** The next model's first try, or the client's answer when there is none. */
+    private void nextModel() {
+        model++;
+        if (model >= order.size()) {
+            throw policy.answer(last);
+        }
+        Target target = order.get(model);
+        if (model > 0) {
+            LOG.log(System.Logger.Level.INFO, "generation {0}: falling back to {1} ({2})", generation.id(),
+                    LogText.escape(target.route().requestedModel()), LogText.escape(last.getMessage()));
+        }
+        if (target != billed) {
+            generation.retarget(target.route(), target.price());
+            billed = target;
+        }
+        choice = endpoints.apply(target.route().upstream());
+        failed = new HashSet<>();
+        attempt = 0;
+        nextTry();
+    }
+
+    /** The current model's next try: at once, or after the policy's wait. */
+    private void nextTry() {
+        Lease lease = choice.acquire(failed);
+        if (attempt == 0) {
+            send(lease);
+            return;
+        }
+        Optional<Duration> wait;
+        try {
+            wait = policy.wait(attempt, failed.contains(lease.index()), last);
+        } catch (RuntimeException | Error e) {
+            lease.close();
+            throw e;
+        }
+        if (wait.isEmpty()) {
+            lease.close();
+            modelFailed();
+        } else if (wait.get().isZero()) {
+            generation.retried();
+            send(lease);
+        } else {
+            pause.sleep(wait.get()).whenCompleteAsync((going, failure) -> guarded(() -> {
+                if (failure != null || !going) {
                     lease.close();
+                    if (failure != null) {
+                        throw new IllegalStateException("the pause between tries failed", failure);
+                    }
+                    result.complete(null);
+                    return;
                 }
-            }
-            if (!policy.again(last, attempt, keyRefused, failed.size(), choice.size())) {
-                break;
-            }
+                generation.retried();
+                send(lease);
+            }), steps);
         }
-        throw last;
     }
 
-    /**
-     * One try on the lease's endpoint: the exchange when it answered with a success status, {@code null} when the
-     * relay stopped; else throws the failure, after telling the endpoint's breaker what it says of the endpoint.
-     */
-    private Opened once(Target target, Lease lease, Opener opener) {
+    /** Sends a try on the lease's endpoint; its answer is judged on {@code steps}. */
+    private void send(Lease lease) {
+        Target target = order.get(model);
         keyRefused = false;
-        UpstreamStream call;
+        policy.tried();
+        CompletableFuture<UpstreamStream> call;
         try {
             call = opener.open(target, lease.endpoint());
-        } catch (GatewayException e) {
+        } catch (RuntimeException | Error e) {
+            call = CompletableFuture.failedFuture(e);
+        }
+        call.whenCompleteAsync((answered, failure) -> guarded(() -> answered(target, lease, answered,
+                failure == null ? null : unwrap(failure))), steps);
+    }
+
+    /**
+     * A try's answer: the exchange when it answered with a success status, {@code null} when the relay stopped;
+     * else the failure, after telling the endpoint's breaker what it says of the endpoint, and the next try.
+     */
+    private void answered(Target target, Lease lease, UpstreamStream call, Throwable failure) {
+        if (failure instanceof GatewayException e) {
             boolean local = LocalFailures.local(e);
             if (e.retryable() && !local) {
                 lease.judge(Verdict.FAILED, e, null); // unreachable or timed out
             }
             logFailure(generation, target, lease, e, local);
-            throw e;
+            tryFailed(lease, e);
+            return;
+        }
+        if (failure != null) {
+            lease.close();
+            throw failure instanceof RuntimeException r ? r : new IllegalStateException(failure);
         }
         if (call == null) {
-            return null;
+            lease.close();
+            result.complete(null);
+            return;
         }
         generation.upstreamStatus(call.status());
         if (call.ok()) {
             lease.answered();
-            return new Opened(target, call, lease);
+            result.complete(new Opened(target, call, lease)); // the lease is the caller's now
+            return;
         }
-        UpstreamErrors.Refused refused = call.refusal();
         keyRefused = call.status() == 401 || call.status() == 403;
-        call.close();
-        lease.judge(refused.verdict(), refused.error(), UpstreamErrors.retryAfter(refused.error()).orElse(null));
-        if (refused.verdict() == Verdict.FAILED || refused.verdict() == Verdict.SUSPECT) {
-            logFailure(generation, target, lease, refused.error(), false);
+        call.refusal().whenCompleteAsync((refused, unreadable) -> guarded(() -> {
+            call.close();
+            if (unreadable != null) {
+                lease.close();
+                throw new IllegalStateException("the upstream's refusal could not be judged", unreadable);
+            }
+            lease.judge(refused.verdict(), refused.error(), UpstreamErrors.retryAfter(refused.error()).orElse(null));
+            if (refused.verdict() == Verdict.FAILED || refused.verdict() == Verdict.SUSPECT) {
+                logFailure(generation, target, lease, refused.error(), false);
+            }
+            tryFailed(lease, refused.error());
+        }), steps);
+    }
+
+    /** A try failed with {@code e}: the same model again, the next one, or the client's answer. */
+    private void tryFailed(Lease lease, GatewayException e) {
+        lease.close();
+        last = e;
+        failed.add(lease.index());
+        if (policy.again(last, attempt, keyRefused, failed.size(), choice.size())) {
+            attempt++;
+            nextTry();
+        } else {
+            modelFailed();
         }
-        throw refused.error();
+    }
+
+    /** Every try of the current model failed: the next model if the policy falls back on this failure. */
+    private void modelFailed() {
+        if (!policy.fallBack(last)) {
+            throw policy.answer(last);
+        }
+        nextModel();
+    }
+
+    /** Runs a step; what it throws ends the opening with that failure. */
+    private void guarded(Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException | Error e) {
+            result.completeExceptionally(e);
+        }
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
     /**

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /** An {@link UpstreamStream} on the gateway's Jersey client ({@link UpstreamClient}). */
 final class JerseyUpstream implements UpstreamStream {
@@ -21,8 +22,8 @@ final class JerseyUpstream implements UpstreamStream {
 
     /** Opens exchanges through {@code client}; a relative base URL is resolved against {@code localBase}. */
     static Opener opener(UpstreamClient client, URI localBase) {
-        return (target, endpoint, stream, onSent, abort) -> new JerseyUpstream(
-                client.open(target.route(), endpoint, localBase, target.body(), stream, onSent, abort));
+        return (target, endpoint, stream, onSent, abort) -> client.open(target.route(), endpoint, localBase,
+                target.body(), stream, onSent, abort).thenApply(JerseyUpstream::new);
     }
 
     @Override
@@ -36,7 +37,7 @@ final class JerseyUpstream implements UpstreamStream {
     }
 
     @Override
-    public UpstreamErrors.Refused refusal() {
+    public CompletableFuture<UpstreamErrors.Refused> refusal() {
         return UpstreamErrors.of(call);
     }
 
@@ -61,7 +62,7 @@ final class JerseyUpstream implements UpstreamStream {
     }
 
     @Override
-    public String text(int limit) throws IOException {
+    public CompletableFuture<String> text(int limit) {
         return call.text(limit);
     }
 

@@ -4,20 +4,25 @@ import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.api.spi.StreamCodec;
 
 /**
- * A non-streamed answer: the relay's one JSON body, which the resource returns; every failure is the status
- * answer, as nothing is written before the answer. Nothing is written either while the upstream works, so the
- * container does not notice by itself when the client leaves: a watch on its connection tells the relay.
+ * A non-streamed answer: the relay's one JSON body, or its failure as the status answer, as nothing is written before
+ * the answer; both go to the client's {@link HeldResponse} once the relay has ended. Nothing is written either while
+ * the upstream works, so the container does not notice by itself when the client leaves: a watch on its connection
+ * tells the relay.
  */
 public final class JsonSink implements ClientSink {
 
-    private String answer;
+    private final HeldResponse response;
+    private final Runnable clientDone;
+    private volatile String answer;
+    private volatile GatewayException failure;
 
-    /** The answer, once the relay ran without throwing. */
-    public String answer() {
-        if (answer == null) {
-            throw new IllegalStateException("the relay has not answered");
-        }
-        return answer;
+    /**
+     * @param clientDone runs as the relay ends, before the client is answered: gives back the request's place, so a
+     *                   client that sends its next request at once is not refused
+     */
+    public JsonSink(HeldResponse response, Runnable clientDone) {
+        this.response = response;
+        this.clientDone = clientDone;
     }
 
     @Override
@@ -37,11 +42,23 @@ public final class JsonSink implements ClientSink {
 
     @Override
     public void fail(GatewayException failure, StreamCodec codec) {
-        throw failure;
+        this.failure = failure;
     }
 
     @Override
     public void abandoned(GatewayException answer) {
-        throw answer; // read by nobody, but the access log shows it
+        failure = answer; // read by nobody, but the access log shows it
+    }
+
+    @Override
+    public void ended() {
+        clientDone.run();
+        GatewayException failed = failure;
+        if (failed != null || answer == null) {
+            response.fail(failed != null ? failed : GatewayException.upstream("the relay ended without an answer",
+                    null));
+        } else {
+            response.answer(answer);
+        }
     }
 }

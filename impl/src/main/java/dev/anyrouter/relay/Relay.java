@@ -8,20 +8,24 @@ import dev.anyrouter.upstream.Abort;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Relays one request (chat completions or Messages, streamed or not) from an upstream to its {@link ClientSink}:
  * opens the upstream as the {@link RetryPolicy} decides ({@link Failover}), then moves its answer to the sink
- * ({@link EventPump}). Runs on a relay thread ({@link #run()}), never a container thread.
+ * ({@link EventPump}). No thread waits for either side: {@link #run()} starts it on a relay thread and returns, and
+ * each step after that runs when something happened (headers, more of the body, a pause's end, a finished write).
  *
  * <p>It stops early for one {@link Stop} reason, the first that comes ({@link StopSignal}): the client left
  * ({@link #clientGone()}: a failed write, the watch on its connection, the end of its async cycle), a timeout (the
  * timer thread, {@link #tick()}), a shutdown ({@link #shutDown()}) or the key's credit ({@link #creditSpent()}).
  * Stopping aborts the upstream exchange at once through its {@link Abort}, in whatever phase (sending, awaiting
- * headers, reading the body), and wakes a pause between tries: no thread is interrupted. The relay thread then
- * answers the reason: with the status while nothing was sent, else in-band. It alone closes the sink, the upstream
- * exchange and the endpoint's lease, and bills the generation, on every path.
+ * headers, reading the body), and ends a pause between tries: no thread is interrupted. The step that sees the stop
+ * answers the reason: with the status while nothing was sent, else in-band. The relay's end alone closes the sink,
+ * the upstream exchange and the endpoint's lease, and bills the generation, on every path, once.
  */
 public final class Relay {
 
@@ -43,6 +47,8 @@ public final class Relay {
     private final boolean streaming;
     private final long start;
     private final StopSignal signal = new StopSignal();
+    /** Where each step runs until a stream goes on with callbacks. */
+    private final Executor steps;
     /** The model being tried, then the one serving. */
     private volatile Target target;
     /** The endpoint serving the request, once one answered; given back when the relay ends. */
@@ -67,28 +73,38 @@ public final class Relay {
         this.generation = generation;
         this.streaming = sink.streaming();
         this.start = context.ticker().nanos();
+        this.steps = context.steps();
     }
 
     /**
-     * Relays on the calling (relay) thread until the answer is committed; a stream that goes on is then relayed on
-     * callbacks, with no thread waiting (see {@link EventPump}), and ends on whichever thread sees its end. Throws a
-     * {@link GatewayException} only as the status answer: any failure of a non-streamed request, a stream's before
-     * anything was sent.
+     * Starts the relay and returns: nothing waits for the upstream or the client from then on. The tries, pauses
+     * and answers go on as callbacks, each step on a relay thread ({@link RelayContext#steps()}) until a stream's
+     * response is committed, and then on whichever thread sees more of it (see {@link EventPump}). The sink hears of
+     * the answer, or of the status answer once the relay has ended ({@link ClientSink#ended}).
      */
     public void run() {
         sink.attach(new ClientSink.Listener(this::clientGone, signal::quiet,
                 () -> row.awaitRecorded(RECORD_WAIT), context.ticker()::nanos));
         row = context.books().begin(generation);
         context.running().started(stopper);
-        Generation.Outcome outcome = null;
-        Throwable failure = null;
         try {
             if (streaming) { // a non-streamed request has no held 200, no keep-alive and no idle timeout
                 timer = context.ticker().every(this::tick, context.timeouts().commitGrace(),
                         Duration.ofMillis(Math.max(1, context.timeouts().keepAlive().toMillis() / 2)));
             }
-            Failover.Opened opened = new Failover(context.endpoints(), RetryPolicy.of(context.retry()), generation)
-                    .open(targets, this::open, this::pause);
+            new Failover(context.endpoints(), RetryPolicy.of(context.retry()), generation, steps)
+                    .open(targets, this::open, this::pause).whenComplete(this::opened);
+        } catch (RuntimeException | Error e) {
+            finish(null, e);
+        }
+    }
+
+    /** The opening's end (a relay thread): the answer's relay begins, or the relay ends with the failure. */
+    private void opened(Failover.Opened opened, Throwable failed) {
+        try {
+            if (failed != null) {
+                throw failed instanceof CompletionException && failed.getCause() != null ? failed.getCause() : failed;
+            }
             if (opened == null) {
                 throw signal.reason().answer();
             }
@@ -96,27 +112,26 @@ public final class Relay {
             target = opened.target().sent(); // an open stream does not hold the request bodies
             targets = null;
             generation.accepted(); // the journal's next pass records it
-            pump = new EventPump(target, opened.call(), sink, signal, context.ticker());
+            pump = new EventPump(target, opened.call(), sink, signal, context.ticker(), steps);
             long left = context.timeouts().total().toNanos() - (context.ticker().nanos() - start);
             deadline = context.ticker().once(this::tick, Duration.ofNanos(left)); // at the total timeout
-            outcome = streaming ? pump.stream(this::finish) : pump.answer();
-            if (outcome == null) {
-                return; // relayed on callbacks from now on
+            if (streaming) {
+                pump.stream(this::finish);
+            } else {
+                pump.answer(this::finish);
             }
-        } catch (RuntimeException | Error e) {
-            failure = e;
+        } catch (Throwable e) {
+            finish(null, e);
         }
-        finish(outcome, failure);
     }
 
     /**
-     * The relay's end, on the relay thread or on the callback that saw it: answers {@code failure} (thrown as the
-     * status answer while nothing was sent, else in-band), then ends once what was written has left.
+     * The relay's end, wherever it is seen: answers {@code failure} (the status answer while nothing was sent, else
+     * in-band), then ends once what was written has left.
      */
     private void finish(Generation.Outcome outcome, Throwable failure) {
         Generation.Outcome result = outcome == null ? Generation.Outcome.FAILED : outcome;
         String error = null;
-        boolean ending = false;
         try {
             if (failure != null && signal.clientGone()) {
                 result = Generation.Outcome.CANCELLED;
@@ -126,15 +141,10 @@ public final class Relay {
                 error = answer.getMessage();
                 fail(answer);
             }
-            ending = true;
         } finally {
             Generation.Outcome ended = result;
             String why = error;
-            if (ending) {
-                sink.whenDrained(() -> end(ended, why));
-            } else {
-                end(ended, why); // the status answer is thrown
-            }
+            sink.whenDrained(() -> end(ended, why));
         }
     }
 
@@ -165,28 +175,27 @@ public final class Relay {
         }
     }
 
-    /** One try ({@link Failover.Opener}); {@code null} once the relay stopped. */
-    private UpstreamStream open(Target next, Endpoint endpoint) {
+    /** One try ({@link Failover.Opener}): completes with {@code null} once the relay stopped. */
+    private CompletableFuture<UpstreamStream> open(Target next, Endpoint endpoint) {
         target = next;
         Abort abort = new Abort();
         if (!signal.trying(abort)) {
-            return null;
+            return CompletableFuture.completedFuture(null);
         }
         sink.trying(context.ticker().nanos());
-        UpstreamStream call;
-        try {
-            call = upstream.open(next, endpoint, streaming, this::sent, abort);
-        } catch (GatewayException e) {
-            if (signal.reason() != null) {
-                return null; // the stop aborted it: not the endpoint's failure
+        return upstream.open(next, endpoint, streaming, this::sent, abort).handle((call, failure) -> {
+            if (failure != null) {
+                if (signal.reason() != null) {
+                    return null; // the stop aborted it: not the endpoint's failure
+                }
+                throw failure instanceof CompletionException c ? c : new CompletionException(failure);
             }
-            throw e;
-        }
-        if (call.ok() && !signal.answered(call) || signal.reason() != null) {
-            call.close();
-            return null;
-        }
-        return call;
+            if (call.ok() && !signal.answered(call) || signal.reason() != null) {
+                call.close();
+                return null;
+            }
+            return call;
+        });
     }
 
     /**
@@ -199,8 +208,8 @@ public final class Relay {
         row.record();
     }
 
-    /** Waits between tries ({@link Failover.Pause}); the response stays held meanwhile. */
-    private boolean pause(Duration wait) {
+    /** Waits between tries ({@link Failover.Pause}), no thread waiting; the response stays held meanwhile. */
+    private CompletableFuture<Boolean> pause(Duration wait) {
         sink.pausing();
         return signal.pause(context.ticker(), wait);
     }
@@ -259,12 +268,10 @@ public final class Relay {
                 + "' answered with something the gateway cannot relay", e);
     }
 
-    /** The status answer (thrown) or the in-band error; a failure to write that must not hide the one reported. */
+    /** The status answer or the in-band error; a failure to write that must not hide the one reported. */
     private void fail(GatewayException failure) {
         try {
             sink.fail(failure, target.codec());
-        } catch (GatewayException statusAnswer) {
-            throw statusAnswer;
         } catch (RuntimeException | Error ignored) {
             // the in-band error could not be written either: the client is gone or the sink broke
         }
@@ -296,6 +303,7 @@ public final class Relay {
                 // A cancelled generation carries no error text: what failed after the client left was caused by it.
                 context.books().finish(generation, gone ? Generation.Outcome.CANCELLED : outcome, gone ? null : error);
                 context.running().ended(stopper);
+                sink.ended();
             }
         }
     }

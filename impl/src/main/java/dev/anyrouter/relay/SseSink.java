@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A stream's client: a Jersey {@link SseEventSink}. The 200 is held (no byte sent) until the first event, or until
+ * A stream's client: a Jersey {@link SseEventSink}, which the {@link HeldResponse} gives once it has committed the
+ * 200. The 200 is held (no byte sent) until the first event, or until
  * a try's grace period passes with the upstream silent (never while the relay waits between tries), so an upstream
  * failure keeps its real status (docs/wire-format.md section 5). Where the container lets the client's connection be
  * watched ({@link #watched}), the grace is the longer {@code ANYROUTER_WATCHED_COMMIT_GRACE_MS}. Once committed, a
@@ -33,7 +34,11 @@ public final class SseSink implements ClientSink {
 
     private enum State { PENDING, COMMITTED, FAILED_EARLY }
 
-    private final SseEventSink sink;
+    private final HeldResponse response;
+    /** Where the events go once the response is committed; written under {@link #writing}. */
+    private volatile SseEventSink sink;
+    /** The status answer, when the relay failed before anything was sent. */
+    private volatile GatewayException failedEarly;
     private final Sse sse;
     private final ClientOutput output;
     private final Duration keepAlive;
@@ -66,9 +71,9 @@ public final class SseSink implements ClientSink {
      * @param clientDone runs as the client's response ends, before the upstream clean-up and billing: gives back
      *                   the request's place, so a client that sends its next request at once is not refused
      */
-    public SseSink(SseEventSink sink, Sse sse, ClientOutput output, TimeoutsConfig timeouts, Executor writers,
+    public SseSink(HeldResponse response, Sse sse, ClientOutput output, TimeoutsConfig timeouts, Executor writers,
             Runnable clientDone) {
-        this.sink = sink;
+        this.response = response;
         this.sse = sse;
         this.output = output == null ? new ClientOutput() : output;
         this.keepAlive = timeouts.keepAlive();
@@ -268,15 +273,25 @@ public final class SseSink implements ClientSink {
     @Override
     public void fail(GatewayException failure, StreamCodec codec) {
         if (state.compareAndSet(State.PENDING, State.FAILED_EARLY)) {
+            failedEarly = failure;
             stopWatching();
-            throw failure;
+            return;
         }
         codec.fail(failure, this::send);
     }
 
     @Override
     public void abandoned(GatewayException answer) {
-        // nothing to return: the resource's method ends, and close() ends the response
+        // nothing to answer: close() ends the response
+    }
+
+    /** The status answer, once the relay has ended. */
+    @Override
+    public void ended() {
+        GatewayException failure = failedEarly;
+        if (failure != null) {
+            response.fail(failure);
+        }
     }
 
     @Override
@@ -294,10 +309,19 @@ public final class SseSink implements ClientSink {
                     writing.unlock();
                 }
             }
+            writing.lock();
             try {
-                sink.close(); // first: the client sees its stream end before any upstream clean-up
-            } catch (IllegalStateException jerseyShutDown) {
-                // Jersey's request scope is gone (past a shutdown's grace): the container ends the response
+                SseEventSink events = sink;
+                if (events == null && state.compareAndSet(State.PENDING, State.COMMITTED)) {
+                    events = response.commit(); // an empty stream: the relay ended without writing (the client left)
+                }
+                if (events != null) {
+                    events.close(); // first: the client sees its stream end before any upstream clean-up
+                }
+            } catch (IllegalStateException ended) {
+                // the client's request has ended, or Jersey's request scope is gone (past a shutdown's grace)
+            } finally {
+                writing.unlock();
             }
         }
     }
@@ -308,17 +332,18 @@ public final class SseSink implements ClientSink {
         if (was == State.FAILED_EARLY || was == State.PENDING && !state.compareAndSet(was, State.COMMITTED)) {
             return false;
         }
-        if (was == State.PENDING) {
-            stopWatching();
-            listener.committing().run(); // a client that sees a byte has a ledger row
-        }
         try {
+            if (was == State.PENDING) {
+                stopWatching();
+                listener.committing().run(); // a client that sees a byte has a ledger row
+                sink = response.commit();
+            }
             if (!sink.send(event).toCompletableFuture().isCompletedExceptionally()) {
                 lastWrite = nanos;
                 return true;
             }
         } catch (IllegalStateException closed) {
-            // the sink was closed by the container: the client is gone
+            // the sink was closed by the container, or the request ended before the commit: the client is gone
         }
         listener.clientGone().run();
         return false;

@@ -3,7 +3,6 @@ package dev.anyrouter.relay;
 import dev.anyrouter.upstream.Abort;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -72,21 +71,15 @@ final class StopSignal {
         return answered;
     }
 
-    /** Waits {@code wait} on {@code ticker}, or until a stop; false when stopped. */
-    boolean pause(Ticker ticker, Duration wait) {
-        CompletableFuture<Void> due = new CompletableFuture<>();
-        Ticker.Task task = ticker.once(() -> due.complete(null), wait);
-        try {
-            CompletableFuture.anyOf(due, stopped).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // the relay executor is being shut down
-            stop(Stop.shuttingDown(), true);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e); // neither future fails
-        } finally {
+    /** Completes after {@code wait} on {@code ticker}, or at a stop: with false when stopped. No thread waits. */
+    CompletableFuture<Boolean> pause(Ticker ticker, Duration wait) {
+        CompletableFuture<Boolean> over = new CompletableFuture<>();
+        Ticker.Task task = ticker.once(() -> over.complete(stop.get() == null), wait);
+        stopped.thenRun(() -> {
             task.cancel();
-        }
-        return stop.get() == null;
+            over.complete(false);
+        });
+        return over;
     }
 
     /** Throws the client's answer when the relay has stopped. */

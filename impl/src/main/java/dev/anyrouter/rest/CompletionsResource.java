@@ -14,13 +14,14 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.Sse;
-import jakarta.ws.rs.sse.SseEventSink;
 import java.net.URI;
+import java.util.concurrent.atomic.AtomicReference;
 import org.glassfish.jersey.server.ManagedAsync;
 
 /**
@@ -60,11 +61,11 @@ public final class CompletionsResource {
     @ManagedAsync
     @Relayed
     public void stream(@Context ContainerRequestContext request, @Context HttpServletRequest servlet,
-            @Context HttpServletResponse response, @Context SseEventSink events, @Context Sse sse) {
+            @Context HttpServletResponse response, @Suspended AsyncResponse async, @Context Sse sse) {
         RequestState state = RequestState.of(request);
         Admission.Ticket exchange = admission.admit(state);
         try {
-            SseSink sink = new SseSink(events, sse, state.clientOutput(), engine.config().timeouts(), engine.keepAlives(),
+            SseSink sink = new SseSink(new HeldAnswer(async, () -> { }), sse, state.clientOutput(), engine.config().timeouts(), engine.keepAlives(),
                     exchange.permit()::release); // not the ticket: an open stream does not hold its targets' bodies
             Relay relay = new Relay(engine.relayContext(), localBase(servlet), exchange.targets(), sink,
                     exchange.generation());
@@ -80,7 +81,7 @@ public final class CompletionsResource {
                     }
                 });
             }
-            relay.run(); // returns once committed; the sink gives the ticket back as the stream ends
+            relay.run(); // returns at once; the sink gives the ticket back as the stream ends
             exchange.threadDone();
         } catch (RuntimeException | Error e) {
             exchange.close();
@@ -97,25 +98,27 @@ public final class CompletionsResource {
     @Produces(MediaType.APPLICATION_JSON)
     @ManagedAsync
     @Relayed
-    public Response complete(@Context ContainerRequestContext request, @Context HttpServletRequest servlet,
-            @Context HttpServletResponse response) {
+    public void complete(@Context ContainerRequestContext request, @Context HttpServletRequest servlet,
+            @Context HttpServletResponse response, @Suspended AsyncResponse async) {
         RequestState state = RequestState.of(request);
-        try (Admission.Ticket exchange = admission.admit(state)) {
-            JsonSink sink = new JsonSink();
+        Admission.Ticket exchange = admission.admit(state);
+        try {
+            AtomicReference<IdleDisconnects.Watch> watch = new AtomicReference<>(IdleDisconnects.UNWATCHED);
+            JsonSink sink = new JsonSink(new HeldAnswer(async, () -> {
+                if (!watch.get().stop()) {
+                    response.setHeader("Connection", "close"); // the watch read bytes of a pipelined request
+                }
+            }), exchange::close);
             Relay relay = new Relay(engine.relayContext(), localBase(servlet), exchange.targets(), sink,
                     exchange.generation());
             whenEnded(state, relay);
             logAfter(state, exchange.generation());
-            IdleDisconnects.Watch watch = IdleDisconnects.of(servlet).watch(servlet, relay::clientGone);
-            try {
-                relay.run();
-            } finally {
-                if (!watch.stop()) {
-                    response.setHeader("Connection", "close");
-                }
-            }
-            String body = sink.answer();
-            return Response.ok(body, MediaType.APPLICATION_JSON_TYPE).build();
+            watch.set(IdleDisconnects.of(servlet).watch(servlet, relay::clientGone));
+            relay.run(); // returns at once; the sink answers, and gives the ticket back, as the relay ends
+            exchange.threadDone();
+        } catch (RuntimeException | Error e) {
+            exchange.close();
+            throw e;
         }
     }
 

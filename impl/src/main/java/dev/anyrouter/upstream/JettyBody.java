@@ -1,5 +1,6 @@
 package dev.anyrouter.upstream;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -334,37 +335,9 @@ final class JettyBody implements Response.Listener, UpstreamBody.Reader {
 
     private int readBlocking(byte[] buffer, int offset, int length) throws IOException {
         while (true) {
-            synchronized (this) {
-                if (current != null && current.hasRemaining()) {
-                    ByteBuffer bytes = current.getByteBuffer();
-                    int n = Math.min(length, bytes.remaining());
-                    bytes.get(buffer, offset, n);
-                    return n;
-                }
-                if (current != null) {
-                    current.release();
-                    current = null;
-                }
-                if (failure != null) {
-                    throw failure;
-                }
-                if (last) {
-                    return -1;
-                }
-                Content.Chunk chunk = chunks.poll();
-                if (chunk == null && broken != null) {
-                    chunk = Content.Chunk.from(broken, true);
-                }
-                if (chunk != null) {
-                    if (Content.Chunk.isFailure(chunk)) {
-                        failed(chunk.getFailure());
-                        chunk.release();
-                    } else {
-                        last = chunk.isLast();
-                        current = chunk;
-                    }
-                    continue;
-                }
+            int read = readNow(buffer, offset, length);
+            if (read != 0 || length == 0) {
+                return read;
             }
             CountDownLatch arrival = new CountDownLatch(1);
             onReady(arrival::countDown);
@@ -374,6 +347,86 @@ final class JettyBody implements Response.Listener, UpstreamBody.Reader {
                 Thread.currentThread().interrupt();
                 abort();
                 throw new IOException("interrupted while reading the upstream body", e);
+            }
+        }
+    }
+
+    /**
+     * Reads the body to its end, at most {@code limit} bytes of it, without a thread waiting: completes with them
+     * (on whichever thread read the last), or with the body's failure.
+     */
+    @Override
+    public CompletableFuture<byte[]> readAll(int limit) {
+        CompletableFuture<byte[]> whole = new CompletableFuture<>();
+        new Gathering(limit, whole).run();
+        return whole;
+    }
+
+    /** One body read whole on arrivals ({@link #readAll}). */
+    private final class Gathering implements Runnable {
+        private final byte[] buffer = new byte[8192];
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final int limit;
+        private final CompletableFuture<byte[]> whole;
+
+        Gathering(int limit, CompletableFuture<byte[]> whole) {
+            this.limit = limit;
+            this.whole = whole;
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (bytes.size() < limit) {
+                    int read = readNow(buffer, 0, Math.min(buffer.length, limit - bytes.size()));
+                    if (read < 0) {
+                        break;
+                    }
+                    if (read == 0) {
+                        onReady(this);
+                        return;
+                    }
+                    bytes.write(buffer, 0, read);
+                }
+                whole.complete(bytes.toByteArray());
+            } catch (IOException | RuntimeException e) {
+                whole.completeExceptionally(e);
+            }
+        }
+    }
+
+    /** What of the body is here, up to {@code length} bytes: their count, 0 when none is here yet, -1 at its end. */
+    private synchronized int readNow(byte[] buffer, int offset, int length) throws IOException {
+        while (true) {
+            if (current != null && current.hasRemaining()) {
+                ByteBuffer bytes = current.getByteBuffer();
+                int n = Math.min(length, bytes.remaining());
+                bytes.get(buffer, offset, n);
+                return n;
+            }
+            if (current != null) {
+                current.release();
+                current = null;
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            if (last) {
+                return -1;
+            }
+            Content.Chunk chunk = chunks.poll();
+            if (chunk == null && broken != null) {
+                chunk = Content.Chunk.from(broken, true);
+            }
+            if (chunk == null) {
+                return 0;
+            }
+            if (Content.Chunk.isFailure(chunk)) {
+                failed(chunk.getFailure());
+                chunk.release();
+            } else {
+                last = chunk.isLast();
+                current = chunk;
             }
         }
     }

@@ -14,6 +14,7 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.util.thread.Scheduler;
 import org.glassfish.jersey.client.ClientRequest;
 import org.glassfish.jersey.client.ClientResponse;
 import org.glassfish.jersey.client.spi.AsyncConnectorCallback;
@@ -42,8 +43,37 @@ final class JettyConnector implements Connector {
         this.headerTimeout = headerTimeout;
     }
 
+    /** Blocking: Jersey's synchronous invocation, which the gateway does not use (see {@link UpstreamClient}). */
     @Override
     public ClientResponse apply(ClientRequest request) {
+        CompletableFuture<ClientResponse> response = new CompletableFuture<>();
+        apply(request, new AsyncConnectorCallback() {
+            @Override
+            public void response(ClientResponse answer) {
+                response.complete(answer);
+            }
+
+            @Override
+            public void failure(Throwable failure) {
+                response.completeExceptionally(failure);
+            }
+        });
+        try {
+            return response.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProcessingException("interrupted while waiting for the response", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof ProcessingException p ? p : new ProcessingException(e.getCause());
+        }
+    }
+
+    /**
+     * Sends the request and returns at once: {@code callback} hears of the response headers or the failure on one
+     * of the Jetty client's threads, within the header timeout (else the exchange is aborted).
+     */
+    @Override
+    public Future<?> apply(ClientRequest request, AsyncConnectorCallback callback) {
         Request exchange = http.newRequest(request.getUri()).method(request.getMethod());
         HttpVersion version = request.resolveProperty(UpstreamClient.HTTP_VERSION, HttpVersion.class);
         if (version != null) {
@@ -67,36 +97,24 @@ final class JettyConnector implements Connector {
         if (abort != null) {
             abort.onAbort(received::abort); // in any phase: the headers' wait and every read fail at once
         }
+        Scheduler.Task timeout = http.getScheduler().schedule(() -> exchange.abort(new TimeoutException(
+                "no response headers within " + headerTimeout.toMillis() + " ms")), headerTimeout.toMillis(),
+                TimeUnit.MILLISECONDS);
+        CompletableFuture<ClientResponse> answered = received.headers().handle((response, failure) -> {
+            timeout.cancel();
+            if (failure != null) {
+                callback.failure(new ProcessingException(failure.getMessage(), failure));
+                return null;
+            }
+            ClientResponse answer = new ClientResponse(Statuses.from(response.getStatus(), response.getReason()),
+                    request);
+            response.getHeaders().forEach(field -> answer.getHeaders().add(field.getName(), field.getValue()));
+            answer.setEntityStream(received.stream());
+            callback.response(answer);
+            return answer;
+        });
         exchange.send(received);
-        Response response;
-        try {
-            response = received.headers().get(headerTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            received.abort();
-            Thread.currentThread().interrupt();
-            throw new ProcessingException("cancelled while waiting for the response", e);
-        } catch (TimeoutException e) {
-            exchange.abort(e);
-            throw new ProcessingException("no response headers within " + headerTimeout.toMillis() + " ms", e);
-        } catch (ExecutionException e) {
-            throw new ProcessingException(e.getCause().getMessage(), e.getCause());
-        }
-        ClientResponse answer = new ClientResponse(Statuses.from(response.getStatus(), response.getReason()), request);
-        response.getHeaders().forEach(field -> answer.getHeaders().add(field.getName(), field.getValue()));
-        answer.setEntityStream(received.stream());
-        return answer;
-    }
-
-    @Override
-    public Future<?> apply(ClientRequest request, AsyncConnectorCallback callback) {
-        try {
-            ClientResponse response = apply(request);
-            callback.response(response);
-            return CompletableFuture.completedFuture(response);
-        } catch (ProcessingException e) {
-            callback.failure(e);
-            return CompletableFuture.failedFuture(e);
-        }
+        return answered;
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.anyrouter.upstream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The relay's handle on an upstream body below Jersey, passed to the connector as a request property. Through it
@@ -24,6 +25,9 @@ final class UpstreamBody {
 
         /** Runs {@code wake} once more of the body (or its end, or a failure) arrived; at once if it has. */
         void onReady(Runnable wake);
+
+        /** The body to its end, at most {@code limit} bytes of it, read as it arrives, without a thread waiting. */
+        CompletableFuture<byte[]> readAll(int limit);
 
         /** Ends a body normally, letting its end arrive within {@code wait}, without waiting for it. */
         void finish(Duration wait);

@@ -3,10 +3,10 @@ package dev.anyrouter.upstream;
 import dev.anyrouter.routing.Route;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One upstream response. Closing it aborts the exchange, also from another thread, and the upstream connection is
@@ -72,14 +72,15 @@ public final class UpstreamCall implements AutoCloseable {
         return successful(status);
     }
 
-    /** At most {@code limit} bytes of the body as UTF-8 text; an error body or a non-streamed completion. */
-    public String text(int limit) throws IOException {
+    /**
+     * At most {@code limit} bytes of the body as UTF-8 text, an error body or a non-streamed completion, read as it
+     * arrives: no thread waits for it.
+     */
+    public CompletableFuture<String> text(int limit) {
         if (response == null) {
             throw new IllegalStateException("an accepted stream is read event by event");
         }
-        try (InputStream in = response.readEntity(InputStream.class)) {
-            return new String(in.readNBytes(limit), StandardCharsets.UTF_8);
-        }
+        return body.reader().readAll(limit).thenApply(bytes -> new String(bytes, StandardCharsets.UTF_8));
     }
 
     public String header(String name) {

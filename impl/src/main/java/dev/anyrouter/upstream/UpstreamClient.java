@@ -14,6 +14,7 @@ import jakarta.ws.rs.client.Client;
 import jakarta.ws.rs.client.ClientBuilder;
 import jakarta.ws.rs.client.Entity;
 import jakarta.ws.rs.client.Invocation;
+import jakarta.ws.rs.client.InvocationCallback;
 import jakarta.ws.rs.client.WebTarget;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -22,6 +23,7 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpField;
@@ -83,18 +85,21 @@ public final class UpstreamClient implements AutoCloseable {
         ClientConfig clientConfig = new ClientConfig()
                 .connectorProvider((jaxrs, runtime) -> new JettyConnector(http, config.timeouts().firstByte()))
                 .register(SseFeature.class);
-        this.client = ClientBuilder.newClient(clientConfig);
+        // Jersey runs an asynchronous invocation's request stage on this executor: here, on the calling thread,
+        // which returns once the connector has handed the request to Jetty (no hand-off to a thread of Jersey's).
+        this.client = ClientBuilder.newBuilder().withConfig(clientConfig).executorService(new CallingThread()).build();
     }
 
     /**
      * Sends a request in the route's upstream API ({@link WireApi}: where it goes, which headers carry the key)
-     * to one of its endpoints and returns once the upstream's response headers arrived. Blocks the calling relay
-     * thread; {@code abort} aborts the exchange from any thread, in any phase. Connect failures become 502,
-     * timeouts 504, the gateway's own failures ({@link LocalFailures}) 503. {@code onSent} runs once the request
-     * has reached the upstream, its head written (from then on its prompt is billed).
+     * to one of its endpoints and returns at once: the call completes once the upstream's response headers arrived
+     * (on one of the client's threads), or fails. {@code abort} aborts the exchange from any thread, in any phase.
+     * Connect failures become 502, timeouts 504, the gateway's own failures ({@link LocalFailures}) 503.
+     * {@code onSent} runs once the request has reached the upstream, its head written (from then on its prompt is
+     * billed).
      */
-    public UpstreamCall open(Route route, Endpoint endpoint, URI localBase, byte[] body, boolean stream,
-            Runnable onSent, Abort abort) {
+    public CompletableFuture<UpstreamCall> open(Route route, Endpoint endpoint, URI localBase, byte[] body,
+            boolean stream, Runnable onSent, Abort abort) {
         UpstreamConfig upstream = route.upstream();
         URI base = endpoint.baseUri();
         URI resolved = base.isAbsolute() ? base : localBase.resolve(base);
@@ -117,12 +122,20 @@ public final class UpstreamClient implements AutoCloseable {
         if (upstream.h2c()) {
             request.property(HTTP_VERSION, HttpVersion.HTTP_2); // prior knowledge: h2c has no negotiation
         }
-        try {
-            Response response = request.post(Entity.entity(body, MediaType.APPLICATION_JSON_TYPE));
-            return new UpstreamCall(route, response, upstreamBody, stream);
-        } catch (ProcessingException e) {
-            throw failure(route, e);
-        }
+        CompletableFuture<UpstreamCall> call = new CompletableFuture<>();
+        request.async().post(Entity.entity(body, MediaType.APPLICATION_JSON_TYPE), new InvocationCallback<Response>() {
+            @Override
+            public void completed(Response response) {
+                call.complete(new UpstreamCall(route, response, upstreamBody, stream));
+            }
+
+            @Override
+            public void failed(Throwable e) {
+                call.completeExceptionally(failure(route, e instanceof ProcessingException p ? p
+                        : new ProcessingException(e.getMessage(), e)));
+            }
+        });
+        return call;
     }
 
     static GatewayException failure(Route route, ProcessingException e) {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -28,11 +29,20 @@ public final class UpstreamErrors {
     public record Refused(GatewayException error, Verdict verdict) {
     }
 
-    /** The error for a non-2xx upstream response, and its verdict. Reads (part of) its body. */
-    public static Refused of(UpstreamCall call) {
+    /** The error for a non-2xx upstream response, and its verdict, once (part of) its body arrived. */
+    public static CompletableFuture<Refused> of(UpstreamCall call) {
+        CompletableFuture<String> text;
+        try {
+            text = call.text(BODY_LIMIT);
+        } catch (RuntimeException e) {
+            text = CompletableFuture.failedFuture(e);
+        }
+        return text.handle((read, failure) -> of(call, failure == null ? json(read) : null));
+    }
+
+    private static Refused of(UpstreamCall call, JsonNode body) {
         int status = call.status();
         String provider = call.route().upstream().name();
-        JsonNode body = body(call);
         WireApi api = call.route().upstream().wire();
         String detail = Optional.ofNullable(body).flatMap(api::message).map(m -> ": " + call.route().scrub(m))
                 .orElse("");
@@ -118,9 +128,9 @@ public final class UpstreamErrors {
     }
 
     /** The error body as JSON, or {@code null} when it is not JSON. */
-    private static JsonNode body(UpstreamCall call) {
+    private static JsonNode json(String text) {
         try {
-            return Json.MAPPER.readTree(call.text(BODY_LIMIT));
+            return Json.MAPPER.readTree(text);
         } catch (IOException | RuntimeException e) {
             return null;
         }

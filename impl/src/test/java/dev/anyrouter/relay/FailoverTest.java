@@ -1,7 +1,6 @@
 package dev.anyrouter.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.api.ErrorTypes;
@@ -20,6 +19,7 @@ import java.net.ConnectException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.Test;
 
@@ -40,10 +40,11 @@ class FailoverTest {
         Generation generation = new Generation("gen-1", "key-1", route, true, Price.parse("0:0", "test"),
                 ClientApi.CHAT_COMPLETIONS, Json.read("{}"));
         Target target = new Target(route, new byte[0], null, Price.parse("0:0", "test"));
-        assertThatThrownBy(() -> new Failover(router::endpoints, RetryPolicy.of(CONFIG.retry()), generation)
-                .open(List.of(target), (t, endpoint) -> {
-                    throw failure;
-                }, wait -> true)).isSameAs(failure);
+        Throwable answer = new Failover(router::endpoints, RetryPolicy.of(CONFIG.retry()), generation, Runnable::run)
+                .open(List.of(target), (t, endpoint) -> CompletableFuture.failedFuture(failure),
+                        wait -> CompletableFuture.completedFuture(true))
+                .handle((opened, failed) -> failed).join();
+        assertThat(answer).isSameAs(failure);
     }
 
     /**

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * An upstream scripted by the test: each try waits for its headers until the test answers it ({@link Try}), and
+ * An upstream scripted by the test: each try's headers come when the test answers it ({@link Try}), and
  * an answered stream hands out the events the test pushes ({@link FakeStream}). An abort fails the try or the read
  * at once, as the Jetty request's abort does.
  */
@@ -79,18 +78,12 @@ final class FakeUpstream implements UpstreamStream.Opener {
     }
 
     @Override
-    public UpstreamStream open(Target target, Endpoint endpoint, boolean stream, Runnable onSent, Abort abort) {
+    public CompletableFuture<UpstreamStream> open(Target target, Endpoint endpoint, boolean stream, Runnable onSent,
+            Abort abort) {
         Try next = new Try(abort, onSent);
         count.incrementAndGet();
         tries.add(next);
-        try {
-            return next.headers.get();
-        } catch (ExecutionException e) {
-            throw (GatewayException) e.getCause();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return next.headers;
     }
 
     /** An answered exchange: its body is what the test pushes. */
@@ -102,6 +95,7 @@ final class FakeUpstream implements UpstreamStream.Opener {
         private final Optional<String> retryAfter;
         private final LinkedBlockingDeque<Object> body = new LinkedBlockingDeque<>();
         private final AtomicReference<Runnable> waiting = new AtomicReference<>();
+        private final AtomicReference<CompletableFuture<String>> reading = new AtomicReference<>();
         private volatile boolean closed;
         private volatile boolean finished;
 
@@ -139,6 +133,15 @@ final class FakeUpstream implements UpstreamStream.Opener {
             if (wake != null) {
                 wake.run();
             }
+            CompletableFuture<String> text = body.isEmpty() ? null : reading.getAndSet(null);
+            if (text != null) {
+                Object next = body.poll();
+                if (next instanceof String json) {
+                    text.complete(json);
+                } else {
+                    text.completeExceptionally(new IOException("aborted"));
+                }
+            }
         }
 
         boolean closed() {
@@ -160,9 +163,10 @@ final class FakeUpstream implements UpstreamStream.Opener {
         }
 
         @Override
-        public UpstreamErrors.Refused refusal() {
-            return new UpstreamErrors.Refused(GatewayException.upstream(status, ErrorTypes.OVERLOADED,
-                    "upstream 'openai' is overloaded", retryAfter, null, true), Verdict.FAILED);
+        public CompletableFuture<UpstreamErrors.Refused> refusal() {
+            return CompletableFuture.completedFuture(new UpstreamErrors.Refused(GatewayException.upstream(status,
+                    ErrorTypes.OVERLOADED, "upstream 'openai' is overloaded", retryAfter, null, true),
+                    Verdict.FAILED));
         }
 
         @Override
@@ -195,21 +199,11 @@ final class FakeUpstream implements UpstreamStream.Opener {
         }
 
         @Override
-        public String text(int limit) throws IOException {
-            Object next = take();
-            if (next instanceof String json) {
-                return json;
-            }
-            throw new IOException("aborted");
-        }
-
-        private Object take() {
-            try {
-                return body.take();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return ABORTED;
-            }
+        public CompletableFuture<String> text(int limit) {
+            CompletableFuture<String> text = new CompletableFuture<>();
+            reading.set(text);
+            woken();
+            return text;
         }
 
         @Override

@@ -3,11 +3,12 @@ package dev.anyrouter.relay;
 import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.api.spi.StreamCodec;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A client that records what reaches it: the events' data, an in-band error, a non-streamed answer. Like
- * {@link SseSink}, a failure before the first event is thrown as the status answer.
+ * {@link SseSink}, a failure before the first event is the status answer, given as the relay ends ({@link #answered}).
  */
 final class RecordingSink implements ClientSink {
 
@@ -20,6 +21,8 @@ final class RecordingSink implements ClientSink {
     private volatile boolean closed;
     private volatile GatewayException inBand;
     private volatile String answer;
+    private volatile GatewayException statusAnswer;
+    private final CompletableFuture<GatewayException> answered = new CompletableFuture<>();
 
     RecordingSink(boolean streaming) {
         this.streaming = streaming;
@@ -36,6 +39,11 @@ final class RecordingSink implements ClientSink {
 
     GatewayException inBand() {
         return inBand;
+    }
+
+    /** Completes as the relay ends: with the status answer, or {@code null} when there was none. */
+    CompletableFuture<GatewayException> answered() {
+        return answered;
     }
 
     String answer() {
@@ -92,7 +100,8 @@ final class RecordingSink implements ClientSink {
     @Override
     public void fail(GatewayException failure, StreamCodec translation) {
         if (!committed) {
-            throw failure;
+            statusAnswer = failure;
+            return;
         }
         inBand = failure;
         translation.fail(failure, this::send);
@@ -101,8 +110,13 @@ final class RecordingSink implements ClientSink {
     @Override
     public void abandoned(GatewayException answer) {
         if (!streaming) {
-            throw answer;
+            statusAnswer = answer;
         }
+    }
+
+    @Override
+    public void ended() {
+        answered.complete(statusAnswer);
     }
 
     @Override

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The relay against a scripted upstream ({@link FakeUpstream}) and a recording client sink ({@link RecordingSink}),
  * on a clock and timer driven by hand ({@link ManualTicker}): every stop reason in every phase, without sleeping.
- * The relay runs on its own thread, as in the gateway; the test plays the client, the upstream and the timer.
+ * The relay's steps run on its own thread, as in the gateway; the test plays the client, the upstream and the timer.
+ * A relay's "answer" here is the status answer its sink was given as it ended, or {@code null}.
  */
 class RelayTest {
 
@@ -84,17 +85,11 @@ class RelayTest {
             }
         };
         RelayContext context = new RelayContext(CONFIG.timeouts(), CONFIG.retry(), router::endpoints,
-                localBase -> upstream, ticker, books, new RunningRelays());
+                localBase -> upstream, ticker, books, new RunningRelays(), relayThread);
         relay = new Relay(context, URI.create("http://localhost/"), List.of(new Target(route, new byte[0],
                 new EchoCodec(), Price.parse("0:0", "test"))), sink, generation);
-        return relayThread.submit(() -> {
-            try {
-                relay.run();
-                return null;
-            } catch (GatewayException e) {
-                return e;
-            }
-        });
+        relayThread.execute(relay::run);
+        return sink.answered();
     }
 
     private static GatewayException answer(Future<GatewayException> run) throws Exception {

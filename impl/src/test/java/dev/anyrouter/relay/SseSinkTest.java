@@ -1,5 +1,6 @@
 package dev.anyrouter.relay;
 
+import dev.anyrouter.api.errors.GatewayException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.anyrouter.config.TimeoutsConfig;
@@ -189,8 +190,23 @@ class SseSinkTest {
         return sink;
     }
 
-    /** Records what is sent. */
-    private final class Recording implements SseEventSink {
+    /** The held response, which records what is sent once it is committed. */
+    private final class Recording implements SseEventSink, HeldResponse {
+        @Override
+        public SseEventSink commit() {
+            return this;
+        }
+
+        @Override
+        public void answer(String json) {
+            throw new UnsupportedOperationException("a stream has no single answer");
+        }
+
+        @Override
+        public void fail(GatewayException failure) {
+            throw new UnsupportedOperationException("not a test of the status answer");
+        }
+
         @Override
         public boolean isClosed() {
             return false;

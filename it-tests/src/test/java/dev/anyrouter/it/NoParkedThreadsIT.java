@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A committed stream holds no thread (docs/decisions/non-blocking-relay.md): open streams whose upstream is silent
- * between events leave no relay thread behind, and a client that does not read stops the gateway reading its
+ * between events leave no relay thread behind, nor do requests whose upstream has not answered yet, and a client that does not read stops the gateway reading its
  * upstream, without losing anything, instead of buffering the stream. On JDK 21+ relay threads are virtual and
  * invisible to the thread count; the first test has its teeth on JDK 17.
  */
@@ -65,6 +66,57 @@ class NoParkedThreadsIT {
             release.countDown();
             for (RawClient client : clients) {
                 assertThat(client.rest()).contains("later").endsWith("data: [DONE]\n\n");
+            }
+        } finally {
+            for (RawClient client : clients) {
+                client.close();
+            }
+        }
+    }
+
+    /**
+     * Requests whose upstream has not answered hold no relay thread either (docs/decisions/held-response.md): streams
+     * waiting for their upstream's headers or for its first event after them, and JSON answers waiting for their
+     * upstream. On JDK 17 each held a platform thread until its upstream answered.
+     */
+    @Test
+    void requestsWaitingForTheirUpstreamHoldNoRelayThread() throws Exception {
+        AtomicInteger exchanges = new AtomicInteger();
+        upstream.script(x -> {
+            boolean stream = x.body.contains("\"stream\":true");
+            boolean headersFirst = exchanges.getAndIncrement() % 2 == 0;
+            if (stream && headersFirst) {
+                x.sseHead();
+            }
+            release.await(60, TimeUnit.SECONDS);
+            if (!stream) {
+                x.json(200, "{\"id\":\"c\",\"object\":\"chat.completion\",\"model\":\"gpt-4o\",\"choices\":["
+                        + "{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"later\"},"
+                        + "\"finish_reason\":\"stop\"}]}");
+                return;
+            }
+            if (!headersFirst) {
+                x.sseHead();
+            }
+            x.data(role()).data(content("later")).data(finish("stop")).data("[DONE]").end();
+        });
+        int before = relayThreads();
+        List<RawClient> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < STREAMS; i++) {
+                String request = i % 4 == 3 ? Chunks.REQUEST.replace("\"stream\":true", "\"stream\":false")
+                        : Chunks.REQUEST;
+                clients.add(RawClient.connect(gateway.uri()).postOnly("/api/v1/chat/completions", Gateway.BEARER,
+                        request));
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> upstream.openExchanges() == STREAMS);
+            // Every request waits for its upstream: at most the few relay threads still winding down.
+            await().atMost(Duration.ofSeconds(10)).until(() -> relayThreads() - before < 20);
+            release.countDown();
+            for (RawClient client : clients) {
+                client.response();
+                assertThat(client.status).isEqualTo(200);
+                assertThat(client.rest()).contains("later");
             }
         } finally {
             for (RawClient client : clients) {
