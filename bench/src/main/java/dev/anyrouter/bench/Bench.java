@@ -39,6 +39,10 @@ public final class Bench implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     private int idleStreams = 10_000;
 
+    @Option(names = "--waiting-requests", description = "Requests held waiting for a slow upstream in the waiting "
+            + "scenario (default: ${DEFAULT-VALUE}).")
+    private int waitingRequests = 4000;
+
     @Option(names = "--h2-streams", description = "Open, mostly idle streams of the h2 scenario "
             + "(default: ${DEFAULT-VALUE}; needs an HTTP/2 upstream to fit the file-descriptor limit).")
     private int h2Streams = 15_000;
@@ -55,7 +59,7 @@ public final class Bench implements Callable<Integer> {
     private List<Scenario> scenarios = List.of(Scenario.values());
 
     /** The parts of a run, in the order they run. */
-    enum Scenario { ttft, paced, throughput, byteproxy, jettyproxy, warmup, memory, idle, h2, cancel }
+    enum Scenario { ttft, paced, throughput, byteproxy, jettyproxy, warmup, memory, waiting, idle, h2, cancel }
 
     @Option(names = "--nginx", description = "nginx binary for the nginx baseline (default: ${DEFAULT-VALUE} "
             + "when present; Debian package nginx-light).")
@@ -86,10 +90,11 @@ public final class Bench implements Callable<Integer> {
                 new ProxyBaseline(lab, nginx).run(direct, via, gateway, quick ? List.of(50) : pacedStreams);
                 System.out.println();
             }
-            // A second gateway, started for the warm-up (its first streams are measured), then reused to hold the idle
-            // and h2 streams: one that runs out of descriptors there disturbs nothing else.
+            // A second gateway, started for the warm-up (its first streams are measured), then reused to hold the
+            // waiting requests and the idle and h2 streams: one that runs out of descriptors there disturbs nothing
+            // else.
             boolean second = scenarios.contains(Scenario.warmup) || scenarios.contains(Scenario.idle)
-                    || scenarios.contains(Scenario.h2);
+                    || scenarios.contains(Scenario.h2) || scenarios.contains(Scenario.waiting);
             try (Jvm fresh = second ? lab.startGateway("fresh-gateway") : null) {
                 if (scenarios.contains(Scenario.warmup)) {
                     new WarmUp(lab).run(fresh);
@@ -98,6 +103,11 @@ public final class Bench implements Callable<Integer> {
                 OpenStreams open = new OpenStreams(lab.client);
                 if (scenarios.contains(Scenario.memory)) {
                     memory(open, gateway, via);
+                }
+                if (scenarios.contains(Scenario.waiting)) {
+                    new WaitingRequests(lab.client).run(fresh, lab.through(fresh), quick ? 100 : waitingRequests,
+                            Duration.ofSeconds(quick ? 5 : 60), quick);
+                    System.out.println();
                 }
                 if (scenarios.contains(Scenario.idle) || scenarios.contains(Scenario.h2)) {
                     idle(lab, open, fresh);

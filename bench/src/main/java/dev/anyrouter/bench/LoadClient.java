@@ -39,9 +39,14 @@ final class LoadClient {
      * (a connection a server never accepts, e.g. one out of file descriptors, would otherwise wait forever).
      */
     Trace stream(Target target, int chunks, long chunkDelayMillis, Duration headersTimeout) {
+        return stream(target, chunks, 0, chunkDelayMillis, headersTimeout);
+    }
+
+    /** A stream whose upstream sends its first chunk {@code firstTokenMillis} after the request. */
+    Trace stream(Target target, int chunks, long firstTokenMillis, long chunkDelayMillis, Duration headersTimeout) {
         String body = "{\"model\":\"" + target.model() + "\",\"stream\":true,\"messages\":[{\"role\":\"user\","
-                + "\"content\":\"Count to " + chunks + "\"}],\"simulation\":{\"first_token_delay_ms\":0,"
-                + "\"chunk_delay_ms\":" + chunkDelayMillis + "}}";
+                + "\"content\":\"Count to " + chunks + "\"}],\"simulation\":{\"first_token_delay_ms\":"
+                + firstTokenMillis + ",\"chunk_delay_ms\":" + chunkDelayMillis + "}}";
         HttpRequest.Builder request = HttpRequest.newBuilder(target.uri())
                 .header("Authorization", "Bearer " + target.key()).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
@@ -62,6 +67,29 @@ final class LoadClient {
             }
         });
         return trace;
+    }
+
+    /**
+     * A non-streamed "Count to N" answer that the upstream gives {@code firstTokenMillis} after the request: its
+     * headers come then too. Completes with {@code null} when the answer counted to {@code chunks}, else with what
+     * was wrong.
+     */
+    CompletableFuture<String> answer(Target target, int chunks, long firstTokenMillis) {
+        String body = "{\"model\":\"" + target.model() + "\",\"stream\":false,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"Count to " + chunks + "\"}],\"simulation\":{\"first_token_delay_ms\":"
+                + firstTokenMillis + "}}";
+        HttpRequest request = HttpRequest.newBuilder(target.uri()).header("Authorization", "Bearer " + target.key())
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, e) -> {
+            if (e != null) {
+                return e.toString();
+            }
+            if (response.statusCode() != 200) {
+                return "HTTP " + response.statusCode();
+            }
+            return response.body().contains("\"finish_reason\":\"stop\"") && response.body().contains(" " + chunks)
+                    ? null : "an incomplete answer: " + response.body();
+        });
     }
 
     /** Runs {@code streams} streams, at most {@code concurrency} at once; fails if any lost or reordered data. */

@@ -19,9 +19,9 @@ import java.util.Optional;
  * @param bodyLimits        what one request body may hold: messages, content parts, tools, JSON depth and tokens
  *                          ({@code ANYROUTER_MAX_MESSAGES}, …)
  * @param timeouts          the held 200, keep-alives and the upstream timeouts ({@code ANYROUTER_COMMIT_GRACE_MS}, …)
- * @param relayThreads      on JDK 17, the most requests that hold a relay thread at once: a stream until its first
- *                          event, a JSON answer to its end ({@code ANYROUTER_RELAY_THREADS}); JDK 21+ uses virtual
- *                          threads
+ * @param relayThreads      on JDK 17, the most relayed requests being admitted at once, each on a relay thread
+ *                          ({@code ANYROUTER_RELAY_THREADS}); one waiting for its upstream holds none. JDK 21+ uses
+ *                          virtual threads
  * @param storage           where keys, credits and the ledger are kept ({@code ANYROUTER_DB_URL}, {@code ANYROUTER_DATA_DIR})
  * @param adminKey          the key of the admin API ({@code ANYROUTER_ADMIN_KEY}); without it the admin API is off
  * @param keyRefresh        how often the stored keys are reloaded ({@code ANYROUTER_KEY_REFRESH_MS})

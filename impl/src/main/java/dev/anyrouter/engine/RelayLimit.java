@@ -3,10 +3,11 @@ package dev.anyrouter.engine;
 import java.util.concurrent.Semaphore;
 
 /**
- * How many requests may hold a relay thread at once. On JDK 17 a request holds a platform thread until its stream
- * is committed and its first event relayed (a JSON answer: to its end), so the configured number caps those; a
- * request over it is answered 503 before a thread is asked for. A stream then goes on without a thread and gives its
- * place back. On JDK 21+ relays run on virtual threads and the limit is off.
+ * How many relayed requests may be admitted at once, each on a relay thread. On JDK 17 a request holds a platform
+ * thread while it is admitted (which may wait on the database), so the configured number caps those; a request over
+ * it is answered 503 before a thread is asked for. It gives its place back once its relay has started: nothing
+ * waits for the upstream (docs/decisions/held-response.md). On JDK 21+ relays run on virtual threads and the limit is
+ * off.
  */
 public final class RelayLimit {
 

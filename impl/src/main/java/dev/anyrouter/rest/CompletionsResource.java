@@ -28,10 +28,11 @@ import org.glassfish.jersey.server.ManagedAsync;
  * {@code POST /api/v1/chat/completions} and {@code POST /api/v1/messages}. {@link RequestBodyFilter} has validated
  * the body and chosen the method; {@link RelayAdmissionFilter} has given the request its place among the relays;
  * {@link Admission} admits it, planned, as a ticket given back as the request ends. Both run on a relay thread
- * ({@code @ManagedAsync}), never a container thread, because they wait for the upstream: a JSON answer to its end,
- * a stream until its response is committed (see {@link SseSink}, which holds the 200 until the upstream has
- * answered); the stream then goes on without a thread ({@link Relay#run()}). {@link WireApis} plans how the request and answer cross between the client's
- * API and the upstream's.
+ * ({@code @ManagedAsync}), never a container thread, as admission may wait on the database; they start the relay
+ * and return, and the request stays open ({@code @Suspended}) until the relay answers it through {@link HeldAnswer}:
+ * a stream's 200 at its first write (see {@link SseSink}, which holds it until the upstream has answered), a JSON
+ * answer, or the status answer (docs/decisions/held-response.md). {@link WireApis} plans how the request and answer
+ * cross between the client's API and the upstream's.
  */
 @Singleton
 @Path("api/v1")

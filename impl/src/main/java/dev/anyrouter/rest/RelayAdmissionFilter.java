@@ -69,7 +69,7 @@ final class RelayAdmissionFilter implements ContainerRequestFilter {
             this.slot = slot;
         }
 
-        /** The request no longer holds its relay thread: a committed stream goes on with callbacks. */
+        /** The request no longer holds its relay thread: its relay has started, and goes on as steps. */
         void threadDone() {
             if (thread.compareAndSet(true, false)) {
                 limit.release();

@@ -343,13 +343,31 @@ class MetricsIT {
     @Test
     void aRequestRefusedForWantOfARelayThreadIsCountedOnJdk17() throws Exception {
         Assumptions.assumeFalse(Threads.virtual(), "JDK 21+ relays on virtual threads: no relay-thread limit");
-        // Silent: the request holds its relay thread until the upstream's first event.
         upstream.script(x -> x.sseHead().awaitClosed(30_000));
-        try (Gateway one = Gateway.against(upstream.baseUri(), "ANYROUTER_RELAY_THREADS", "1");
-                RawClient stream = post(one, REQUEST, Gateway.BEARER)) {
-            assertThat(stream.status).isEqualTo(200); // the held 200, committed after its grace
-            assertThat(status(one, Gateway.BEARER, REQUEST)).isEqualTo(503);
+        try (Gateway one = Gateway.against(upstream.baseUri(), "ANYROUTER_RELAY_THREADS", "1", "ANYROUTER_PRICES",
+                "openai/gpt-4o=0.000001:0.000002")) {
+            KeyStore.NewKey limited = one.engine().keyStore().create("limited", Optional.of(BigDecimal.ONE));
+            one.engine().keys().refresh();
+            // A limited key's admission reserves its credit in the database: while another session holds the
+            // database, that request holds the one relay thread (a request waiting for its upstream holds none).
+            try (Connection exclusive = Gateway.database(one.dataDir());
+                    Statement sql = exclusive.createStatement()) {
+                sql.execute("SET EXCLUSIVE 1");
+                try (RawClient admitting = RawClient.connect(one.uri()).postOnly("/api/v1/chat/completions",
+                        "Bearer " + limited.key(), REQUEST)) {
+                    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> refusedForThreads(one));
+                } finally {
+                    sql.execute("SET EXCLUSIVE 0");
+                }
+            }
             assertThat(refusals(one)).containsEntry("relay_threads", 1.0);
+        }
+    }
+
+    /** Whether a request is refused with the relay-thread 503 (another holds the one relay thread). */
+    private static boolean refusedForThreads(Gateway to) throws IOException {
+        try (RawClient client = post(to, REQUEST, Gateway.BEARER)) {
+            return client.status == 503 && client.rest().contains("stream capacity");
         }
     }
 
