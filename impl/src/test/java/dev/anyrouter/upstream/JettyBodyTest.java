@@ -6,6 +6,7 @@ import java.io.EOFException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
@@ -61,6 +62,34 @@ class JettyBodyTest {
         assertThat(body.ended()).isTrue();
         assertThat(source.readsOutsideCallback).as("reads from the relay's own threads").isZero();
         assertThat(upstream.failure()).isEmpty();
+    }
+
+    @Test
+    void aWholeBodyIsGatheredAsItArrivesWithNoThreadWaiting() throws Exception {
+        body.onContentSource(response, source);
+        CompletableFuture<byte[]> whole = body.readAll(1 << 20);
+        assertThat(whole).isNotDone();
+        assertThat(source.demand).as("the read asks for the body").isNotNull();
+
+        source.chunks.add(chunk("{\"id\":", false));
+        source.callBack();
+        assertThat(whole).as("half a body is not the body").isNotDone();
+
+        source.chunks.add(chunk("\"x\"}", true));
+        source.callBack();
+        assertThat(whole).isCompleted();
+        assertThat(new String(whole.get(), StandardCharsets.UTF_8)).isEqualTo("{\"id\":\"x\"}");
+        assertThat(source.readsOutsideCallback).isZero();
+    }
+
+    @Test
+    void aBodyReadWholeStopsAtItsLimit() throws Exception {
+        body.onContentSource(response, source);
+        source.chunks.add(chunk("0123456789", false));
+        CompletableFuture<byte[]> whole = body.readAll(4);
+        source.callBack();
+
+        assertThat(new String(whole.get(), StandardCharsets.UTF_8)).isEqualTo("0123");
     }
 
     @Test
