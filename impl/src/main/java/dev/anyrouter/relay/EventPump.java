@@ -5,10 +5,10 @@ import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.config.TimeoutsConfig;
 import dev.anyrouter.upstream.SseEvent;
 import java.io.IOException;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * Moves the answer of the exchange that answered to the client's sink: a stream event by event, through the
@@ -95,16 +95,7 @@ final class EventPump {
 
     /** A step on a relay thread: relays what is here, until the stream ends, goes on with callbacks, or must wait. */
     private void held() {
-        Generation.Outcome outcome;
-        try {
-            outcome = heldSteps();
-        } catch (RuntimeException e) {
-            finish(null, e);
-            return;
-        }
-        if (outcome != null) {
-            finish(outcome, null);
-        }
+        settle(this::heldSteps);
     }
 
     private Generation.Outcome heldSteps() {
@@ -198,12 +189,16 @@ final class EventPump {
 
     /** Relays what is here and can be written now, then asks for the next callback. */
     private void step() {
-        if (over) {
-            return;
+        if (!over) {
+            settle(this::steps);
         }
+    }
+
+    /** Runs {@code step}: ends the relay with its outcome once it has one, or with what it threw. */
+    private void settle(Supplier<Generation.Outcome> step) {
         Generation.Outcome outcome;
         try {
-            outcome = steps();
+            outcome = step.get();
         } catch (RuntimeException e) {
             finish(null, e);
             return;
@@ -264,23 +259,14 @@ final class EventPump {
      */
     void answer(BiConsumer<Generation.Outcome, RuntimeException> whenDone) {
         done = whenDone;
-        call.text(BODY_LIMIT).whenCompleteAsync((text, failure) -> {
-            Generation.Outcome outcome;
-            try {
-                outcome = answered(text, failure);
-            } catch (RuntimeException e) {
-                finish(null, e);
-                return;
-            }
-            finish(outcome, null);
-        }, steps);
+        call.text(BODY_LIMIT).whenCompleteAsync((text, failure) -> settle(() -> answered(text, failure)), steps);
     }
 
     private Generation.Outcome answered(String text, Throwable unread) {
         String json;
         try {
             if (unread != null) {
-                throw unread instanceof CompletionException && unread.getCause() != null ? unread.getCause() : unread;
+                throw Completions.cause(unread);
             }
             json = target.codec().completion(text);
         } catch (Throwable e) {

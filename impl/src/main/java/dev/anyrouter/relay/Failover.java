@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 
@@ -118,20 +117,22 @@ final class Failover {
             return;
         }
         Optional<Duration> wait;
+        CompletableFuture<Boolean> paused;
         try {
             wait = policy.wait(attempt, failed.contains(lease.index()), last);
+            paused = wait.isEmpty() || wait.get().isZero() ? null : pause.sleep(wait.get());
         } catch (RuntimeException | Error e) {
-            lease.close();
+            lease.close(); // the timer refuses a pause once the gateway stops
             throw e;
         }
         if (wait.isEmpty()) {
             lease.close();
             modelFailed();
-        } else if (wait.get().isZero()) {
+        } else if (paused == null) {
             generation.retried();
             send(lease);
         } else {
-            pause.sleep(wait.get()).whenCompleteAsync((going, failure) -> guarded(() -> {
+            paused.whenCompleteAsync((going, failure) -> guarded(() -> {
                 if (failure != null || !going) {
                     lease.close();
                     if (failure != null) {
@@ -158,7 +159,7 @@ final class Failover {
             call = CompletableFuture.failedFuture(e);
         }
         call.whenCompleteAsync((answered, failure) -> guarded(() -> answered(target, lease, answered,
-                failure == null ? null : unwrap(failure))), steps);
+                failure == null ? null : Completions.cause(failure))), steps);
     }
 
     /**
@@ -233,10 +234,6 @@ final class Failover {
         } catch (RuntimeException | Error e) {
             result.completeExceptionally(e);
         }
-    }
-
-    private static Throwable unwrap(Throwable failure) {
-        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
     /**

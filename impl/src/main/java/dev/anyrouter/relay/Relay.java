@@ -103,7 +103,7 @@ public final class Relay {
     private void opened(Failover.Opened opened, Throwable failed) {
         try {
             if (failed != null) {
-                throw failed instanceof CompletionException && failed.getCause() != null ? failed.getCause() : failed;
+                throw Completions.cause(failed);
             }
             if (opened == null) {
                 throw signal.reason().answer();

@@ -299,18 +299,15 @@ public final class SseSink implements ClientSink {
         clientDone.run();
         stopWatching();
         if (state.get() != State.FAILED_EARLY) {
-            if (nonBlocking) {
-                writing.lock(); // after a keep-alive being written
-                try {
-                    output.finish(); // Jersey's end of the async cycle alone leaves a non-blocking response open
-                } catch (IOException | RuntimeException e) {
-                    listener.clientGone().run();
-                } finally {
-                    writing.unlock();
-                }
-            }
-            writing.lock();
+            writing.lock(); // after a keep-alive being written
             try {
+                if (nonBlocking) {
+                    try {
+                        output.finish(); // Jersey's end of the async cycle alone leaves a non-blocking response open
+                    } catch (IOException | RuntimeException e) {
+                        listener.clientGone().run();
+                    }
+                }
                 SseEventSink events = sink;
                 if (events == null && state.compareAndSet(State.PENDING, State.COMMITTED)) {
                     events = response.commit(); // an empty stream: the relay ended without writing (the client left)
