@@ -4,6 +4,7 @@ import dev.anyrouter.engine.AnyRouter;
 import dev.anyrouter.relay.ClientOutput;
 import dev.anyrouter.relay.OpenCount;
 import dev.anyrouter.store.ClientKey;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
@@ -35,7 +36,8 @@ import java.util.concurrent.atomic.LongAdder;
  * handling runs. So a POST reaches Jersey as JSON.
  *
  * <p>The servlet specification allows {@code AsyncContext.addListener} only during the container's dispatch that
- * started async, which is where this filter adds its listener; Payara enforces that rule.
+ * started async, which is where this filter adds its listener; Payara enforces that rule. There too it gives the
+ * request a container timeout ({@link #asyncTimeout}).
  */
 public final class GatewayFilter implements Filter {
 
@@ -44,9 +46,17 @@ public final class GatewayFilter implements Filter {
     private final AnyRouter engine;
     /** Requests that began here and whose end has not been seen yet. */
     private final OpenCount open = new OpenCount();
+    /**
+     * The container's own timeout for a request that went asynchronous, in milliseconds: a backstop a day past the
+     * longest a request may take (the total timeout). Jersey asks the container for none, and Tomcat times out every
+     * asynchronous request without one as soon as its context begins to stop: that cut the streams a drain lets
+     * finish, about 2 s into the grace (docs/deploying.md).
+     */
+    private final long asyncTimeout;
 
     public GatewayFilter(AnyRouter engine) {
         this.engine = engine;
+        this.asyncTimeout = engine.config().timeouts().total().plus(Duration.ofDays(1)).toMillis();
     }
 
     /** Requests that began and have not ended yet. */
@@ -76,19 +86,24 @@ public final class GatewayFilter implements Filter {
         try {
             chain.doFilter("POST".equals(http.getMethod()) ? new AsJson(http) : http, ended.response);
         } finally {
-            if (!listening(http, ended)) {
+            if (!listening(http, ended, asyncTimeout)) {
                 ended.end();
             }
         }
     }
 
-    /** True when the request went asynchronous and {@code ended} will hear of its end. */
-    private static boolean listening(HttpServletRequest request, Ended ended) {
+    /**
+     * True when the request went asynchronous and {@code ended} will hear of its end; it then times out after
+     * {@code timeoutMillis}.
+     */
+    private static boolean listening(HttpServletRequest request, Ended ended, long timeoutMillis) {
         if (!request.isAsyncStarted()) {
             return false;
         }
         try {
-            request.getAsyncContext().addListener(ended);
+            AsyncContext async = request.getAsyncContext();
+            async.setTimeout(timeoutMillis);
+            async.addListener(ended);
             return true;
         } catch (IllegalStateException completedMeanwhile) {
             return false;
