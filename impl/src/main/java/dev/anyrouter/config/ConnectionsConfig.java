@@ -7,8 +7,8 @@ import java.util.Objects;
  * What the embedded server (the jar) allows a client connection, so that slow or numerous connections cannot
  * exhaust its descriptors or threads. A WAR's connections are its container's to limit.
  *
- * @param headerTimeout     the longest a client may take to send a whole request head, from its connection's
- *                          opening or the first byte after the previous request ({@code ANYROUTER_HEADER_TIMEOUT_MS})
+ * @param headerTimeout     the longest a client may take to send a whole request head, from the head's first byte
+ *                          ({@code ANYROUTER_HEADER_TIMEOUT_MS})
  * @param minRequestRate    the slowest a request body may arrive, in bytes per second; 0 turns the check off
  *                          ({@code ANYROUTER_MIN_REQUEST_RATE})
  * @param maxConnections    client connections open at once; at the cap the server stops accepting until one closes;

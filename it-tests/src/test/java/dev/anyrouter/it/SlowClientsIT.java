@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * Slowloris against the embedded server: thousands of connections from several loopback addresses that send one
  * header byte at a time never complete a head. The gateway closes each at its head deadline, keeps answering
  * {@code /health} and streaming for a real client meanwhile, and closes a connection over the per-address cap at
- * once. The number of sockets fits the test JVM's descriptor limit (both ends live in this JVM).
+ * once; a head is timed from its first byte. The number of sockets fits the test JVM's descriptor limit (both ends
+ * live in this JVM).
  */
 class SlowClientsIT {
 
@@ -69,6 +70,20 @@ class SlowClientsIT {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .until(() -> sockets.stream().filter(socket -> !closedByTheGateway(socket)).count() == 0);
         assertThat(count).isGreaterThanOrEqualTo(Math.min(WANTED, 500));
+    }
+
+    /**
+     * A head's deadline runs from its first byte, also on a new connection: one whose head the server has not read
+     * yet (a burst of new connections on busy cores) or that has sent nothing is not the slowloris this deadline is
+     * for, and the idle timeout bounds a silent one. Timed from the opening, this request was refused unread.
+     */
+    @Test
+    void timesANewConnectionsHeadFromItsFirstByte() throws Exception {
+        gateway = Gateway.offline("ANYROUTER_HEADER_TIMEOUT_MS", "300");
+        try (RawClient quiet = RawClient.connect(gateway.uri())) {
+            Thread.sleep(1_500); // five head deadlines, well within the idle timeout
+            assertThat(quiet.get("/health").status).isEqualTo(200);
+        }
     }
 
     @Test

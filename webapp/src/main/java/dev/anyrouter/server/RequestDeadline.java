@@ -14,8 +14,11 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * and a body that stopped held the thread reading it for the whole idle timeout. One timer task looks at every
  * connection a few times per deadline and closes the late ones:
  * <ul>
- *   <li>a head must be whole within {@code headTimeout} of its first byte (or of the connection's opening, for the
- *       first request); an idle keep-alive connection is left to the idle timeout;</li>
+ *   <li>a head must be whole within {@code headTimeout} of its first byte, as the server read it; a connection
+ *       that sends nothing (a new one, or an idle keep-alive one) is left to the idle timeout. A connection's first
+ *       head was once timed from the connection's opening: in a burst of thousands of new connections the server
+ *       had not read some heads 10 s after their opening, and closed them unread (BENCHMARKS.md, "Issue 15,
+ *       sixth stop");</li>
  *   <li>a body must arrive at {@code minBodyRate} bytes per second on average, after a grace of 2 s. Only the time the server spends waiting for the client's bytes counts: a body the
  *       application has not asked for yet (its request queued behind others) is not the client's fault. Jetty's
  *       own minimum data rate counts that time too, and refused small bodies read a moment late (408).</li>
@@ -85,7 +88,7 @@ final class RequestDeadline extends AbstractLifeCycle {
     private String late(HttpConnection connection, long now) {
         Progress progress = (Progress) connection.getAttribute(STATE);
         if (progress == null) {
-            progress = new Progress(connection.getEndPoint().getCreatedTimeStamp());
+            progress = new Progress();
             connection.setAttribute(STATE, progress);
         }
         long bytes = connection.getBytesIn();
@@ -138,9 +141,5 @@ final class RequestDeadline extends AbstractLifeCycle {
         long bodyWaited = -1;
         long bodyBytes;
         long lastLook;
-
-        Progress(long openedMillis) {
-            this.since = openedMillis;
-        }
     }
 }
