@@ -43,6 +43,10 @@ public final class Bench implements Callable<Integer> {
             + "scenario (default: ${DEFAULT-VALUE}).")
     private int waitingRequests = 4000;
 
+    @Option(names = "--waiting-rate", description = "Requests of the waiting scenario sent per second; 0: all at once "
+            + "(default: ${DEFAULT-VALUE}).")
+    private int waitingRate = 500;
+
     @Option(names = "--h2-streams", description = "Open, mostly idle streams of the h2 scenario "
             + "(default: ${DEFAULT-VALUE}; needs an HTTP/2 upstream to fit the file-descriptor limit).")
     private int h2Streams = 15_000;
@@ -105,7 +109,7 @@ public final class Bench implements Callable<Integer> {
                     memory(open, gateway, via);
                 }
                 if (scenarios.contains(Scenario.waiting)) {
-                    new WaitingRequests(lab.client).run(fresh, lab.through(fresh), quick ? 100 : waitingRequests,
+                    new WaitingRequests(lab.client, waitingRate).run(fresh, lab.through(fresh), quick ? 100 : waitingRequests,
                             Duration.ofSeconds(quick ? 5 : 50), quick); // under the 60 s idle timeout
                     System.out.println();
                 }

@@ -22,17 +22,18 @@ final class WaitingRequests {
      */
     private static final Duration WATCH = Duration.ofSeconds(35);
 
-    /**
-     * Requests sent per second. All at once, the gateway's opening burst (a relay thread each on JDK 17, and Jetty's
-     * connection pool, which scans its busy connections for each new one) outlasted the 10 s the embedded server gives
-     * a new connection's request head, and it closed some unread (BENCHMARKS.md, "Issue 15, sixth stop").
-     */
-    private static final int PER_SECOND = 500;
-
     private final LoadClient client;
+    /**
+     * Requests sent per second; 0 sends them all at once. All at once, the gateway's opening burst (a relay thread
+     * each on JDK 17, and Jetty's connection pool, which scans its busy connections for each new one) outlasted the
+     * 10 s the embedded server then gave a new connection's request head, and it closed some unread (BENCHMARKS.md,
+     * "Issue 15, sixth stop").
+     */
+    private final int perSecond;
 
-    WaitingRequests(LoadClient client) {
+    WaitingRequests(LoadClient client, int perSecond) {
         this.client = client;
+        this.perSecond = perSecond;
     }
 
     /**
@@ -48,7 +49,7 @@ final class WaitingRequests {
         List<Trace> streams = new ArrayList<>();
         List<CompletableFuture<String>> answers = new ArrayList<>();
         for (int i = 0; i < requests; i++) {
-            if (i > 0 && i % PER_SECOND == 0) {
+            if (perSecond > 0 && i > 0 && i % perSecond == 0) {
                 Thread.sleep(1000);
             }
             if (i % 2 == 0) {
@@ -93,7 +94,8 @@ final class WaitingRequests {
         }
         String when = early == 0 ? "" : " (" + early + " had their first byte before the reading: the figures are low)";
         System.out.printf(Locale.ROOT, "%,6d requests waiting for their upstream (%d streams after its headers, %d JSON "
-                + "answers before them; " + PER_SECOND + " sent per second), watched %.0f s from the first sent (all sent in %.1f s)%s: gateway threads at "
+                + "answers before them; " + (perSecond > 0 ? perSecond + " sent per second" : "all sent at once")
+                + "), watched %.0f s from the first sent (all sent in %.1f s)%s: gateway threads at "
                 + "most %d, %d once the opening's threads retired (target < 300: %s), heap %,.1f KB per request; "
                 + "every answer arrived whole%n", requests, streams.size(), answers.size(), waited, sent, when, most,
                 threads, threads < 300 ? "met" : "missed", heap / 1024.0 / requests);

@@ -66,7 +66,8 @@ public final class CompletionsResource {
         RequestState state = RequestState.of(request);
         Admission.Ticket exchange = admission.admit(state);
         try {
-            SseSink sink = new SseSink(new HeldAnswer(async, () -> { }), sse, state.clientOutput(), engine.config().timeouts(), engine.keepAlives(),
+            SseSink sink = new SseSink(new HeldAnswer(async, state.asyncEnd(), () -> { }), sse, state.clientOutput(),
+                    engine.config().timeouts(), engine.keepAlives(),
                     exchange.permit()::release); // not the ticket: an open stream does not hold its targets' bodies
             Relay relay = new Relay(engine.relayContext(), localBase(servlet), exchange.targets(), sink,
                     exchange.generation());
@@ -105,7 +106,7 @@ public final class CompletionsResource {
         Admission.Ticket exchange = admission.admit(state);
         try {
             AtomicReference<IdleDisconnects.Watch> watch = new AtomicReference<>(IdleDisconnects.UNWATCHED);
-            JsonSink sink = new JsonSink(new HeldAnswer(async, () -> {
+            JsonSink sink = new JsonSink(new HeldAnswer(async, state.asyncEnd(), () -> {
                 if (!watch.get().stop()) {
                     response.setHeader("Connection", "close"); // the watch read bytes of a pipelined request
                 }

@@ -8,11 +8,17 @@ import dev.anyrouter.accounting.GenerationRecord;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A non-streamed request whose client leaves while the upstream has not answered yet: the embedded server notices
  * the closed connection although nothing is being written, aborts the upstream call, bills the generation as a
- * cancelled one and gives its slot back. And the watch on the connection leaves it usable for the next request.
+ * cancelled one, ends the request and gives its slot back. And the watch on the connection leaves it usable for the next request.
  */
 class NonStreamedCancelIT {
 
@@ -33,12 +39,33 @@ class NonStreamedCancelIT {
             + "\"assistant\",\"content\":\"Hello\"},\"logprobs\":null,\"finish_reason\":\"stop\"}],"
             + "\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":2,\"total_tokens\":11}}";
 
+    /** Jersey's loggers; held here, as a logger nobody references may be collected with its handlers. */
+    private static final Logger JERSEY = Logger.getLogger("org.glassfish.jersey");
+
     private final BlockingQueue<GenerationRecord> generations = new LinkedBlockingQueue<>();
+    private final List<LogRecord> jerseyProblems = new CopyOnWriteArrayList<>();
+    private final Handler capture = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                jerseyProblems.add(record);
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
     private ScriptedUpstream upstream;
     private Gateway gateway;
 
     @BeforeEach
     void start() throws IOException {
+        JERSEY.addHandler(capture);
         upstream = new ScriptedUpstream();
         gateway = Gateway.against(upstream.baseUri(), "ANYROUTER_PRICES", "openai/gpt-4o=0.000001:0.000002",
                 "ANYROUTER_MAX_STREAMS_PER_KEY", "1", "ANYROUTER_MAX_STREAMS", "1");
@@ -49,6 +76,7 @@ class NonStreamedCancelIT {
     void stop() throws IOException {
         gateway.close();
         upstream.close();
+        JERSEY.removeHandler(capture);
     }
 
     @Test
@@ -83,7 +111,13 @@ class NonStreamedCancelIT {
         assertThat(row.path("tokens_completion").asLong()).isZero();
         assertThat(row.path("total_cost").decimalValue()).isEqualByComparingTo(BigDecimal.valueOf(
                 row.path("tokens_prompt").asLong()).multiply(new BigDecimal("0.000001")));
+        // The container ended the request, which counts it: its response was once left open until shutdown.
+        Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                .until(() -> gateway.engine().metrics().scrape().contains("anyrouter_requests_total{api=\"chat\""));
         admitsTheNextRequest();
+        // The relay's answer, given after the container ended the request, is dropped: Jersey once resumed the
+        // request inside the container's recycled one and logged the failure.
+        assertThat(jerseyProblems).extracting(LogRecord::getMessage).isEmpty();
     }
 
     @Test

@@ -9,6 +9,7 @@ import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.io.AbstractEndPoint;
 import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.ConnectionMetaData;
+import org.eclipse.jetty.server.HttpChannel;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 
@@ -17,7 +18,9 @@ import org.eclipse.jetty.util.Callback;
  * Jetty handles a request whose body it has read, it does not read the connection, so a client's FIN or reset goes
  * unseen until a write fails (measured: neither the request's failure listeners nor the connection's close
  * listeners run). The watch asks the connection's end point to say when it is readable ({@code tryFillInterested})
- * and reads it: end of stream or an error means the client left. HTTP/2 and later are left alone.
+ * and reads it: end of stream or an error means the client left. Jetty's channel is then told, as Jetty does itself
+ * when it reads a connection's end during a request ({@code onRemoteFailure}), so the request's async cycle ends
+ * with an error; without that it was never ended. HTTP/2 and later are left alone.
  *
  * <p>The read interest must be given back before Jetty reads the connection again for the next request, which it
  * does once the response is complete: {@link Probe#stop()} takes it back, before the response is written. A client
@@ -39,7 +42,7 @@ final class JettyIdleDisconnects implements IdleDisconnects {
                 || !(connection.getConnection().getEndPoint() instanceof AbstractEndPoint endPoint)) {
             return NONE.watch(servlet, onGone);
         }
-        Probe probe = new Probe(endPoint, onGone);
+        Probe probe = new Probe(endPoint, HttpChannel.from(request), onGone);
         probe.arm();
         return probe;
     }
@@ -49,14 +52,16 @@ final class JettyIdleDisconnects implements IdleDisconnects {
         private static final CancellationException STOPPED = new CancellationException("the response is ready");
 
         private final AbstractEndPoint endPoint;
+        private final HttpChannel channel;
         private final Runnable onGone;
         private final ByteBuffer buffer = BufferUtil.allocate(1);
         private boolean armed;
         private boolean stopped;
         private boolean reusable = true;
 
-        Probe(AbstractEndPoint endPoint, Runnable onGone) {
+        Probe(AbstractEndPoint endPoint, HttpChannel channel, Runnable onGone) {
             this.endPoint = endPoint;
+            this.channel = channel;
             this.onGone = onGone;
         }
 
@@ -94,7 +99,12 @@ final class JettyIdleDisconnects implements IdleDisconnects {
             }
             // The answer has nowhere to go. Closing now also spares Jetty a response to a reset connection, after
             // which it kept the connection open (measured on 12.1).
-            endPoint.close(new EofException("the client closed the connection"));
+            EofException gone = new EofException("the client closed the connection");
+            Runnable failRequest = channel.onRemoteFailure(gone);
+            if (failRequest != null) {
+                failRequest.run();
+            }
+            endPoint.close(gone);
             onGone.run();
         }
 
