@@ -90,6 +90,7 @@ final class LedgerWriter implements Runnable {
                 }
                 queue.drainTo(batch, BATCH - batch.size());
                 stopping |= batch.remove(STOP);
+                batch.forEach(QueuedRow::take);
                 if (!batch.isEmpty()) {
                     table.store(batch);
                     batch.forEach(this::written);

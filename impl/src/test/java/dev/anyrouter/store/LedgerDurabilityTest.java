@@ -152,6 +152,42 @@ class LedgerDurabilityTest {
         }
     }
 
+    /**
+     * A writer held up (here by an exclusive lock on the database) while a generation delivers over several journal
+     * passes: its newer in-progress rows replace the one still queued, so the queue does not grow with each pass,
+     * and the row written once the writer goes on is the newest.
+     */
+    @Test
+    void aRunningGenerationHasOneInProgressRowQueuedWhileTheWriterIsBehind() throws Exception {
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        try (Database db = Database.open(StorageConfig.embedded(dir))) {
+            String key = new KeyStore(db).create("k", Optional.empty()).record().id();
+            Ledger ledger = new Ledger(db, writer);
+            Generation generation = new Generation("gen-live", key, ROUTE, true, PRICE, ClientApi.CHAT_COMPLETIONS,
+                    REQUEST);
+            InFlight.Handle handle = ledger.begin(generation);
+            generation.accepted();
+            handle.record();
+            handle.awaitRecorded(Duration.ofSeconds(10));
+
+            try (Connection holder = db.dataSource().getConnection(); Statement s = holder.createStatement()) {
+                s.execute("SET EXCLUSIVE 1"); // the writer's next transaction waits
+                for (int pass = 0; pass < 5; pass++) {
+                    generation.delivered("word ".repeat(10));
+                    Thread.sleep(InFlight.INTERVAL.toMillis() + 150); // a journal pass records the new text
+                }
+                assertThat(ledger.queueDepth()).as("one row being written, one waiting").isLessThanOrEqualTo(2);
+                s.execute("SET EXCLUSIVE 0");
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ledger.queueDepth() == 0);
+            assertThat(ledger.find("gen-live").orElseThrow().completionTokens()).as("all five passes' text")
+                    .isGreaterThanOrEqualTo(50);
+            ledger.close();
+        } finally {
+            writer.shutdownNow();
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("kinds")
     void aRestartClosesItsOwnRowsLeftInProgressAndOnlyThose(String kind) throws Exception {
