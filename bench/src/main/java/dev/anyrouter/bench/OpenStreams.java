@@ -165,8 +165,8 @@ final class OpenStreams {
     }
 
     /**
-     * A few whole streams before the heap is first read, so that what the gateway loads once, on its first streams,
-     * is not counted per stream: the tokenizer's vocabulary alone is about 60 MB of heap, 6 KB per stream of 10,000.
+     * A few whole streams before the heap is first read, so that what the gateway builds once, on its first streams
+     * (its tokenizer's vocabulary, Jersey's and Jetty's caches), is not counted per stream.
      */
     private void warmUp(LoadClient.Target via) throws Exception {
         List<Trace> warm = new ArrayList<>();
