@@ -109,8 +109,9 @@ public final class Bench implements Callable<Integer> {
                     memory(open, gateway, via);
                 }
                 if (scenarios.contains(Scenario.waiting)) {
-                    new WaitingRequests(lab.client, waitingRate).run(fresh, lab.through(fresh), quick ? 100 : waitingRequests,
-                            Duration.ofSeconds(quick ? 5 : 50), quick); // under the 60 s idle timeout
+                    // the upstream answers 50 s later: under the gateway's 60 s idle timeout
+                    new WaitingRequests(lab.client, waitingRate).run(fresh, lab.through(fresh),
+                            quick ? 100 : waitingRequests, Duration.ofSeconds(quick ? 5 : 50), quick);
                     System.out.println();
                 }
                 if (scenarios.contains(Scenario.idle) || scenarios.contains(Scenario.h2)) {

@@ -127,10 +127,10 @@ public final class Ledger implements AutoCloseable {
 
     /**
      * Queues an in-progress row (on the journal's thread); {@code durable}, if not null, completes once it is written.
-     * A row nobody waits for replaces its generation's in-progress row still queued, if there is one: with thousands
-     * of streams and a writer behind them, the queue held a row per stream per journal pass (7 per stream, about 1.5 KB
-     * of heap per stream, with the benchmark's 10,000 idle streams). A row someone waits for is queued on its own, and rows
-     * after it queue behind it, so no older state is written after a newer one.
+     * A row nobody waits for replaces its generation's in-progress row still queued, if there is one: with
+     * thousands of streams and a writer behind them, the queue held a row per stream per journal pass (7 per
+     * stream, about 1.5 KB of heap per stream, with the benchmark's 10,000 idle streams). A row someone waits for
+     * is queued on its own, and rows after it queue behind it, so no older state is written after a newer one.
      */
     void progress(LedgerRow row, CompletableFuture<Void> durable) {
         if (closed) {

@@ -121,12 +121,7 @@ class LedgerDurabilityTest {
         try (Database db = Database.open(TestDatabases.fresh(kind, dir))) {
             String key = new KeyStore(db).create("k", Optional.empty()).record().id();
             Ledger ledger = new Ledger(db, writer);
-            Generation generation = new Generation("gen-live", key, ROUTE, true, PRICE, ClientApi.CHAT_COMPLETIONS,
-                    REQUEST);
-            InFlight.Handle handle = ledger.begin(generation);
-            generation.accepted();
-            handle.record();
-            handle.awaitRecorded(Duration.ofSeconds(10));
+            Generation generation = running(ledger, key);
 
             LedgerRow running = ledger.find("gen-live").orElseThrow();
             assertThat(running.outcome()).isEqualTo(Ledger.IN_PROGRESS);
@@ -163,12 +158,7 @@ class LedgerDurabilityTest {
         try (Database db = Database.open(StorageConfig.embedded(dir))) {
             String key = new KeyStore(db).create("k", Optional.empty()).record().id();
             Ledger ledger = new Ledger(db, writer);
-            Generation generation = new Generation("gen-live", key, ROUTE, true, PRICE, ClientApi.CHAT_COMPLETIONS,
-                    REQUEST);
-            InFlight.Handle handle = ledger.begin(generation);
-            generation.accepted();
-            handle.record();
-            handle.awaitRecorded(Duration.ofSeconds(10));
+            Generation generation = running(ledger, key);
 
             try (Connection holder = db.dataSource().getConnection(); Statement s = holder.createStatement()) {
                 s.execute("SET EXCLUSIVE 1"); // the writer's next transaction waits
@@ -227,6 +217,17 @@ class LedgerDurabilityTest {
             writer.shutdownNow();
             journal.shutdownNow();
         }
+    }
+
+    /** Generation "gen-live" of {@code keyId}, accepted by its upstream, once its first in-progress row is written. */
+    private static Generation running(Ledger ledger, String keyId) {
+        Generation generation = new Generation("gen-live", keyId, ROUTE, true, PRICE, ClientApi.CHAT_COMPLETIONS,
+                REQUEST);
+        InFlight.Handle handle = ledger.begin(generation);
+        generation.accepted();
+        handle.record();
+        handle.awaitRecorded(Duration.ofSeconds(10));
+        return generation;
     }
 
     private static GenerationRecord row(String id, String keyId, String cost) {

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A non-streamed request whose client leaves while the upstream has not answered yet: the embedded server notices
  * the closed connection although nothing is being written, aborts the upstream call, bills the generation as a
- * cancelled one, ends the request and gives its slot back. And the watch on the connection leaves it usable for the next request.
+ * cancelled one, ends the request and gives its slot back. And the watch on the connection leaves it usable for
+ * the next request.
  */
 class NonStreamedCancelIT {
 
