@@ -72,7 +72,7 @@ public final class TokenCounter {
     }
 
     /**
-     * The prompt tokens of a request body in either client API: every message's role and text (tool calls and
+     * The prompt tokens of a request body in any client API: every message's role and text (tool calls and
      * tool results included), the system prompt, and the tool definitions, with OpenAI's per-message framing.
      * Images and documents are not counted. Bounded like {@link #text}: a prompt longer than
      * {@link #EXACT_CHARS} characters is partly estimated.
@@ -83,6 +83,9 @@ public final class TokenCounter {
         if (api == ClientApi.MESSAGES && !body.path("system").isMissingNode()) {
             collect(body.path("system"), text);
             messages++;
+        }
+        if (api == ClientApi.RESPONSES) {
+            messages += responsesInput(body, text);
         }
         for (JsonNode message : body.path("messages")) {
             messages++;
@@ -100,6 +103,35 @@ public final class TokenCounter {
             text.append(Json.write(body.path("tools")));
         }
         return text(text) + PER_MESSAGE * messages + REPLY_PRIMING;
+    }
+
+    /**
+     * A Responses body's {@code instructions} and {@code input} (a string, or items: messages, function calls and
+     * their outputs) into {@code text}; the number of turns.
+     */
+    private static long responsesInput(JsonNode body, StringBuilder text) {
+        long turns = 0;
+        if (body.path("instructions").isTextual()) {
+            text.append("system\n").append(body.path("instructions").asText()).append('\n');
+            turns++;
+        }
+        JsonNode input = body.path("input");
+        if (input.isTextual()) {
+            text.append("user\n").append(input.asText()).append('\n');
+            return turns + 1;
+        }
+        for (JsonNode item : input) {
+            turns++;
+            text.append(item.path("role").asText(item.path("type").asText())).append('\n');
+            collect(item.path("content"), text);
+            for (String field : new String[] {"name", "arguments"}) {
+                if (item.path(field).isTextual()) {
+                    text.append(item.path(field).asText()).append('\n');
+                }
+            }
+            collect(item.path("output"), text);
+        }
+        return turns;
     }
 
     /** The text of message content: a string, or blocks/parts with text, tool input or nested results. */

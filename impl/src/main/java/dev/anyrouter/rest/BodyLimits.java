@@ -52,11 +52,15 @@ final class BodyLimits {
         return null;
     }
 
-    /** Counts the messages, content parts and tools of a parsed body against the limits. */
+    /**
+     * Counts the messages (a Responses body's {@code input} items), content parts and tools of a parsed body against
+     * the limits.
+     */
     void check(ObjectNode body) {
-        JsonNode messages = body.path("messages");
+        String field = body.path("messages").isArray() || !body.path("input").isArray() ? "messages" : "input";
+        JsonNode messages = body.path(field);
         if (messages.isArray() && messages.size() > config.maxMessages()) {
-            throw tooLarge("messages: " + messages.size() + " messages (expected: at most " + config.maxMessages()
+            throw tooLarge(field + ": " + messages.size() + " messages (expected: at most " + config.maxMessages()
                     + ")");
         }
         long parts = parts(body.path("system"));
@@ -64,7 +68,7 @@ final class BodyLimits {
             parts += parts(message.path("content"));
         }
         if (parts > config.maxContentParts()) {
-            throw tooLarge("messages: " + parts + " content parts in all (expected: at most "
+            throw tooLarge(field + ": " + parts + " content parts in all (expected: at most "
                     + config.maxContentParts() + ")");
         }
         if (body.path("tools").isArray() && body.path("tools").size() > config.maxTools()) {

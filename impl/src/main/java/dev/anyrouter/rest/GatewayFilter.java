@@ -180,6 +180,9 @@ public final class GatewayFilter implements Filter {
         if (path.equals("/" + CompletionsResource.CHAT)) {
             return "chat";
         }
+        if (path.equals("/" + CompletionsResource.RESPONSES)) {
+            return "responses";
+        }
         return path.equals("/" + CompletionsResource.MESSAGES) ? "messages" : null;
     }
 

@@ -10,7 +10,10 @@ public enum ClientApi {
     CHAT_COMPLETIONS("chat-completions"),
 
     /** Anthropic Messages: {@code POST /api/v1/messages}. */
-    MESSAGES("messages");
+    MESSAGES("messages"),
+
+    /** OpenAI Responses: {@code POST /api/v1/responses}. */
+    RESPONSES("responses");
 
     private final String wireName;
 

@@ -8,14 +8,17 @@ import dev.anyrouter.api.spi.ProviderSettings;
 import dev.anyrouter.api.spi.Tally;
 import dev.anyrouter.api.spi.Translator;
 import dev.anyrouter.api.spi.WireApi;
+import dev.anyrouter.translate.ChainedCodec;
 import dev.anyrouter.translate.RequestBodies;
+import dev.anyrouter.translate.responses.ChatToResponses;
+import dev.anyrouter.translate.responses.ResponsesToChat;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * Anthropic Messages ({@code api: anthropic}): {@code POST {base}/v1/messages} with {@code x-api-key: KEY} and
  * {@code anthropic-version} (docs/wire-format.md section 3). Messages clients pass through; Chat Completions
- * clients are translated.
+ * clients are translated, and Responses clients through chat completions.
  */
 public final class AnthropicWire implements WireApi {
 
@@ -29,7 +32,8 @@ public final class AnthropicWire implements WireApi {
 
     private static final Map<ClientApi, Translator> TRANSLATORS = Map.of(
             ClientApi.CHAT_COMPLETIONS, AnthropicWire::chat,
-            ClientApi.MESSAGES, AnthropicWire::messages);
+            ClientApi.MESSAGES, AnthropicWire::messages,
+            ClientApi.RESPONSES, AnthropicWire::responses);
 
     @Override
     public Map<ClientApi, Translator> translators() {
@@ -55,5 +59,13 @@ public final class AnthropicWire implements WireApi {
     private static Plan messages(ObjectNode body, Destination destination, Tally tally) {
         return new Plan(RequestBodies.bytes(RequestBodies.withModel(body, destination)),
                 new AnthropicPassThrough(destination, tally));
+    }
+
+    /** Through chat completions both ways: the request, then each event (docs/wire-format.md). */
+    private static Plan responses(ObjectNode body, Destination destination, Tally tally) {
+        ObjectNode chat = ResponsesToChat.translate(body, destination);
+        return new Plan(RequestBodies.bytes(ChatToAnthropicRequest.translate(chat, destination)),
+                new ChainedCodec(new AnthropicToOpenAi(destination, tally, true),
+                        new ChatToResponses(destination, ChainedCodec.quiet(tally), body)));
     }
 }

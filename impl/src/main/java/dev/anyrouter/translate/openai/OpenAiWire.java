@@ -9,6 +9,8 @@ import dev.anyrouter.api.spi.Tally;
 import dev.anyrouter.api.spi.Translator;
 import dev.anyrouter.api.spi.WireApi;
 import dev.anyrouter.translate.RequestBodies;
+import dev.anyrouter.translate.responses.ChatToResponses;
+import dev.anyrouter.translate.responses.ResponsesToChat;
 import java.util.Map;
 import java.util.Optional;
 
@@ -22,7 +24,8 @@ public final class OpenAiWire implements WireApi {
     /** The translators of the Chat Completions format, which Azure OpenAI shares. */
     static final Map<ClientApi, Translator> TRANSLATORS = Map.of(
             ClientApi.CHAT_COMPLETIONS, OpenAiWire::chat,
-            ClientApi.MESSAGES, OpenAiWire::messages);
+            ClientApi.MESSAGES, OpenAiWire::messages,
+            ClientApi.RESPONSES, OpenAiWire::responses);
 
     @Override
     public String name() {
@@ -56,5 +59,10 @@ public final class OpenAiWire implements WireApi {
     private static Plan messages(ObjectNode body, Destination destination, Tally tally) {
         return new Plan(RequestBodies.bytes(MessagesToOpenAiRequest.translate(body, destination)),
                 new OpenAiToAnthropic(destination, tally));
+    }
+
+    private static Plan responses(ObjectNode body, Destination destination, Tally tally) {
+        return new Plan(RequestBodies.bytes(ResponsesToChat.translate(body, destination)),
+                new ChatToResponses(destination, tally, body));
     }
 }
