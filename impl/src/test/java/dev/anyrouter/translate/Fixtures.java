@@ -54,10 +54,13 @@ final class Fixtures {
      * request, asking for the usage chunk when {@code includeUsage}.
      */
     static StreamCodec codec(ClientApi client, Route route, Tally tally, boolean includeUsage) {
-        ObjectNode request = object(client == ClientApi.MESSAGES
-                ? "{\"model\":\"m\",\"max_tokens\":16,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
-                : "{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"include_usage\":" + includeUsage
-                        + "},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        ObjectNode request = object(switch (client) {
+            case MESSAGES ->
+                "{\"model\":\"m\",\"max_tokens\":16,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+            case RESPONSES -> "{\"model\":\"m\",\"stream\":true,\"input\":\"hi\"}";
+            case CHAT_COMPLETIONS -> "{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"include_usage\":"
+                    + includeUsage + "},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        });
         return WireApis.plan(client, route.upstream().wireApi(), request, route, tally).codec();
     }
 

@@ -105,10 +105,16 @@ final class SseTranscript {
         return normalised(node);
     }
 
+    /** The time of a chat chunk ({@code created}) or of a Responses event's response ({@code created_at}) as 0. */
     private static JsonNode normalised(JsonNode node) {
         if (node.isObject() && node.has("created")) {
             assertThat(node.get("created").isIntegralNumber()).as("created is a number: %s", node).isTrue();
             ((ObjectNode) node).put("created", 0);
+        }
+        JsonNode response = node.path("response");
+        if (response.isObject() && response.has("created_at")) {
+            assertThat(response.get("created_at").isIntegralNumber()).as("created_at is a number: %s", node).isTrue();
+            ((ObjectNode) response).put("created_at", 0);
         }
         return node;
     }

@@ -83,6 +83,55 @@ final class StreamInvariants {
         assertEnd(events.stream().map(Event::name).toList(), end);
     }
 
+    /**
+     * A Responses stream: every event named by its {@code type} with a {@code sequence_number} counting from 0;
+     * {@code response.created} then {@code response.in_progress} first; output items numbered from 0 in the order
+     * they are added, each event of an item between its {@code output_item.added} and {@code output_item.done};
+     * every item done before the one last event ({@code response.completed} or {@code .incomplete}, or
+     * {@code response.failed}), or no last event at all when the answer was cut off.
+     */
+    static void assertResponses(List<Event> events, End end) {
+        Set<String> open = new HashSet<>();
+        int items = 0;
+        for (int i = 0; i < events.size(); i++) {
+            String name = events.get(i).name();
+            JsonNode data = SseTranscript.json(events.get(i).data());
+            assertThat(name).as("event name is the data's type").isEqualTo(data.path("type").asText());
+            assertThat(data.path("sequence_number").asInt(-1)).as("sequence number of event %d", i).isEqualTo(i);
+            assertThat(name.equals("response.created")).as("response.created first and only then").isEqualTo(i == 0);
+            assertThat(name.equals("response.in_progress")).as("response.in_progress second").isEqualTo(i == 1);
+            boolean last = name.equals("response.completed") || name.equals("response.incomplete")
+                    || name.equals("response.failed");
+            assertThat(last).as("%s is the last event only", name).isEqualTo(last && i == events.size() - 1);
+            switch (name) {
+                case "response.output_item.added" -> {
+                    assertThat(data.path("output_index").asInt()).as("items counted from 0").isEqualTo(items++);
+                    assertThat(open.add(data.path("item").path("id").asText())).as("a new item id").isTrue();
+                }
+                case "response.output_item.done" -> assertThat(open.remove(data.path("item").path("id").asText()))
+                        .as("done of an open item").isTrue();
+                case "response.completed", "response.incomplete" -> {
+                    assertThat(open).as("items done before the end").isEmpty();
+                    assertThat(data.path("response").path("output")).as("every item in the output").hasSize(items);
+                    assertThat(data.path("response").path("usage").path("total_tokens").isNumber()).isTrue();
+                }
+                default -> {
+                    if (data.has("item_id")) {
+                        assertThat(open).as("%s of an open item", name).contains(data.path("item_id").asText());
+                    }
+                }
+            }
+        }
+        String lastName = events.get(events.size() - 1).name();
+        switch (end) {
+            case COMPLETE -> assertThat(lastName).isIn("response.completed", "response.incomplete");
+            case FAILED -> assertThat(lastName).isEqualTo("response.failed");
+            case CUT -> assertThat(events).extracting(Event::name)
+                    .doesNotContain("response.completed", "response.incomplete", "response.failed");
+            default -> throw new IllegalArgumentException(end.name());
+        }
+    }
+
     private static void assertEnd(List<String> names, End end) {
         switch (end) {
             case COMPLETE -> assertThat(names.subList(names.size() - 2, names.size()))

@@ -38,12 +38,13 @@ final class ChatCompletionToResponse {
                 ResponseObject.status(finish));
         response.set("incomplete_details", ResponseObject.incomplete(finish));
         ArrayNode output = response.putArray("output");
+        String itemStatus = ResponseObject.status(finish); // an answer cut short leaves its items incomplete
         StringBuilder delivered = new StringBuilder();
         String reasoning = reply.path("reasoning").asText(reply.path("reasoning_content").asText(""));
         if (!reasoning.isEmpty()) {
             OutputItem item = OutputItem.reasoning(itemId("rs", generation, output), output.size());
             item.append(reasoning);
-            item.close();
+            item.close(itemStatus);
             output.add(item.closed());
             delivered.append(reasoning);
         }
@@ -53,7 +54,7 @@ final class ChatCompletionToResponse {
             OutputItem item = OutputItem.message(itemId("msg", generation, output), output.size());
             part(item, OutputItem.TEXT, text);
             part(item, OutputItem.REFUSAL, refusal);
-            item.close();
+            item.close(itemStatus);
             output.add(item.closed());
             delivered.append(text).append(refusal);
         }
@@ -63,7 +64,7 @@ final class ChatCompletionToResponse {
             OutputItem item = OutputItem.functionCall(itemId("fc", generation, output), output.size(),
                     call.path("id").asText(), call.path("function").path("name").asText());
             item.append(arguments);
-            item.close();
+            item.close(itemStatus);
             output.add(item.closed());
             delivered.append(arguments);
         }

@@ -83,8 +83,8 @@ public final class ChatToResponses implements StreamCodec {
         }
         String finish = choice.path("finish_reason").asText("");
         if (!finish.isBlank() && finishReason == null) {
-            closeAll(out);
             finishReason = finish;
+            closeAll(out);
             generation.finishReason(finish);
         }
         if (chunk.path("usage").isObject()) {
@@ -228,8 +228,9 @@ public final class ChatToResponses implements StreamCodec {
         calls.clear();
     }
 
+    /** Ends {@code item}: incomplete when the answer was cut short (max tokens, content filter), else completed. */
     private void done(OutputItem item, Emitter out) {
-        item.close();
+        item.close(finishReason == null ? "completed" : ResponseObject.status(finishReason));
         emit(out, event("response.output_item.done").put("output_index", item.index()).set("item", item.closed()), "");
     }
 
@@ -265,7 +266,7 @@ public final class ChatToResponses implements StreamCodec {
     private ObjectNode finished(String status) {
         ObjectNode body = response.of(generation.id(), model, status);
         ArrayNode items = body.putArray("output");
-        output.forEach(item -> items.add(item.closed()));
+        output.forEach(item -> items.add(item.snapshot()));
         return body;
     }
 

@@ -21,6 +21,7 @@ final class OutputItem {
     private StringBuilder text = new StringBuilder();
     private String partType;
     private int partIndex = -1;
+    private boolean closed;
 
     private OutputItem(ObjectNode item, int index, ArrayNode parts) {
         this.item = item;
@@ -117,13 +118,36 @@ final class OutputItem {
         return item.deepCopy();
     }
 
-    /** Marks the item complete: a reasoning summary or a call takes its text. */
-    void close() {
+    /**
+     * Ends the item with {@code status} ({@code completed}, or {@code incomplete} for an answer cut short): a
+     * reasoning summary or a call takes its text.
+     */
+    void close(String status) {
         switch (item.path("type").asText()) {
             case "reasoning" -> parts.add(summary(text.toString()));
-            case "function_call" -> item.put("status", "completed").put("arguments", text.toString());
-            default -> item.put("status", "completed");
+            case "function_call" -> item.put("status", status).put("arguments", text.toString());
+            default -> item.put("status", status);
         }
+        closed = true;
+    }
+
+    /** The item as a failed response shows it: what has arrived so far, marked incomplete unless it was ended. */
+    ObjectNode snapshot() {
+        if (closed) {
+            return closed();
+        }
+        ObjectNode copy = item.deepCopy();
+        switch (copy.path("type").asText()) {
+            case "reasoning" -> copy.withArray("summary").add(summary(text.toString()));
+            case "function_call" -> copy.put("status", "incomplete").put("arguments", text.toString());
+            default -> {
+                copy.put("status", "incomplete");
+                if (partType != null) {
+                    copy.withArray("content").add(part(partType, text.toString()));
+                }
+            }
+        }
+        return copy;
     }
 
     /** The item as it stands: as {@code response.output_item.done} and the final response carry it. */

@@ -62,7 +62,10 @@ final class ResponseObject {
         return response;
     }
 
-    /** The status of an answer that ended with the chat finish reason {@code finish}. */
+    /**
+     * The status of an answer that ended with the chat finish reason {@code finish}, and of its output items:
+     * {@code incomplete} when it was cut short, else {@code completed}.
+     */
     static String status(String finish) {
         return "length".equals(finish) || "content_filter".equals(finish) ? "incomplete" : "completed";
     }
