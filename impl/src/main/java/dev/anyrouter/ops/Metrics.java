@@ -65,7 +65,7 @@ public final class Metrics implements AutoCloseable {
                 .description("Requests whose upstream exchange and relay are running now (streamed or not)")
                 .register(registry);
         requests = Counter.builder("anyrouter.requests")
-                .description("Requests to the chat-completions and Messages APIs, counted when their response ends")
+                .description("Requests to the chat-completions, Messages and Responses APIs, counted when their response ends")
                 .withRegistry(registry);
         firstToken = Timer.builder("anyrouter.time.to.first.token")
                 .description("Time from request to the first chunk delivered to the client")

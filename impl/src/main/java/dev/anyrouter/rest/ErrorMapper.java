@@ -78,6 +78,20 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
         return current != null && CompletionsResource.MESSAGES.equals(current.getUriInfo().getPath());
     }
 
+    /** A 404's message: the path asked for and the API's base URL, which a client may have got wrong. */
+    private String notFound() {
+        ContainerRequest current = request == null ? null : request.get();
+        if (current == null) {
+            return "no such endpoint";
+        }
+        String base = current.getBaseUri() + "api/v1";
+        String path = current.getPath(false);
+        path = path.length() > 200 ? path.substring(0, 200) + "..." : path;
+        return "no such endpoint: " + current.getMethod() + " /" + path + " (the API's"
+                + " base URL is " + base + " or " + current.getBaseUri() + "v1, e.g. POST " + base
+                + "/chat/completions, /messages or /responses)";
+    }
+
     private static String type(int status) {
         return switch (status) {
             case 401, 403 -> ErrorTypes.AUTHENTICATION;
@@ -86,9 +100,9 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
         };
     }
 
-    private static String message(Response response) {
+    private String message(Response response) {
         return switch (response.getStatus()) {
-            case 404 -> "no such endpoint";
+            case 404 -> notFound();
             case 405 -> "method not allowed (allowed: " + response.getAllowedMethods() + ")";
             case 406 -> "cannot produce the requested media type";
             case 415 -> "unsupported Content-Type";

@@ -19,6 +19,7 @@ public final class GatewayApplication {
     public static ResourceConfig create(AnyRouter engine, Object... extra) {
         DisconnectLogFilter.install();
         ResourceConfig config = new ResourceConfig()
+                .register(new V1PathFilter())
                 .register(new AuthFilter(engine.keys(), engine.config().adminKey()))
                 .register(new RequestBodyFilter(engine.config().maxBodyBytes(), engine.config().bodyLimits(),
                         engine.credit()::checkBeforeBody))

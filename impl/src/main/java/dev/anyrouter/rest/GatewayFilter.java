@@ -146,7 +146,7 @@ public final class GatewayFilter implements Filter {
             int status = response.getStatus();
             Boolean stream = state.stream();
             // The path within the Jersey servlet, wherever it is mounted ("/*" or "/llm/*").
-            String api = api(request.getPathInfo() == null ? "" : request.getPathInfo());
+            String api = api(V1PathFilter.apiPath(request.getPathInfo() == null ? "" : request.getPathInfo()));
             if (api != null) {
                 engine.metrics().request(api, stream, status);
             }

@@ -295,8 +295,9 @@ class ErrorsIT {
     void answersUnknownPathsAndMethodsWithJson() throws Exception {
         try (RawClient client = RawClient.connect(gateway.uri()).post("/api/v1/nothing", Gateway.BEARER, "{}")) {
             assertThat(client.status).isEqualTo(404);
-            assertThat(client.rest()).isEqualTo("{\"error\":{\"code\":404,\"message\":\"no such endpoint\","
-                    + "\"type\":\"not_found_error\"}}");
+            assertThat(client.rest()).isEqualTo("{\"error\":{\"code\":404,\"message\":\"no such endpoint: POST "
+                    + "/api/v1/nothing (the API's base URL is http://localhost/api/v1 or http://localhost/v1, e.g. POST "
+                    + "http://localhost/api/v1/chat/completions, /messages or /responses)\",\"type\":\"not_found_error\"}}");
         }
         try (RawClient client = RawClient.connect(gateway.uri()).post("/api/v1/models", Gateway.BEARER, "{}")) {
             assertThat(client.status).isEqualTo(405);
