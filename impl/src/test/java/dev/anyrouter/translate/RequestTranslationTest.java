@@ -107,6 +107,14 @@ class RequestTranslationTest {
                         {"model":"anthropic/claude-sonnet-4-5","messages":[{"role":"user","content":[
                           {"type":"image_url","image_url":{"url":"file:///etc/passwd"}}]}]}""",
                         "messages[0].content[0].image_url.url: expected a base64 data URL or an http(s) URL"),
+                Arguments.of("a cache_control that is not an object", """
+                        {"model":"anthropic/claude-sonnet-4-5","messages":[{"role":"user","content":[
+                          {"type":"text","text":"Hi","cache_control":"ephemeral"}]}]}""",
+                        "messages[0].content[0].cache_control: \"ephemeral\" (expected: an object with a string type"),
+                Arguments.of("a cache_control without a type", """
+                        {"model":"anthropic/claude-sonnet-4-5","messages":[{"role":"user","content":"Hi"}],
+                         "tools":[{"type":"function","function":{"name":"f"},"cache_control":{"ttl":"5m"}}]}""",
+                        "tools[0].cache_control: {\"ttl\":\"5m\"} (expected: an object with a string type"),
                 Arguments.of("an unknown field", """
                         {"model":"anthropic/claude-sonnet-4-5","messages":[{"role":"user","content":"Hi"}],
                          "web_search_options":{}}""",

@@ -191,6 +191,7 @@ final class ChatToAnthropicRequest {
             }
             translated.set("input_schema", function.path("parameters").isObject() ? function.get("parameters")
                     : Json.MAPPER.createObjectNode().put("type", "object"));
+            CacheControl.copy("tools[" + i + "]", tool, translated);
         }
         return out;
     }
