@@ -49,7 +49,8 @@ public final class AnthropicWire implements WireApi {
 
     private static Plan chat(ObjectNode body, Destination destination, Tally tally) {
         return new Plan(RequestBodies.bytes(ChatToAnthropicRequest.translate(body, destination)),
-                new AnthropicToOpenAi(destination, tally, RequestBodies.includeUsage(body)));
+                new AnthropicToOpenAi(destination, tally, RequestBodies.includeUsage(body),
+                        StructuredOutput.asked(body)));
     }
 
     private static Plan messages(ObjectNode body, Destination destination, Tally tally) {
