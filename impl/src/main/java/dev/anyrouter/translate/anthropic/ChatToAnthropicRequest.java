@@ -25,8 +25,8 @@ final class ChatToAnthropicRequest {
     private static final Set<String> DROPPED = Set.of("model", "messages", "stream_options", "presence_penalty",
             "frequency_penalty", "seed", "logit_bias", "service_tier", "store", "metadata", "prediction",
             "parallel_tool_calls", "max_completion_tokens", "simulation",
-            // routing hints for gateways (OpenRouter's), not for the model
-            "models", "provider", "transforms", "route", "usage", "include_reasoning");
+            // OpenRouter's older switch for reasoning (its routing fields never get here: rest/OpenRouterFields)
+            "include_reasoning");
 
     private ChatToAnthropicRequest() {
     }
