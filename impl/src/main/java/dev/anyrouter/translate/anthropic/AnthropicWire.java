@@ -11,6 +11,7 @@ import dev.anyrouter.api.spi.WireApi;
 import dev.anyrouter.translate.RequestBodies;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Anthropic Messages ({@code api: anthropic}): {@code POST {base}/v1/messages} with {@code x-api-key: KEY} and
@@ -45,6 +46,12 @@ public final class AnthropicWire implements WireApi {
     public Map<String, String> headers(Optional<String> key) {
         return key.map(k -> Map.of("x-api-key", k, "anthropic-version", VERSION))
                 .orElse(Map.of("anthropic-version", VERSION));
+    }
+
+    /** Beta features a client turns on, as Anthropic's SDKs send them (docs/api.md, headers). */
+    @Override
+    public Set<String> clientHeaders() {
+        return Set.of("anthropic-beta");
     }
 
     private static Plan chat(ObjectNode body, Destination destination, Tally tally) {
