@@ -67,7 +67,8 @@ final class Admission {
         List<Target> targets = new ArrayList<>();
         for (Route route : routes) {
             Plan plan = WireApis.plan(client.api(), route.upstream().wireApi(), body, route, generation);
-            targets.add(new Target(route, plan.upstreamBody(), plan.codec(),
+            targets.add(new Target(route, plan.upstreamBody(),
+                    ForwardedHeaders.to(route.upstream().wire(), state.forwarded()), plan.codec(),
                     engine.prices().of(route.requestedModel())));
         }
         long promptTokens = key.limit().isEmpty() ? 0

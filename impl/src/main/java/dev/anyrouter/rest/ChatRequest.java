@@ -50,7 +50,21 @@ record ChatRequest(ObjectNode body, String model, boolean stream, String fallbac
         }
         fieldTypes(body);
         reasoning(body.get("reasoning"));
+        OpenRouterFields.check(body);
         return new ChatRequest(body, model, stream, "models");
+    }
+
+    /**
+     * Also OpenRouter's {@code usage: {"include": true}} of a stream, as {@code stream_options.include_usage}: the
+     * usage chunk (a JSON answer always has its usage).
+     */
+    @Override
+    public ObjectNode upstreamBody() {
+        ObjectNode upstream = ClientRequest.super.upstreamBody();
+        if (stream && OpenRouterFields.usageIncluded(body)) {
+            upstream.withObjectProperty("stream_options").put("include_usage", true);
+        }
+        return upstream;
     }
 
     /**

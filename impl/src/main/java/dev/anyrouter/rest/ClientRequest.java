@@ -41,10 +41,14 @@ public interface ClientRequest {
         return OptionalLong.empty();
     }
 
-    /** The body to plan the upstream request from: the client's, without the fallback list. */
+    /**
+     * The body to plan the upstream request from: the client's, without the fallback list and the OpenRouter fields
+     * the gateway consumes ({@link OpenRouterFields}).
+     */
     default ObjectNode upstreamBody() {
         ObjectNode copy = body().deepCopy();
         copy.remove(fallbackField());
+        copy.remove(OpenRouterFields.NAMES);
         return copy;
     }
 }

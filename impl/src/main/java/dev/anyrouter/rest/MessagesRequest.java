@@ -57,6 +57,7 @@ record MessagesRequest(ObjectNode body, String model, boolean stream, String fal
             throw Fields.invalid("stop_sequences", stops, "an array of strings");
         }
         Fields.budgeted(body.get("thinking"), "thinking", "budget_tokens");
+        OpenRouterFields.check(body);
         return new MessagesRequest(body, model, stream, "fallbacks");
     }
 

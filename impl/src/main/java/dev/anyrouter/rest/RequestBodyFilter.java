@@ -23,7 +23,8 @@ import java.util.function.Consumer;
 /**
  * Reads and validates a chat-completions, Messages or Responses body (at most the configured size, within {@link BodyLimits};
  * {@link GatewayFilter} has made its Content-Type JSON) and picks the resource method by the body's {@code stream}
- * flag: streaming requests go to the {@code SseEventSink} method, the rest to the JSON one. Any other body (the
+ * flag: streaming requests go to the {@code SseEventSink} method, the rest to the JSON one. The client headers an
+ * upstream may receive are checked here too ({@link ForwardedHeaders}). Any other body (the
  * admin API's) is held to the same size before its resource reads it. A key already over its credit limit is
  * refused (402) before its body is read.
  */
@@ -64,7 +65,7 @@ final class RequestBodyFilter implements ContainerRequestFilter {
             creditCheck.accept(key); // a refused key's body is never read: a slow one would hold this thread
         }
         ClientRequest parsed = Fields.request(read(request), limits, checker);
-        RequestState.of(request).client(parsed);
+        RequestState.of(request).client(parsed, ForwardedHeaders.of(request.getHeaders()));
         request.getHeaders().putSingle(HttpHeaders.ACCEPT,
                 parsed.stream() ? MediaType.SERVER_SENT_EVENTS : MediaType.APPLICATION_JSON);
     }

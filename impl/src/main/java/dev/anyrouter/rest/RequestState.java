@@ -5,6 +5,7 @@ import dev.anyrouter.relay.ClientOutput;
 import dev.anyrouter.store.ClientKey;
 import jakarta.servlet.ServletRequest;
 import jakarta.ws.rs.container.ContainerRequestContext;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -23,6 +24,7 @@ final class RequestState {
     private final AsyncEnd asyncEnd;
     private volatile ClientKey key;
     private volatile ClientRequest client;
+    private volatile Map<String, String> forwarded = Map.of();
     private volatile String model;
     private volatile Boolean stream;
     private volatile String generationId;
@@ -89,10 +91,17 @@ final class RequestState {
         return client;
     }
 
-    void client(ClientRequest client) {
+    /** @param forwarded the client's headers an upstream may receive ({@link ForwardedHeaders}), checked */
+    void client(ClientRequest client, Map<String, String> forwarded) {
         this.model = client.model();
         this.stream = client.stream();
+        this.forwarded = forwarded;
         this.client = client;
+    }
+
+    /** The client's headers an upstream may receive, once {@link RequestBodyFilter} checked them. */
+    Map<String, String> forwarded() {
+        return forwarded;
     }
 
     /** The body is planned: the state no longer holds it, as it lives as long as the (streamed) response. */

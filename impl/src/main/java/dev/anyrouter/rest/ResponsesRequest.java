@@ -77,6 +77,7 @@ record ResponsesRequest(ObjectNode body, String model, boolean stream, String fa
         if (previous != null && !previous.isNull() && !previous.isTextual()) {
             throw Fields.invalid("previous_response_id", previous, "a string");
         }
+        OpenRouterFields.check(body);
         return new ResponsesRequest(body, model, stream, "models");
     }
 

@@ -96,10 +96,11 @@ public final class UpstreamClient implements AutoCloseable {
      * (on one of the client's threads), or fails. {@code abort} aborts the exchange from any thread, in any phase.
      * Connect failures become 502, timeouts 504, the gateway's own failures ({@link LocalFailures}) 503.
      * {@code onSent} runs once the request has reached the upstream, its head written (from then on its prompt is
-     * billed).
+     * billed). {@code forwarded} are the client's headers this upstream receives, already checked; one the provider
+     * sets itself is not added.
      */
     public CompletableFuture<UpstreamCall> open(Route route, Endpoint endpoint, URI localBase, byte[] body,
-            boolean stream, Runnable onSent, Abort abort) {
+            Map<String, String> forwarded, boolean stream, Runnable onSent, Abort abort) {
         UpstreamConfig upstream = route.upstream();
         URI base = endpoint.baseUri();
         URI resolved = base.isAbsolute() ? base : localBase.resolve(base);
@@ -113,8 +114,14 @@ public final class UpstreamClient implements AutoCloseable {
                 .header(HttpHeaders.USER_AGENT, USER_AGENT)
                 .header(HttpHeaders.ACCEPT_ENCODING, "identity");
         // The provider's own headers, then the key's: a configured header never replaces them (ProvidersConfig).
+        Map<String, String> own = api.headers(endpoint.apiKey().map(Secret::reveal));
         upstream.headers().forEach(request::header);
-        api.headers(endpoint.apiKey().map(Secret::reveal)).forEach(request::header);
+        forwarded.forEach((name, value) -> {
+            if (!named(upstream.headers(), name) && !named(own, name)) {
+                request.header(name, value);
+            }
+        });
+        own.forEach(request::header);
         UpstreamBody upstreamBody = stream ? new UpstreamBody(onSent, limits.maxEventBytes(), limits.maxStreamBytes())
                 : new UpstreamBody(onSent, 0, 0);
         request.property(UpstreamBody.PROPERTY, upstreamBody);
@@ -136,6 +143,10 @@ public final class UpstreamClient implements AutoCloseable {
             }
         });
         return call;
+    }
+
+    private static boolean named(Map<String, String> headers, String name) {
+        return headers.keySet().stream().anyMatch(name::equalsIgnoreCase);
     }
 
     static GatewayException failure(Route route, ProcessingException e) {

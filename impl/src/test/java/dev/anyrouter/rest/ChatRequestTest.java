@@ -39,6 +39,26 @@ class ChatRequestTest {
     }
 
     @Test
+    void consumesOpenRouterFieldsAndTurnsUsageIncludeIntoTheUsageChunk() {
+        ChatRequest request = parse("{\"model\":\"openai/gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"hi\"}],\"models\":[\"anthropic/claude-test\"],\"provider\":{\"order\":[\"openai\"]},"
+                + "\"transforms\":[\"middle-out\"],\"route\":\"fallback\",\"usage\":{\"include\":true}}");
+
+        assertThat(request.upstreamBody().toString()).isEqualTo("{\"model\":\"openai/gpt-4o\",\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream_options\":{\"include_usage\":true}}");
+        assertThat(request.body().has("usage")).as("the client's body stays as it came").isTrue();
+    }
+
+    @Test
+    void usageIncludeOfAJsonAnswerAsksForNothingMore() {
+        ChatRequest request = parse("{\"model\":\"openai/gpt-4o\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"hi\"}],\"usage\":{\"include\":true}}");
+
+        assertThat(request.upstreamBody().toString()).isEqualTo("{\"model\":\"openai/gpt-4o\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+    }
+
+    @Test
     void acceptsToolTurnsAndContentParts() {
         ChatRequest request = parse("{\"model\":\"a/b\",\"messages\":["
                 + "{\"role\":\"system\",\"content\":\"s\"},"
@@ -84,6 +104,12 @@ class ChatRequestTest {
         "{\"model\":\"a/b\",\"reasoning\":{\"max_tokens\":-5},\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|reasoning.max_tokens: -5",
         "{\"model\":\"a/b\",\"reasoning\":{\"effort\":1},\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|reasoning.effort: 1",
         "{\"model\":\"a/b\",\"reasoning\":\"high\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|reasoning: \"high\" (expected: an object)",
+        "{\"model\":\"a/b\",\"provider\":[\"openai\"],\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|provider: [\"openai\"] (expected: an object of provider preferences)",
+        "{\"model\":\"a/b\",\"transforms\":\"middle-out\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|transforms: \"middle-out\" (expected: an array of strings)",
+        "{\"model\":\"a/b\",\"route\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|route: 1 (expected: a string)",
+        "{\"model\":\"a/b\",\"usage\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|usage: true (expected: an object such as {\"include\": true})",
+        "{\"model\":\"a/b\",\"usage\":{\"include\":\"yes\"},\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|usage.include: \"yes\" (expected: true or false)",
+        "{\"model\":\"a/b\",\"models\":\"openai/gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|models: \"openai/gpt-4o\" (expected: an array",
     })
     void rejectsBadInputWithA400NamingTheField(String body, String message) {
         assertThatThrownBy(() -> parse(body))

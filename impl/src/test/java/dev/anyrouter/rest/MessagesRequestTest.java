@@ -53,6 +53,14 @@ class MessagesRequestTest {
         assertThat(request.body().has("fallbacks")).as("the client's body is untouched").isTrue();
     }
 
+    @Test
+    void leavesOpenRouterFieldsOutOfTheUpstreamBody() {
+        MessagesRequest request = parse(body("'messages':" + HI + ",'provider':{'order':['anthropic']},"
+                + "'transforms':[],'route':'fallback','usage':{'include':true}"));
+
+        assertThat(request.upstreamBody().toString()).isEqualTo(json(body("'messages':" + HI)));
+    }
+
     static Stream<Arguments> accepted() {
         return Stream.of(
                 Arguments.of("plain text", body("'messages':" + HI), false),
@@ -135,6 +143,8 @@ class MessagesRequestTest {
 
     static Stream<Arguments> rejected() {
         return Stream.of(
+                Arguments.of("provider preferences that are not an object", body("'messages':" + HI
+                        + ",'provider':'anthropic'"), "provider: \"anthropic\" (expected: an object"),
                 Arguments.of("missing max_tokens",
                         json("{'model':'anthropic/claude-test','messages':" + HI + "}"),
                         "max_tokens: missing (expected: a whole number of at least 1"),

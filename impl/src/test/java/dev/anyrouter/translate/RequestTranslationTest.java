@@ -70,15 +70,30 @@ class RequestTranslationTest {
                 Arguments.of("n: 2", """
                         {"model":"anthropic/claude-sonnet-4-5","messages":[{"role":"user","content":"Hi"}],"n":2}""",
                         "cannot send to an Anthropic model: n: 2"),
-                Arguments.of("response_format json_schema", """
+                Arguments.of("response_format json_schema with tools", """
                         {"model":"anthropic/claude-sonnet-4-5","messages":[{"role":"user","content":"Hi"}],
+                         "tools":[{"type":"function","function":{"name":"f"}}],
                          "response_format":{"type":"json_schema","json_schema":{"name":"answer",
                            "schema":{"type":"object","properties":{"a":{"type":"string"}}}}}}""",
-                        "cannot send to an Anthropic model: response_format: \"json_schema\""),
-                Arguments.of("response_format json_object", """
+                        "cannot send to an Anthropic model: response_format json_schema with tools"),
+                Arguments.of("response_format json_schema whose schema is not an object", """
                         {"model":"anthropic/claude-sonnet-4-5","messages":[{"role":"user","content":"Hi"}],
-                         "response_format":{"type":"json_object"}}""",
-                        "cannot send to an Anthropic model: response_format: \"json_object\""),
+                         "response_format":{"type":"json_schema","json_schema":{"name":"answer",
+                           "schema":{"type":"array"}}}}""",
+                        "response_format.json_schema.schema: {\"type\":\"array\"} (expected: a JSON schema of type object"),
+                Arguments.of("response_format json_schema with a bad name", """
+                        {"model":"anthropic/claude-sonnet-4-5","messages":[{"role":"user","content":"Hi"}],
+                         "response_format":{"type":"json_schema","json_schema":{"name":"my answer",
+                           "schema":{"type":"object"}}}}""",
+                        "response_format.json_schema.name: \"my answer\" (expected: 1 to 64 letters"),
+                Arguments.of("response_format of an unknown type", """
+                        {"model":"anthropic/claude-sonnet-4-5","messages":[{"role":"user","content":"Hi"}],
+                         "response_format":{"type":"yaml"}}""",
+                        "response_format: {\"type\":\"yaml\"} (expected: an object whose type is"),
+                Arguments.of("response_format json_object with reasoning", """
+                        {"model":"anthropic/claude-sonnet-4-5","messages":[{"role":"user","content":"Hi"}],
+                         "response_format":{"type":"json_object"},"reasoning_effort":"low"}""",
+                        "cannot send to an Anthropic model: reasoning with a JSON response_format"),
                 Arguments.of("logprobs: true", """
                         {"model":"anthropic/claude-sonnet-4-5","messages":[{"role":"user","content":"Hi"}],
                          "logprobs":true,"top_logprobs":2}""",
@@ -107,6 +122,14 @@ class RequestTranslationTest {
                         {"model":"anthropic/claude-sonnet-4-5","messages":[{"role":"user","content":[
                           {"type":"image_url","image_url":{"url":"file:///etc/passwd"}}]}]}""",
                         "messages[0].content[0].image_url.url: expected a base64 data URL or an http(s) URL"),
+                Arguments.of("a cache_control that is not an object", """
+                        {"model":"anthropic/claude-sonnet-4-5","messages":[{"role":"user","content":[
+                          {"type":"text","text":"Hi","cache_control":"ephemeral"}]}]}""",
+                        "messages[0].content[0].cache_control: \"ephemeral\" (expected: an object with a string type"),
+                Arguments.of("a cache_control without a type", """
+                        {"model":"anthropic/claude-sonnet-4-5","messages":[{"role":"user","content":"Hi"}],
+                         "tools":[{"type":"function","function":{"name":"f"},"cache_control":{"ttl":"5m"}}]}""",
+                        "tools[0].cache_control: {\"ttl\":\"5m\"} (expected: an object with a string type"),
                 Arguments.of("an unknown field", """
                         {"model":"anthropic/claude-sonnet-4-5","messages":[{"role":"user","content":"Hi"}],
                          "web_search_options":{}}""",

@@ -60,7 +60,7 @@ class SseDecodingTest {
         Route route = new Route(new UpstreamConfig("test", base, Optional.empty(), "openai"), "test/m", "m");
         List<String> data = new ArrayList<>();
         try (UpstreamCall call = client.open(route, route.upstream().endpoints().get(0), base,
-                "{}".getBytes(StandardCharsets.UTF_8), true, () -> { }, new Abort()).get(10, TimeUnit.SECONDS)) {
+                "{}".getBytes(StandardCharsets.UTF_8), Map.of(), true, () -> { }, new Abort()).get(10, TimeUnit.SECONDS)) {
             while (!call.ended()) {
                 SseEvent event = call.poll();
                 if (event == null) {

@@ -36,6 +36,15 @@ public interface WireApi {
     /** The headers that carry the endpoint's key ({@code key} is its value), and any other this API requires. */
     Map<String, String> headers(Optional<String> key);
 
+    /**
+     * The client's request headers (lower-case names) that this API's upstreams receive as the client sent them,
+     * once the gateway has checked their values; the trace headers go to every upstream besides these. None by
+     * default: a client's headers never reach an upstream otherwise.
+     */
+    default Set<String> clientHeaders() {
+        return Set.of();
+    }
+
     /** The message of an error body: {@code {"error":{"message":…}}}, {@code {"error":"…"}} or {@code {"message":…}}. */
     default Optional<String> message(JsonNode body) {
         JsonNode error = body.path("error");

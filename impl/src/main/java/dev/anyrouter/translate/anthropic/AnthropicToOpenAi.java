@@ -19,7 +19,9 @@ import java.io.IOException;
  * An Anthropic upstream answering a chat-completions client (docs/wire-format.md section 4): {@code message_start}
  * becomes the role chunk, text and thinking deltas become {@code content} and {@code reasoning}, each
  * {@code tool_use} block a tool call with its own index, the stop reason one finish chunk, and
- * {@code message_stop} the usage chunk (when asked for) and {@code [DONE]}.
+ * {@code message_stop} the usage chunk (when asked for) and {@code [DONE]}. For a JSON {@code response_format}
+ * ({@link StructuredOutput}) the forced tool's input is the answer: its JSON pieces become {@code content}, and its
+ * {@code tool_use} stop {@code stop}.
  */
 final class AnthropicToOpenAi implements StreamCodec {
 
@@ -29,6 +31,8 @@ final class AnthropicToOpenAi implements StreamCodec {
     private final Destination route;
     private final Tally generation;
     private final boolean includeUsage;
+    /** Whether the answer is the input of the tool {@link StructuredOutput} forced, delivered as text. */
+    private final boolean jsonAnswer;
     private final long created = System.currentTimeMillis() / 1000;
     private String model;
     /** The tool-call index of the open {@code tool_use} block, or -1. */
@@ -38,10 +42,11 @@ final class AnthropicToOpenAi implements StreamCodec {
     private Long inputTokens;
     private Long outputTokens;
 
-    AnthropicToOpenAi(Destination route, Tally generation, boolean includeUsage) {
+    AnthropicToOpenAi(Destination route, Tally generation, boolean includeUsage, boolean jsonAnswer) {
         this.route = route;
         this.generation = generation;
         this.includeUsage = includeUsage;
+        this.jsonAnswer = jsonAnswer;
         this.model = route.upstreamModel();
     }
 
@@ -62,7 +67,7 @@ final class AnthropicToOpenAi implements StreamCodec {
             case "content_block_start" -> {
                 JsonNode block = event.path("content_block");
                 toolIndex = -1;
-                if ("tool_use".equals(block.path("type").asText())) {
+                if ("tool_use".equals(block.path("type").asText()) && !jsonAnswer) {
                     toolIndex = tools++;
                     ObjectNode call = toolCall().put("id", block.path("id").asText()).put("type", "function");
                     call.putObject("function").put("name", block.path("name").asText()).put("arguments", "");
@@ -74,7 +79,7 @@ final class AnthropicToOpenAi implements StreamCodec {
                 usage(event.path("usage"));
                 String reason = event.path("delta").path("stop_reason").asText(null);
                 if (reason != null && finishReason == null) {
-                    finishReason = StopReasons.finishReason(reason);
+                    finishReason = finishReason(reason);
                     generation.finishReason(finishReason);
                     send(out, Json.MAPPER.createObjectNode(), finishReason, "");
                 }
@@ -102,8 +107,12 @@ final class AnthropicToOpenAi implements StreamCodec {
             case "thinking_delta" -> send(out, Json.MAPPER.createObjectNode().put("reasoning",
                     delta.path("thinking").asText()), null, delta.path("thinking").asText());
             case "input_json_delta" -> {
-                if (toolIndex >= 0) {
-                    String piece = delta.path("partial_json").asText();
+                String piece = delta.path("partial_json").asText();
+                if (jsonAnswer) {
+                    if (!piece.isEmpty()) { // the answer's first piece is often empty: no chunk for it
+                        send(out, Json.MAPPER.createObjectNode().put("content", piece), null, piece);
+                    }
+                } else if (toolIndex >= 0) {
                     ObjectNode call = toolCall();
                     call.putObject("function").put("arguments", piece);
                     send(out, deltaWith(call), null, piece);
@@ -153,16 +162,21 @@ final class AnthropicToOpenAi implements StreamCodec {
                 case "text" -> text.append(block.path("text").asText());
                 case "thinking" -> reasoning.append(block.path("thinking").asText());
                 case "tool_use" -> {
-                    ObjectNode call = calls.addObject().put("id", block.path("id").asText()).put("type", "function");
-                    call.putObject("function").put("name", block.path("name").asText())
-                            .put("arguments", block.path("input").toString());
+                    if (jsonAnswer) {
+                        text.append(block.path("input").toString());
+                    } else {
+                        ObjectNode call = calls.addObject().put("id", block.path("id").asText())
+                                .put("type", "function");
+                        call.putObject("function").put("name", block.path("name").asText())
+                                .put("arguments", block.path("input").toString());
+                    }
                 }
                 default -> {
                     // redacted thinking and server-tool blocks have no chat-completions form
                 }
             }
         }
-        finishReason = StopReasons.finishReason(message.path("stop_reason").asText("end_turn"));
+        finishReason = finishReason(message.path("stop_reason").asText("end_turn"));
         ObjectNode body = Json.MAPPER.createObjectNode().put("id", generation.id()).put("object", "chat.completion")
                 .put("created", created).put("model", model);
         ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
@@ -186,6 +200,11 @@ final class AnthropicToOpenAi implements StreamCodec {
         calls.forEach(call -> generation.delivered(call.path("function").path("arguments").asText()));
         generation.finishReason(finishReason);
         return Json.write(body);
+    }
+
+    /** The finish reason of a stop reason: the forced tool's {@code tool_use} is a JSON answer's {@code stop}. */
+    private String finishReason(String stopReason) {
+        return jsonAnswer && stopReason.equals("tool_use") ? FinishReasons.STOP : StopReasons.finishReason(stopReason);
     }
 
     private ObjectNode toolCall() {

@@ -14,6 +14,7 @@ import dev.anyrouter.translate.responses.ChatToResponses;
 import dev.anyrouter.translate.responses.ResponsesToChat;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Anthropic Messages ({@code api: anthropic}): {@code POST {base}/v1/messages} with {@code x-api-key: KEY} and
@@ -51,9 +52,16 @@ public final class AnthropicWire implements WireApi {
                 .orElse(Map.of("anthropic-version", VERSION));
     }
 
+    /** Beta features a client turns on, as Anthropic's SDKs send them (docs/api.md, headers). */
+    @Override
+    public Set<String> clientHeaders() {
+        return Set.of("anthropic-beta");
+    }
+
     private static Plan chat(ObjectNode body, Destination destination, Tally tally) {
         return new Plan(RequestBodies.bytes(ChatToAnthropicRequest.translate(body, destination)),
-                new AnthropicToOpenAi(destination, tally, RequestBodies.includeUsage(body)));
+                new AnthropicToOpenAi(destination, tally, RequestBodies.includeUsage(body),
+                        StructuredOutput.asked(body)));
     }
 
     private static Plan messages(ObjectNode body, Destination destination, Tally tally) {
@@ -65,7 +73,7 @@ public final class AnthropicWire implements WireApi {
     private static Plan responses(ObjectNode body, Destination destination, Tally tally) {
         ObjectNode chat = ResponsesToChat.translate(body, destination);
         return new Plan(RequestBodies.bytes(ChatToAnthropicRequest.translate(chat, destination)),
-                new ChainedCodec(new AnthropicToOpenAi(destination, tally, true),
+                new ChainedCodec(new AnthropicToOpenAi(destination, tally, true, StructuredOutput.asked(chat)),
                         new ChatToResponses(destination, ChainedCodec.quiet(tally), body)));
     }
 }

@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * The messages of a chat-completions request as Messages turns (docs/wire-format.md section 4): {@code system}
  * and {@code developer} messages go to the top-level {@code system}; tool calls become {@code tool_use} blocks and
  * {@code tool} messages {@code tool_result} blocks; image parts become {@code image} blocks; consecutive turns of
- * one role merge, as the Messages API wants them alternating.
+ * one role merge, as the Messages API wants them alternating. A part's {@code cache_control} stays on its block
+ * ({@link CacheControl}), in every role, inside a {@code tool_result} too.
  */
 final class ChatToAnthropicMessages {
 
@@ -75,13 +76,15 @@ final class ChatToAnthropicMessages {
             JsonNode part = content.get(i);
             String type = part.path("type").asText();
             switch (type) {
-                case "text" -> blocks.addObject().put("type", "text").put("text", part.path("text").asText());
+                case "text" -> blocks.add(CacheControl.copy(where + ".content[" + i + "]", part,
+                        Json.MAPPER.createObjectNode().put("type", "text").put("text", part.path("text").asText())));
                 case "image_url" -> {
                     if (!images) {
                         throw ChatToAnthropicRequest.unsupported(where + ".content[" + i + "]: an image here (Anthropic takes images in "
                                 + "user messages only)");
                     }
-                    blocks.add(image(where + ".content[" + i + "]", part.path("image_url").path("url").asText()));
+                    String at = where + ".content[" + i + "]";
+                    blocks.add(CacheControl.copy(at, part, image(at, part.path("image_url").path("url").asText())));
                 }
                 default -> throw ChatToAnthropicRequest.unsupported(where + ".content[" + i + "]: a '" + type + "' part (Anthropic models "
                         + "take text and images)");

@@ -11,8 +11,8 @@ import java.util.Set;
 /**
  * A chat-completions request as a Messages request (docs/wire-format.md section 4): {@code system} and
  * {@code developer} messages become the top-level {@code system}, the rest Messages turns
- * ({@link ChatToAnthropicMessages}); options, tools and reasoning are mapped here. Anything Anthropic cannot
- * express is a 400.
+ * ({@link ChatToAnthropicMessages}); options, tools and reasoning are mapped here, a JSON {@code response_format} by
+ * {@link StructuredOutput}. Anything Anthropic cannot express is a 400.
  */
 final class ChatToAnthropicRequest {
 
@@ -25,8 +25,8 @@ final class ChatToAnthropicRequest {
     private static final Set<String> DROPPED = Set.of("model", "messages", "stream_options", "presence_penalty",
             "frequency_penalty", "seed", "logit_bias", "service_tier", "store", "metadata", "prediction",
             "parallel_tool_calls", "max_completion_tokens", "simulation",
-            // routing hints for gateways (OpenRouter's), not for the model
-            "models", "provider", "transforms", "route", "usage", "include_reasoning");
+            // OpenRouter's older switch for reasoning (its routing fields never get here: rest/OpenRouterFields)
+            "include_reasoning");
 
     private ChatToAnthropicRequest() {
     }
@@ -46,6 +46,7 @@ final class ChatToAnthropicRequest {
         }
         out.set("messages", messages);
         chat.fields().forEachRemaining(field -> option(field.getKey(), field.getValue(), chat, out));
+        StructuredOutput.apply(chat, out);
         if (!out.has("tool_choice") && out.has("tools") && chat.path("parallel_tool_calls").isBoolean()
                 && !chat.path("parallel_tool_calls").asBoolean()) {
             out.putObject("tool_choice").put("type", "auto").put("disable_parallel_tool_use", true);
@@ -87,10 +88,7 @@ final class ChatToAnthropicRequest {
                 }
             }
             case "response_format" -> {
-                if (!"text".equals(value.path("type").asText())) {
-                    throw unsupported("response_format: " + value.path("type")
-                            + " (Anthropic models have no JSON mode; describe the format in the prompt or use a tool)");
-                }
+                // see StructuredOutput, applied once every other option is in
             }
             case "logprobs", "top_logprobs" -> {
                 if (!value.isBoolean() || value.asBoolean()) {
@@ -121,6 +119,10 @@ final class ChatToAnthropicRequest {
         Integer budget = budget(chat);
         if (budget == null || lastAssistantCallsTools(out.path("messages"))) {
             return;
+        }
+        if (StructuredOutput.asked(chat)) {
+            throw unsupported("reasoning with a JSON response_format (the JSON answer comes as a forced tool, and "
+                    + "Anthropic models cannot think when a tool is forced)");
         }
         String choice = out.path("tool_choice").path("type").asText();
         if (choice.equals("any") || choice.equals("tool")) {
@@ -191,6 +193,7 @@ final class ChatToAnthropicRequest {
             }
             translated.set("input_schema", function.path("parameters").isObject() ? function.get("parameters")
                     : Json.MAPPER.createObjectNode().put("type", "object"));
+            CacheControl.copy("tools[" + i + "]", tool, translated);
         }
         return out;
     }
