@@ -1,5 +1,6 @@
 package dev.anyrouter.rest;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.api.ErrorTypes;
 import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.config.BodyLimitsConfig;
@@ -15,10 +16,12 @@ import jakarta.ws.rs.core.MediaType;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 /**
- * Reads and validates a chat-completions or Messages body (at most the configured size, within {@link BodyLimits};
+ * Reads and validates a chat-completions, Messages, embeddings or {@code count_tokens} body (at most the configured size, within {@link BodyLimits};
  * {@link GatewayFilter} has made its Content-Type JSON) and picks the resource method by the body's {@code stream}
  * flag: streaming requests go to the {@code SseEventSink} method, the rest to the JSON one. Any other body (the
  * admin API's) is held to the same size before its resource reads it. A key already over its credit limit is
@@ -27,6 +30,13 @@ import java.util.function.Consumer;
 @PreMatching
 @Priority(Priorities.ENTITY_CODER)
 final class RequestBodyFilter implements ContainerRequestFilter {
+
+    /** The checks of each path's body. */
+    private static final Map<String, BiFunction<ObjectNode, String, ClientRequest>> CHECKS = Map.of(
+            CompletionsResource.CHAT, ChatRequest::checked,
+            CompletionsResource.MESSAGES, MessagesRequest::checked,
+            CompletionsResource.EMBEDDINGS, EmbeddingsRequest::checked,
+            CountTokensResource.PATH, MessagesRequest::counted);
 
     private final long maxBodyBytes;
     private final BodyLimits limits;
@@ -42,8 +52,7 @@ final class RequestBodyFilter implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext request) throws IOException {
         String path = request.getUriInfo().getPath();
-        boolean completion = HttpMethod.POST.equals(request.getMethod())
-                && (path.equals(CompletionsResource.CHAT) || path.equals(CompletionsResource.MESSAGES));
+        boolean completion = HttpMethod.POST.equals(request.getMethod()) && CHECKS.containsKey(path);
         if (!completion) {
             if (declaresBody(request)) { // the admin API's bodies: the same limit, read here, handed on as read
                 request.setEntityStream(new ByteArrayInputStream(read(request)));
@@ -54,8 +63,7 @@ final class RequestBodyFilter implements ContainerRequestFilter {
         if (key != null) {
             creditCheck.accept(key); // a refused key's body is never read: a slow one would hold this thread
         }
-        ClientRequest parsed = Fields.<ClientRequest>request(read(request), limits,
-                path.equals(CompletionsResource.CHAT) ? ChatRequest::checked : MessagesRequest::checked);
+        ClientRequest parsed = Fields.request(read(request), limits, CHECKS.get(path));
         RequestState.of(request).client(parsed);
         request.getHeaders().putSingle(HttpHeaders.ACCEPT,
                 parsed.stream() ? MediaType.SERVER_SENT_EVENTS : MediaType.APPLICATION_JSON);

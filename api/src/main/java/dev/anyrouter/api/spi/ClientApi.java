@@ -10,7 +10,10 @@ public enum ClientApi {
     CHAT_COMPLETIONS("chat-completions"),
 
     /** Anthropic Messages: {@code POST /api/v1/messages}. */
-    MESSAGES("messages");
+    MESSAGES("messages"),
+
+    /** OpenAI Embeddings: {@code POST /api/v1/embeddings}, never streamed. */
+    EMBEDDINGS("embeddings");
 
     private final String wireName;
 
