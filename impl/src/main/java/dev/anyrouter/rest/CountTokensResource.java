@@ -22,6 +22,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -68,28 +69,33 @@ public final class CountTokensResource {
             engine.rateLimits().admit(state.key());
             HeldAnswer held = new HeldAnswer(async, state.asyncEnd(), () -> { });
             Optional<String> path = route.upstream().wire().countTokensPath();
-            if (path.isEmpty()) {
+            if (path.isPresent()) {
+                ask(CompletionsResource.localBase(servlet), route, path.get(), client, permit, held);
+                permit.threadDone();
+            } else {
                 long tokens = TokenCounter.forModel(route.upstreamModel()).prompt(ClientApi.MESSAGES, client.body());
                 permit.release();
-                held.answer(answer(Json.MAPPER.createObjectNode().put("input_tokens", tokens).toString(), "local"));
-                return;
+                held.answer(answer(Json.write(Json.MAPPER.createObjectNode().put("input_tokens", tokens)), "local"));
             }
-            ObjectNode body = client.upstreamBody().put("model", route.upstreamModel());
-            UnbilledCall.send(engine.relayContext(), CompletionsResource.localBase(servlet), route, path.get(),
-                    Json.write(body).getBytes(StandardCharsets.UTF_8))
-                    .whenComplete((json, failure) -> {
-                        permit.release();
-                        try {
-                            held.answer(answer(counted(route, json, failure), "upstream"));
-                        } catch (GatewayException e) {
-                            held.fail(e);
-                        }
-                    });
-            permit.threadDone();
         } catch (RuntimeException | Error e) {
             permit.release();
             throw e;
         }
+    }
+
+    /** Asks the upstream and returns: its answer (or failure) answers the client, on the upstream client's thread. */
+    private void ask(URI localBase, Route route, String path, ClientRequest client,
+            RelayAdmissionFilter.Permit permit, HeldAnswer held) {
+        ObjectNode body = client.upstreamBody().put("model", route.upstreamModel());
+        UnbilledCall.send(engine.relayContext(), localBase, route, path,
+                Json.write(body).getBytes(StandardCharsets.UTF_8)).whenComplete((json, failure) -> {
+                    permit.release();
+                    try {
+                        held.answer(answer(counted(route, json, failure), "upstream"));
+                    } catch (GatewayException e) {
+                        held.fail(e);
+                    }
+                });
     }
 
     /** The upstream's answer, when it is a count; else the client's error. */

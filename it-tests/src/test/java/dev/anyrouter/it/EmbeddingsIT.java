@@ -14,11 +14,14 @@ import com.openai.models.embeddings.CreateEmbeddingResponse;
 import com.openai.models.embeddings.EmbeddingCreateParams;
 import dev.anyrouter.accounting.GenerationRecord;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code POST /api/v1/embeddings} with the official openai-java SDK: routed to an OpenAI-compatible upstream (the
@@ -93,6 +96,24 @@ class EmbeddingsIT {
 
             assertThat(client.status).isEqualTo(200);
             assertThat(client.rest()).isEqualTo(ANSWER);
+        }
+    }
+
+    @Test
+    void azureGetsTheDeploymentsEmbeddingsPath(@TempDir Path dir) throws Exception {
+        try (ScriptedUpstream azure = new ScriptedUpstream()) {
+            azure.script(x -> x.json(200, ANSWER));
+            String file = Files.writeString(dir.resolve("anyrouter.yaml"), """
+                    providers:
+                      azure: {api: azure-openai, base_url: %s, api_key: az-secret-key, api_version: 2024-10-21}
+                    """.formatted(azure.root())).toString();
+            try (Gateway gateway = Gateway.with("ANYROUTER_CONFIG", file)) {
+                assertThat(sdk(gateway).embeddings().create(params("azure/emb-prod").build()).data()).hasSize(2);
+            }
+            ScriptedUpstream.Exchange sent = azure.next();
+            assertThat(sent.requestLine).isEqualTo(
+                    "POST /openai/deployments/emb-prod/embeddings?api-version=2024-10-21 HTTP/1.1");
+            assertThat(sent.headers).containsEntry("api-key", "az-secret-key").doesNotContainKey("authorization");
         }
     }
 
