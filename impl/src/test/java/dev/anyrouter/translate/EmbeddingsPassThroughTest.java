@@ -34,8 +34,9 @@ class EmbeddingsPassThroughTest {
     }
 
     @Test
-    void relaysTheAnswerByteForByteAndBillsItsPromptTokens() throws Exception {
-        assertThat(plan().codec().completion(ANSWER)).isSameAs(ANSWER);
+    void relaysTheAnswerByteForByteWithItsCostAndBillsItsPromptTokens() throws Exception {
+        assertThat(plan().codec().completion(ANSWER)).isEqualTo(ANSWER.replace("\"total_tokens\":8}",
+                "\"total_tokens\":8,\"cost\":0.000008}"));
 
         GenerationRecord record = generation.end(Generation.Outcome.COMPLETED, null);
         assertThat(record.servedModel()).isEqualTo("text-embedding-3-small");
@@ -49,5 +50,15 @@ class EmbeddingsPassThroughTest {
     void anErrorBodyIsTheUpstreamsFailure() {
         assertThatThrownBy(() -> plan().codec().completion("{\"error\":{\"message\":\"bad input\"}}"))
                 .isInstanceOf(GatewayException.class).hasMessage("upstream 'openai' failed: bad input");
+    }
+
+    @Test
+    void aCostIsAddedToAnEmptyUsageAndNeverTwice() throws Exception {
+        assertThat(plan().codec().completion("{\"data\":[],\"usage\":{ }}")).as("the counted prompt's cost")
+                .matches("\\{\"data\":\\[],\"usage\":\\{ \"cost\":0\\.\\d+}}");
+        String priced = "{\"data\":[],\"usage\":{\"prompt_tokens\":8,\"cost\":0.5}}";
+        assertThat(plan().codec().completion(priced)).isSameAs(priced);
+        String none = "{\"object\":\"list\",\"data\":[{\"usage\":{}}]}";
+        assertThat(plan().codec().completion(none)).as("only the top-level usage").isSameAs(none);
     }
 }

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code POST /api/v1/embeddings} with the official openai-java SDK: routed to an OpenAI-compatible upstream (the
- * answer byte for byte, the upstream's key, not the client's), billed in the ledger as a generation; refused with a
+ * answer byte for byte but for its cost, the upstream's key, not the client's), billed in the ledger as a generation; refused with a
  * 400 for a provider without embeddings; answered by the simulator offline.
  */
 class EmbeddingsIT {
@@ -61,6 +61,8 @@ class EmbeddingsIT {
             assertThat(embeddings.data().get(0).embedding()).containsExactly(0.0023064255f, -0.009327292f,
                     0.015797347f);
             assertThat(embeddings.usage().promptTokens()).isEqualTo(7);
+            assertThat(embeddings.usage()._additionalProperties().get("cost").convert(Double.class))
+                    .isEqualTo(0.00000014);
             ScriptedUpstream.Exchange sent = upstream.next();
             assertThat(sent.requestLine).isEqualTo("POST /v1/embeddings HTTP/1.1");
             assertThat(sent.headers.get("authorization")).isEqualTo("Bearer " + Gateway.UPSTREAM_KEY);
@@ -85,9 +87,9 @@ class EmbeddingsIT {
     }
 
     @Test
-    void passesTheAnswerThroughByteForByte() throws Exception {
+    void passesTheAnswerThroughByteForByteWithItsCostAdded() throws Exception {
         try (ScriptedUpstream upstream = new ScriptedUpstream();
-                Gateway gateway = Gateway.against(upstream.baseUri());
+                Gateway gateway = Gateway.against(upstream.baseUri(), "ANYROUTER_PRICES", PRICES);
                 RawClient client = RawClient.connect(gateway.uri())) {
             upstream.script(x -> x.json(200, ANSWER));
 
@@ -95,7 +97,8 @@ class EmbeddingsIT {
                     "{\"model\":\"openai/text-embedding-3-small\",\"input\":\"hello\"}");
 
             assertThat(client.status).isEqualTo(200);
-            assertThat(client.rest()).isEqualTo(ANSWER);
+            assertThat(client.rest()).isEqualTo(ANSWER.replace("\"total_tokens\":7}",
+                    "\"total_tokens\":7,\"cost\":0.00000014}"));
         }
     }
 
