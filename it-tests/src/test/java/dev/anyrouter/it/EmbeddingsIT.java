@@ -99,6 +99,8 @@ class EmbeddingsIT {
             assertThat(client.status).isEqualTo(200);
             assertThat(client.rest()).isEqualTo(ANSWER.replace("\"total_tokens\":7}",
                     "\"total_tokens\":7,\"cost\":0.00000014}"));
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> metrics(gateway).contains(
+                    "anyrouter_requests_total{api=\"embeddings\",status=\"200\",stream=\"false\"} 1.0"));
         }
     }
 
@@ -171,6 +173,12 @@ class EmbeddingsIT {
             assertThatThrownBy(() -> sdk(gateway).embeddings().create(params("openai/text-embedding-3-small")
                     .build())).isInstanceOfSatisfying(RateLimitException.class,
                             e -> assertThat(e.getMessage()).contains("upstream 'openai' is rate limiting: slow down"));
+        }
+    }
+
+    private static String metrics(Gateway gateway) throws IOException {
+        try (RawClient client = RawClient.connect(gateway.uri()).send("GET", "/metrics", null, null)) {
+            return client.rest();
         }
     }
 
