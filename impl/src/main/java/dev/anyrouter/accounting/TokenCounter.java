@@ -73,11 +73,14 @@ public final class TokenCounter {
 
     /**
      * The prompt tokens of a request body in any client API: every message's role and text (tool calls and
-     * tool results included), the system prompt, and the tool definitions, with OpenAI's per-message framing.
-     * Images and documents are not counted. Bounded like {@link #text}: a prompt longer than
-     * {@link #EXACT_CHARS} characters is partly estimated.
+     * tool results included), the system prompt, and the tool definitions, with OpenAI's per-message framing; for
+     * embeddings, the {@code input} ({@link #input}). Images and documents are not counted. Bounded like
+     * {@link #text}: a prompt longer than {@link #EXACT_CHARS} characters is partly estimated.
      */
     public long prompt(ClientApi api, JsonNode body) {
+        if (api == ClientApi.EMBEDDINGS) {
+            return input(body.path("input"));
+        }
         StringBuilder text = new StringBuilder();
         long messages = 0;
         if (api == ClientApi.MESSAGES && !body.path("system").isMissingNode()) {
@@ -132,6 +135,21 @@ public final class TokenCounter {
             collect(item.path("output"), text);
         }
         return turns;
+    }
+
+    /**
+     * The tokens of an embeddings {@code input}: a string, an array of strings, an array of token ids (counted as
+     * they are) or an array of such arrays; no framing.
+     */
+    private long input(JsonNode input) {
+        if (input.isTextual()) {
+            return text(input.asText());
+        }
+        long tokens = 0;
+        for (JsonNode item : input) {
+            tokens += item.isTextual() ? text(item.asText()) : item.isArray() ? item.size() : 1;
+        }
+        return tokens;
     }
 
     /** The text of message content: a string, or blocks/parts with text, tool input or nested results. */

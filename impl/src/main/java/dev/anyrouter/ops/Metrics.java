@@ -143,7 +143,7 @@ public final class Metrics implements AutoCloseable {
                 .description("Upstream 429s that parked their endpoint for its Retry-After").register(registry);
     }
 
-    /** A response of {@code api} ({@code chat} or {@code messages}) ended; {@code stream} is null if unknown. */
+    /** A response of {@code api} ({@code chat}, {@code messages} or {@code embeddings}) ended; {@code stream} is null if unknown. */
     public void request(String api, Boolean stream, int status) {
         requests.withTags(Tags.of("api", api, "stream", stream == null ? "unknown" : stream.toString(),
                 "status", Integer.toString(status))).increment();

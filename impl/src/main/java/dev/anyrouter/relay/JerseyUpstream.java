@@ -22,8 +22,8 @@ final class JerseyUpstream implements UpstreamStream {
 
     /** Opens exchanges through {@code client}; a relative base URL is resolved against {@code localBase}. */
     static Opener opener(UpstreamClient client, URI localBase) {
-        return (target, endpoint, stream, onSent, abort) -> client.open(target.route(), endpoint, localBase,
-                target.body(), target.headers(), stream, onSent, abort).thenApply(JerseyUpstream::new);
+        return (target, endpoint, stream, onSent, abort) -> client.open(target.route(), target.path(), endpoint,
+                localBase, target.body(), target.headers(), stream, onSent, abort).thenApply(JerseyUpstream::new);
     }
 
     @Override

@@ -51,10 +51,7 @@ final class Admission {
     private Ticket plan(RequestState state, RelayAdmissionFilter.Permit permit) {
         ClientRequest client = state.client();
         ClientKey key = state.key();
-        if (engine.runningRelays().draining()) {
-            throw GatewayException.refused(Refusal.DRAINING, 503, ErrorTypes.OVERLOADED,
-                    "the gateway is shutting down; try again", Optional.of("1"));
-        }
+        refuseWhileDraining(engine);
         List<Route> routes = engine.router().routes(client.model(), client.fallbacks(), client.fallbackField());
         engine.credit().checkLedger();
         engine.credit().check(key);
@@ -67,7 +64,8 @@ final class Admission {
         List<Target> targets = new ArrayList<>();
         for (Route route : routes) {
             Plan plan = WireApis.plan(client.api(), route.upstream().wireApi(), body, route, generation);
-            targets.add(new Target(route, plan.upstreamBody(),
+            String path = route.upstream().wire().path(client.api(), route.upstream(), route.upstreamModel());
+            targets.add(new Target(route, path, plan.upstreamBody(),
                     ForwardedHeaders.to(route.upstream().wire(), state.forwarded()), plan.codec(),
                     engine.prices().of(route.requestedModel())));
         }
@@ -82,6 +80,14 @@ final class Admission {
         Optional<CreditBudget> credit = engine.creditLimits().reserve(key, id, prompt, perToken, client.maxTokens(),
                 client.stream());
         return new Ticket(permit, targets, generation, credit, promptTokens);
+    }
+
+    /** A 503 while the gateway drains: it takes no new request. */
+    static void refuseWhileDraining(AnyRouter engine) {
+        if (engine.runningRelays().draining()) {
+            throw GatewayException.refused(Refusal.DRAINING, 503, ErrorTypes.OVERLOADED,
+                    "the gateway is shutting down; try again", Optional.of("1"));
+        }
     }
 
     /**

@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
 
 /**
  * Admits a request under {@code /api/v1/} only with a known, enabled {@code Authorization: Bearer} key (or, on the
- * Messages route, {@code x-api-key}), before its body is read, and puts the {@link ClientKey} in the request's
+ * Messages routes, {@code x-api-key}), before its body is read, and puts the {@link ClientKey} in the request's
  * {@link RequestState}. The admin API ({@code /api/v1/keys}) takes only the admin key. The model list is public, as
  * on OpenRouter. The client's key is never passed on.
  */
@@ -53,13 +53,14 @@ final class AuthFilter implements ContainerRequestFilter {
             return;
         }
         String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        boolean messages = path.equals(CompletionsResource.MESSAGES) || path.equals(CountTokensResource.PATH);
         String key;
         if (header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             key = header.substring(BEARER.length()).trim();
-        } else if (path.equals(CompletionsResource.MESSAGES) && request.getHeaderString(API_KEY) != null) {
+        } else if (messages && request.getHeaderString(API_KEY) != null) {
             key = request.getHeaderString(API_KEY).trim();
         } else {
-            throw unauthorized(path.equals(CompletionsResource.MESSAGES)
+            throw unauthorized(messages
                     ? "missing API key (expected: x-api-key: ar-… or Authorization: Bearer ar-…)"
                     : "missing API key (expected: Authorization: Bearer ar-…)");
         }

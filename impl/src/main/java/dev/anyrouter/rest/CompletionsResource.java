@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.glassfish.jersey.server.ManagedAsync;
 
 /**
- * {@code POST /api/v1/chat/completions}, {@code POST /api/v1/messages} and {@code POST /api/v1/responses}. {@link RequestBodyFilter} has validated
+ * {@code POST /api/v1/chat/completions}, {@code POST /api/v1/messages}, {@code POST /api/v1/responses} and
+ * {@code POST /api/v1/embeddings}. {@link RequestBodyFilter} has validated
  * the body and chosen the method; {@link RelayAdmissionFilter} has given the request its place among the relays;
  * {@link Admission} admits it, planned, as a ticket given back as the request ends. Both run on a relay thread
  * ({@code @ManagedAsync}), never a container thread, as admission may wait on the database; they start the relay
@@ -41,8 +42,12 @@ public final class CompletionsResource {
     static final String CHAT = "api/v1/chat/completions";
     static final String MESSAGES = "api/v1/messages";
     static final String RESPONSES = "api/v1/responses";
-    /** The APIs' paths below {@code api/v1}: a method each for a stream and a JSON answer serves any of them. */
-    private static final String PATHS = "{api: chat/completions|messages|responses}";
+    static final String EMBEDDINGS = "api/v1/embeddings";
+    /**
+     * The APIs' paths below {@code api/v1}: a method each for a stream and a JSON answer serves any of them
+     * (embeddings are never streamed).
+     */
+    private static final String PATHS = "{api: chat/completions|messages|responses|embeddings}";
 
     private final AnyRouter engine;
     private final Admission admission;
@@ -145,7 +150,7 @@ public final class CompletionsResource {
      * The gateway's own root as reached from this machine, for upstreams it hosts itself (the simulator): the
      * context path plus the Jersey servlet's own path, when it is mounted under one ({@code /llm/*}).
      */
-    private static URI localBase(HttpServletRequest servlet) {
+    static URI localBase(HttpServletRequest servlet) {
         String host = servlet.getLocalAddr();
         if (host.indexOf(':') >= 0) {
             host = "[" + host + "]";

@@ -17,7 +17,8 @@ import java.util.UUID;
 import org.glassfish.jersey.server.ContainerRequest;
 
 /**
- * Every error becomes a JSON body with its real status: on {@code /api/v1/messages} the Messages API's shape
+ * Every error becomes a JSON body with its real status: on {@code /api/v1/messages} (and its {@code count_tokens})
+ * the Messages API's shape
  * ({@link MessagesError}), everywhere else {@code {"error":{"code","message","type"}}} ({@link ErrorBody}).
  * Unexpected failures are logged once with a random id, and only the id reaches the client. Every refusal passes
  * through here, whichever filter or check decided it, so this is where {@link Metrics} counts them.
@@ -75,7 +76,8 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
 
     private boolean messagesApi() {
         ContainerRequest current = request == null ? null : request.get();
-        return current != null && CompletionsResource.MESSAGES.equals(current.getUriInfo().getPath());
+        String path = current == null ? null : current.getUriInfo().getPath();
+        return CompletionsResource.MESSAGES.equals(path) || CountTokensResource.PATH.equals(path);
     }
 
     /** A 404's message: the path asked for and the API's base URL, which a client may have got wrong. */

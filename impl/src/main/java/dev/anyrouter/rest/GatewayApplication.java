@@ -35,6 +35,7 @@ public final class GatewayApplication {
                     }
                 })
                 .register(CompletionsResource.class)
+                .register(CountTokensResource.class)
                 .register(ModelsResource.class)
                 .register(AccountResource.class)
                 .register(AdminKeysResource.class)

@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.LongAdder;
  * application a {@link ResponseOutput} over the container's stream, and sees each request end: when the chain
  * returns, or, for a request that went asynchronous (every relayed request), when the container ends its cycle.
  * Then it ends the cycle's {@link AsyncEnd} first (no thread of the request writes after it), counts the request
- * ({@code anyrouter_requests_total}, for the two completion APIs) and ends its access-log line.
+ * ({@code anyrouter_requests_total}, for the two completion APIs and embeddings) and ends its access-log line.
  *
  * <p>Every POST body AnyRouter accepts is JSON, whatever Content-Type the client declared: curl's {@code -d} sends a
  * form type, and a malformed type would make Jersey's servlet layer answer an HTML 400 before any of our error
@@ -182,6 +182,9 @@ public final class GatewayFilter implements Filter {
         }
         if (path.equals("/" + CompletionsResource.RESPONSES)) {
             return "responses";
+        }
+        if (path.equals("/" + CompletionsResource.EMBEDDINGS)) {
+            return "embeddings";
         }
         return path.equals("/" + CompletionsResource.MESSAGES) ? "messages" : null;
     }

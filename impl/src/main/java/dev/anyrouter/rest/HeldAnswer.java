@@ -42,7 +42,12 @@ final class HeldAnswer implements HeldResponse {
 
     @Override
     public void answer(String json) {
-        resume(Response.ok(json, MediaType.APPLICATION_JSON_TYPE).build(), true);
+        answer(Response.ok(json, MediaType.APPLICATION_JSON_TYPE).build());
+    }
+
+    /** Answers with {@code response}: a JSON answer with headers of its own. */
+    void answer(Response response) {
+        resume(response, true);
     }
 
     /** Through the exception mappers: {@code resume(Throwable)}, as {@code resume(Object)} would make it the entity. */

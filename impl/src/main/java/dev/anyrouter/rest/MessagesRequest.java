@@ -41,7 +41,21 @@ record MessagesRequest(ObjectNode body, String model, boolean stream, String fal
         if (!Fields.count(maxTokens)) {
             throw Fields.invalid("max_tokens", maxTokens, "a whole number of at least 1");
         }
-        boolean stream = Fields.optionalBoolean(body, "stream");
+        return conversation(body, model, Fields.optionalBoolean(body, "stream"));
+    }
+
+    /**
+     * A {@code count_tokens} request: the Messages request without {@code max_tokens}, with the same checks
+     * otherwise; it is answered at once, so {@code stream: true} is a 400.
+     */
+    static MessagesRequest counted(ObjectNode body, String model) {
+        if (Fields.optionalBoolean(body, "stream")) {
+            throw GatewayException.badRequest("stream: true (expected: false or absent; a token count is one answer)");
+        }
+        return conversation(body, model, false);
+    }
+
+    private static MessagesRequest conversation(ObjectNode body, String model, boolean stream) {
         system(body.get("system"));
         Set<String> tools = tools(body.get("tools"));
         toolChoice(body.get("tool_choice"), tools);

@@ -21,7 +21,8 @@ import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 /**
- * Reads and validates a chat-completions, Messages or Responses body (at most the configured size, within {@link BodyLimits};
+ * Reads and validates a chat-completions, Messages, Responses, embeddings or {@code count_tokens} body (at most the
+ * configured size, within {@link BodyLimits};
  * {@link GatewayFilter} has made its Content-Type JSON) and picks the resource method by the body's {@code stream}
  * flag: streaming requests go to the {@code SseEventSink} method, the rest to the JSON one. The client headers an
  * upstream may receive are checked here too ({@link ForwardedHeaders}). Any other body (the
@@ -32,11 +33,13 @@ import java.util.function.Consumer;
 @Priority(Priorities.ENTITY_CODER)
 final class RequestBodyFilter implements ContainerRequestFilter {
 
-    /** How each relayed API's body is checked, by its path. */
-    private static final Map<String, BiFunction<ObjectNode, String, ClientRequest>> CHECKERS = Map.of(
+    /** The checks of each path's body. */
+    private static final Map<String, BiFunction<ObjectNode, String, ClientRequest>> CHECKS = Map.of(
             CompletionsResource.CHAT, ChatRequest::checked,
             CompletionsResource.MESSAGES, MessagesRequest::checked,
-            CompletionsResource.RESPONSES, ResponsesRequest::checked);
+            CompletionsResource.RESPONSES, ResponsesRequest::checked,
+            CompletionsResource.EMBEDDINGS, EmbeddingsRequest::checked,
+            CountTokensResource.PATH, MessagesRequest::counted);
 
     private final long maxBodyBytes;
     private final BodyLimits limits;
@@ -52,9 +55,8 @@ final class RequestBodyFilter implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext request) throws IOException {
         String path = request.getUriInfo().getPath();
-        BiFunction<ObjectNode, String, ClientRequest> checker = HttpMethod.POST.equals(request.getMethod())
-                ? CHECKERS.get(path) : null;
-        if (checker == null) {
+        boolean completion = HttpMethod.POST.equals(request.getMethod()) && CHECKS.containsKey(path);
+        if (!completion) {
             if (declaresBody(request)) { // the admin API's bodies: the same limit, read here, handed on as read
                 request.setEntityStream(new ByteArrayInputStream(read(request)));
             }
@@ -64,7 +66,7 @@ final class RequestBodyFilter implements ContainerRequestFilter {
         if (key != null) {
             creditCheck.accept(key); // a refused key's body is never read: a slow one would hold this thread
         }
-        ClientRequest parsed = Fields.request(read(request), limits, checker);
+        ClientRequest parsed = Fields.request(read(request), limits, CHECKS.get(path));
         RequestState.of(request).client(parsed, ForwardedHeaders.of(request.getHeaders()));
         request.getHeaders().putSingle(HttpHeaders.ACCEPT,
                 parsed.stream() ? MediaType.SERVER_SENT_EVENTS : MediaType.APPLICATION_JSON);

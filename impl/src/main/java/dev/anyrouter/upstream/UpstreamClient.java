@@ -91,21 +91,21 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     /**
-     * Sends a request in the route's upstream API ({@link WireApi}: where it goes, which headers carry the key)
-     * to one of its endpoints and returns at once: the call completes once the upstream's response headers arrived
+     * Sends a request in the route's upstream API ({@link WireApi}: which headers carry the key) to {@code path}
+     * (relative to the endpoint's base URL, from {@link WireApi#path}) of one of its endpoints and returns at once: the call completes once the upstream's response headers arrived
      * (on one of the client's threads), or fails. {@code abort} aborts the exchange from any thread, in any phase.
      * Connect failures become 502, timeouts 504, the gateway's own failures ({@link LocalFailures}) 503.
      * {@code onSent} runs once the request has reached the upstream, its head written (from then on its prompt is
      * billed). {@code forwarded} are the client's headers this upstream receives, already checked; one the provider
      * sets itself is not added.
      */
-    public CompletableFuture<UpstreamCall> open(Route route, Endpoint endpoint, URI localBase, byte[] body,
-            Map<String, String> forwarded, boolean stream, Runnable onSent, Abort abort) {
+    public CompletableFuture<UpstreamCall> open(Route route, String path, Endpoint endpoint, URI localBase,
+            byte[] body, Map<String, String> forwarded, boolean stream, Runnable onSent, Abort abort) {
         UpstreamConfig upstream = route.upstream();
         URI base = endpoint.baseUri();
         URI resolved = base.isAbsolute() ? base : localBase.resolve(base);
         WireApi api = upstream.wire();
-        String uri = resolved + "/" + api.path(upstream, route.upstreamModel());
+        String uri = resolved + "/" + path;
         // A path naming the model is not cached: a client may name any number of models.
         WebTarget target = api.pathNamesModel() ? client.target(uri) : targets.computeIfAbsent(uri, client::target);
         Invocation.Builder request = target

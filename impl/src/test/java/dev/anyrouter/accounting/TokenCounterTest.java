@@ -42,4 +42,14 @@ class TokenCounterTest {
         long estimated = ((4 << 20) + "user\n\n".length() - TokenCounter.EXACT_CHARS + 3) / 4;
         assertThat(prompt).isGreaterThan(estimated).isLessThan(estimated + TokenCounter.EXACT_CHARS / 4);
     }
+
+    @Test
+    void countsAnEmbeddingsInputWithoutFraming() {
+        assertThat(counter.prompt(ClientApi.EMBEDDINGS, Json.read("{\"input\":\"Hello, world!\"}"))).isEqualTo(4);
+        assertThat(counter.prompt(ClientApi.EMBEDDINGS, Json.read("{\"input\":[\"Hello, world!\",\"Hello\"]}")))
+                .isEqualTo(5);
+        assertThat(counter.prompt(ClientApi.EMBEDDINGS, Json.read("{\"input\":[9906,11,1917]}")))
+                .as("token ids are the tokens").isEqualTo(3);
+        assertThat(counter.prompt(ClientApi.EMBEDDINGS, Json.read("{\"input\":[[1,2],[3]]}"))).isEqualTo(3);
+    }
 }

@@ -39,7 +39,8 @@ class FailoverTest {
         GatewayException failure = failureOf(new ProcessingException(cause));
         Generation generation = new Generation("gen-1", "key-1", route, true, Price.parse("0:0", "test"),
                 ClientApi.CHAT_COMPLETIONS, Json.read("{}"));
-        Target target = new Target(route, new byte[0], Map.of(), null, Price.parse("0:0", "test"));
+        Target target = new Target(route, "chat/completions", new byte[0], Map.of(), null,
+                Price.parse("0:0", "test"));
         Throwable answer = new Failover(router::endpoints, RetryPolicy.of(CONFIG.retry()), generation, Runnable::run)
                 .open(List.of(target), (t, endpoint) -> CompletableFuture.failedFuture(failure),
                         wait -> CompletableFuture.completedFuture(true))

@@ -86,8 +86,8 @@ class RelayTest {
         };
         RelayContext context = new RelayContext(CONFIG.timeouts(), CONFIG.retry(), router::endpoints,
                 localBase -> upstream, ticker, books, new RunningRelays(), relayThread);
-        relay = new Relay(context, URI.create("http://localhost/"), List.of(new Target(route, new byte[0], Map.of(),
-                new EchoCodec(), Price.parse("0:0", "test"))), sink, generation);
+        relay = new Relay(context, URI.create("http://localhost/"), List.of(new Target(route, "chat/completions",
+                new byte[0], Map.of(), new EchoCodec(), Price.parse("0:0", "test"))), sink, generation);
         relayThread.execute(relay::run);
         return sink.answered();
     }

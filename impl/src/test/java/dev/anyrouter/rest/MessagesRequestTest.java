@@ -308,4 +308,24 @@ class MessagesRequestTest {
                 .hasMessageStartingWith("fallbacks[1]: a control character (U+001B) at index 8")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\u001b"));
     }
+
+    @Test
+    void aTokenCountIsAMessagesRequestWithoutMaxTokens() {
+        MessagesRequest request = Fields.request(json("{'model':'anthropic/claude-test','system':'Be brief.',"
+                + "'messages':" + HI + "}").getBytes(StandardCharsets.UTF_8), BodyLimits.DEFAULTS,
+                MessagesRequest::counted);
+
+        assertThat(request.api()).isEqualTo(ClientApi.MESSAGES);
+        assertThat(request.stream()).isFalse();
+    }
+
+    @Test
+    void aTokenCountChecksTheConversationAndRefusesAStream() {
+        assertThatThrownBy(() -> Fields.request(json("{'model':'a/b','messages':[]}").getBytes(StandardCharsets.UTF_8),
+                BodyLimits.DEFAULTS, MessagesRequest::counted)).hasMessage("messages: [] (expected: a non-empty array)");
+        assertThatThrownBy(() -> Fields.request(json("{'model':'a/b','stream':true,'messages':" + HI + "}")
+                .getBytes(StandardCharsets.UTF_8), BodyLimits.DEFAULTS, MessagesRequest::counted))
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(400))
+                .hasMessageStartingWith("stream: true");
+    }
 }

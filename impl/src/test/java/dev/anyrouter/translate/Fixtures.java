@@ -58,6 +58,7 @@ final class Fixtures {
             case MESSAGES ->
                 "{\"model\":\"m\",\"max_tokens\":16,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
             case RESPONSES -> "{\"model\":\"m\",\"stream\":true,\"input\":\"hi\"}";
+            case EMBEDDINGS -> "{\"model\":\"m\",\"input\":\"hi\"}";
             case CHAT_COMPLETIONS -> "{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"include_usage\":"
                     + includeUsage + "},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
         });

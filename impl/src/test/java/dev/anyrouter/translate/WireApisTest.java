@@ -80,4 +80,32 @@ class WireApisTest {
                 + "triggering Azure OpenAI's content management policy. (ResponsibleAIPolicyViolation)");
         assertThat(api.requestsFault(body)).isTrue();
     }
+
+    @Test
+    void embeddingsGoToTheOpenAiCompatibleApisOwnPathAndNotToAnthropic() {
+        UpstreamConfig openAi = provider("openai", Optional.empty());
+        UpstreamConfig azure = provider("azure-openai", Optional.of("2024-10-21"));
+        UpstreamConfig anthropic = provider("anthropic", Optional.empty());
+
+        assertThat(WireApis.pairs()).contains("embeddings -> openai", "embeddings -> azure-openai")
+                .doesNotContain("embeddings -> anthropic");
+        assertThat(openAi.wire().path(ClientApi.EMBEDDINGS, openAi, "text-embedding-3-small")).isEqualTo("embeddings");
+        assertThat(openAi.wire().path(ClientApi.CHAT_COMPLETIONS, openAi, "gpt-4o")).isEqualTo("chat/completions");
+        assertThat(azure.wire().path(ClientApi.EMBEDDINGS, azure, "emb-prod"))
+                .isEqualTo("openai/deployments/emb-prod/embeddings?api-version=2024-10-21");
+        assertThat(anthropic.wire().path(ClientApi.MESSAGES, anthropic, "c")).isEqualTo("v1/messages");
+        assertThatThrownBy(() -> WireApis.plan(ClientApi.EMBEDDINGS, "anthropic", Fixtures.object("{}"),
+                Fixtures.ANTHROPIC, Fixtures.generation(Fixtures.ANTHROPIC, false)))
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(400))
+                .hasMessageContaining("provider 'anthropic' speaks the 'anthropic' API, which cannot serve "
+                        + "embeddings requests");
+    }
+
+    @Test
+    void onlyAnthropicCountsTokensItself() {
+        assertThat(provider("anthropic", Optional.empty()).wire().countTokensPath())
+                .contains("v1/messages/count_tokens");
+        assertThat(provider("openai", Optional.empty()).wire().countTokensPath()).isEmpty();
+        assertThat(provider("azure-openai", Optional.of("v")).wire().countTokensPath()).isEmpty();
+    }
 }

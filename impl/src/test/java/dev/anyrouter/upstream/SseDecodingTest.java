@@ -59,7 +59,7 @@ class SseDecodingTest {
         URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1");
         Route route = new Route(new UpstreamConfig("test", base, Optional.empty(), "openai"), "test/m", "m");
         List<String> data = new ArrayList<>();
-        try (UpstreamCall call = client.open(route, route.upstream().endpoints().get(0), base,
+        try (UpstreamCall call = client.open(route, "chat/completions", route.upstream().endpoints().get(0), base,
                 "{}".getBytes(StandardCharsets.UTF_8), Map.of(), true, () -> { }, new Abort()).get(10, TimeUnit.SECONDS)) {
             while (!call.ended()) {
                 SseEvent event = call.poll();

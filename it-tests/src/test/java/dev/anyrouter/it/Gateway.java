@@ -141,6 +141,11 @@ final class Gateway implements AutoCloseable {
                 .atMost(Duration.ofSeconds(5)).until(() -> generations.get(id), Objects::nonNull);
     }
 
+    /** How many generations have been billed so far. */
+    int generationCount() {
+        return generations.size();
+    }
+
     @Override
     public void close() {
         server.close();

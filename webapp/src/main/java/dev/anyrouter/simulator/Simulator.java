@@ -20,7 +20,8 @@ import org.glassfish.jersey.internal.inject.AbstractBinder;
 /**
  * The built-in simulated upstream: real HTTP + SSE endpoints in OpenAI's chat-completions and Anthropic's
  * Messages APIs, mounted at {@code /simulator/v1} of the same server, that answers deterministically (see {@link Script}) with usage
- * counted by a real tokenizer ({@code o200k_base}). It is the offline default and what the tests and benchmarks
+ * counted by a real tokenizer ({@code o200k_base}); also OpenAI's embeddings ({@link Embeddings}) and Anthropic's
+ * token count. It is the offline default and what the tests and benchmarks
  * stream from. Pacing runs on its own timer thread, writes on a bounded pool of writers; {@link #close()} stops
  * both. Only the gateway's own upstream client and holders of a client key reach it ({@link SimulatorFilter}).
  */
@@ -39,6 +40,7 @@ public final class Simulator implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final ThreadPoolExecutor writers;
     private final Encoding tokenizer;
+    private final Embeddings embeddings;
     /** Streams started and not closed yet: {@link #endStreams} closes them. */
     private final Set<SimulatedStream> open = ConcurrentHashMap.newKeySet();
 
@@ -49,6 +51,7 @@ public final class Simulator implements AutoCloseable {
                 new ArrayBlockingQueue<>(QUEUE), Threads.named("anyrouter-simulator-writer"));
         writers.allowCoreThreadTimeOut(true);
         this.tokenizer = Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+        this.embeddings = new Embeddings(tokenizer);
     }
 
     public static Simulator start(Settings settings) {
@@ -83,8 +86,13 @@ public final class Simulator implements AutoCloseable {
                 tokenizer.countTokens(script.text()));
     }
 
+    /** The embeddings of a request's {@code input}, as OpenAI's JSON. */
+    String embeddings(ObjectNode request) {
+        return embeddings.answer(request);
+    }
+
     /** The tokens of every message's text, and of a top-level {@code system} (Messages API). */
-    private long promptTokens(ObjectNode request) {
+    long promptTokens(ObjectNode request) {
         long prompt = tokenizer.countTokens(Script.contentText(request.path("system")));
         for (JsonNode message : request.path("messages")) {
             prompt += tokenizer.countTokens(Script.contentText(message.path("content")));

@@ -18,7 +18,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Admits a simulator request (either API) only with the gateway's own simulator key
+ * Admits a simulator request (any of its APIs) only with the gateway's own simulator key
  * ({@link Router#SIMULATOR_KEY}, which its upstream client sends) or an enabled client key, as
  * {@code Authorization: Bearer …} or {@code x-api-key}, before reading its body: anything else is a JSON 401.
  * Then parses the body and picks the streaming or JSON method by its {@code stream} flag.
@@ -27,7 +27,8 @@ import java.util.Set;
 final class SimulatorFilter implements ContainerRequestFilter {
 
     static final String PROPERTY = "dev.anyrouter.simulator.request";
-    private static final Set<String> PATHS = Set.of("simulator/v1/chat/completions", "simulator/v1/messages");
+    private static final Set<String> PATHS = Set.of("simulator/v1/chat/completions", "simulator/v1/messages",
+            "simulator/v1/embeddings", "simulator/v1/messages/count_tokens");
     private static final int LIMIT = 16 << 20;
     private static final String BEARER = "Bearer ";
     private static final byte[] OWN_KEY = Router.SIMULATOR_KEY.reveal().getBytes(StandardCharsets.UTF_8);
@@ -76,6 +77,6 @@ final class SimulatorFilter implements ContainerRequestFilter {
     }
 
     private static boolean messagesApi(ContainerRequestContext request) {
-        return request.getUriInfo().getPath().endsWith("/messages");
+        return request.getUriInfo().getPath().startsWith("simulator/v1/messages");
     }
 }

@@ -21,7 +21,8 @@ import java.util.List;
 
 /**
  * {@code POST /simulator/v1/chat/completions} and {@code POST /simulator/v1/messages}: the built-in upstream, in
- * OpenAI's and Anthropic's APIs. {@link SimulatorFilter} has parsed the body and chosen the method by its
+ * OpenAI's and Anthropic's APIs; with {@code POST /simulator/v1/embeddings} and
+ * {@code POST /simulator/v1/messages/count_tokens}, which answer at once (after the knobs' first-token delay). {@link SimulatorFilter} has parsed the body and chosen the method by its
  * {@code stream} flag.
  */
 @Singleton
@@ -81,6 +82,31 @@ public final class SimulatorResource {
         ObjectNode body = (ObjectNode) request.getProperty(SimulatorFilter.PROPERTY);
         Knobs knobs = knobs(body, true);
         answerLater(response, simulator.messagesAnswer(body, Script.of(body, knobs)).completion(), knobs);
+    }
+
+    @POST
+    @Path("embeddings")
+    @Produces(MediaType.APPLICATION_JSON)
+    public void embeddings(@Context ContainerRequestContext request, @Suspended AsyncResponse response) {
+        ObjectNode body = (ObjectNode) request.getProperty(SimulatorFilter.PROPERTY);
+        Knobs knobs = knobs(body, false);
+        String answer;
+        try {
+            answer = simulator.embeddings(body);
+        } catch (IllegalArgumentException e) {
+            throw error(400, e.getMessage(), false);
+        }
+        answerLater(response, answer, knobs);
+    }
+
+    @POST
+    @Path("messages/count_tokens")
+    @Produces(MediaType.APPLICATION_JSON)
+    public void countTokens(@Context ContainerRequestContext request, @Suspended AsyncResponse response) {
+        ObjectNode body = (ObjectNode) request.getProperty(SimulatorFilter.PROPERTY);
+        Knobs knobs = knobs(body, true);
+        answerLater(response, Json.write(Json.MAPPER.createObjectNode().put("input_tokens",
+                simulator.promptTokens(body))), knobs);
     }
 
     private void answerLater(AsyncResponse response, String json, Knobs knobs) {

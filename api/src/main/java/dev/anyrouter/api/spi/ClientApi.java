@@ -13,7 +13,10 @@ public enum ClientApi {
     MESSAGES("messages"),
 
     /** OpenAI Responses: {@code POST /api/v1/responses}. */
-    RESPONSES("responses");
+    RESPONSES("responses"),
+
+    /** OpenAI Embeddings: {@code POST /api/v1/embeddings}, never streamed. */
+    EMBEDDINGS("embeddings");
 
     private final String wireName;
 

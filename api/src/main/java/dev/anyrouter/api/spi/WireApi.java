@@ -28,6 +28,22 @@ public interface WireApi {
     /** Where a request for {@code upstreamModel} goes, relative to an endpoint's base URL (with its query, if any). */
     String path(ProviderSettings provider, String upstreamModel);
 
+    /**
+     * Where a request of the {@code client} API goes, for an API whose path differs per client API (embeddings have
+     * their own); by default {@link #path(ProviderSettings, String)}.
+     */
+    default String path(ClientApi client, ProviderSettings provider, String upstreamModel) {
+        return path(provider, upstreamModel);
+    }
+
+    /**
+     * Where a Messages {@code count_tokens} request goes, relative to an endpoint's base URL, for an API that counts
+     * tokens itself; empty (the default) when it cannot, and the gateway counts them with its own tokenizer.
+     */
+    default Optional<String> countTokensPath() {
+        return Optional.empty();
+    }
+
     /** Whether {@link #path} depends on the model: such paths are not cached (a client may name any model). */
     default boolean pathNamesModel() {
         return false;

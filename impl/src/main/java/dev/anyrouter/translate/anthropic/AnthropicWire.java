@@ -19,7 +19,8 @@ import java.util.Set;
 /**
  * Anthropic Messages ({@code api: anthropic}): {@code POST {base}/v1/messages} with {@code x-api-key: KEY} and
  * {@code anthropic-version} (docs/wire-format.md section 3). Messages clients pass through; Chat Completions
- * clients are translated, and Responses clients through chat completions.
+ * clients are translated, and Responses clients through chat completions. {@code POST {base}/v1/messages/count_tokens}
+ * counts a request's tokens.
  */
 public final class AnthropicWire implements WireApi {
 
@@ -44,6 +45,12 @@ public final class AnthropicWire implements WireApi {
     @Override
     public String path(ProviderSettings provider, String upstreamModel) {
         return "v1/messages";
+    }
+
+    /** Anthropic counts a Messages request's tokens itself, with the same headers. */
+    @Override
+    public Optional<String> countTokensPath() {
+        return Optional.of("v1/messages/count_tokens");
     }
 
     @Override

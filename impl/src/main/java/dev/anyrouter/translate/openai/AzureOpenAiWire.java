@@ -12,7 +12,7 @@ import java.util.Optional;
 
 /**
  * Azure OpenAI ({@code api: azure-openai}): the Chat Completions format at {@code openai/deployments/{deployment}/chat/completions?api-version=…},
- * where the model part of {@code provider/model} names the deployment, and the key goes in {@code api-key}, with no
+ * (and {@code …/embeddings?…} for embeddings), where the model part of {@code provider/model} names the deployment, and the key goes in {@code api-key}, with no
  * {@code Authorization} header. Its error bodies are OpenAI's, plus an {@code innererror} (a content filter's
  * {@code ResponsibleAIPolicyViolation}, code {@code content_filter}); docs/providers.md has an example.
  */
@@ -30,7 +30,14 @@ public final class AzureOpenAiWire implements WireApi {
 
     @Override
     public String path(ProviderSettings upstream, String deployment) {
-        return "openai/deployments/" + segment(deployment) + "/chat/completions?api-version="
+        return path(ClientApi.CHAT_COMPLETIONS, upstream, deployment);
+    }
+
+    /** Embeddings go to the deployment's {@code embeddings}, everything else to its {@code chat/completions}. */
+    @Override
+    public String path(ClientApi client, ProviderSettings upstream, String deployment) {
+        return "openai/deployments/" + segment(deployment)
+                + (client == ClientApi.EMBEDDINGS ? "/embeddings" : "/chat/completions") + "?api-version="
                 + segment(upstream.apiVersion().orElseThrow());
     }
 

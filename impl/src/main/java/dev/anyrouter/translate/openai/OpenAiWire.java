@@ -17,7 +17,7 @@ import java.util.Optional;
 /**
  * OpenAI Chat Completions and every compatible server ({@code api: openai}): {@code POST {base}/chat/completions}
  * with {@code Authorization: Bearer KEY} (docs/wire-format.md section 2). Chat Completions clients pass through;
- * Messages clients are translated.
+ * Messages clients are translated. Embeddings pass through to {@code POST {base}/embeddings}.
  */
 public final class OpenAiWire implements WireApi {
 
@@ -25,7 +25,8 @@ public final class OpenAiWire implements WireApi {
     static final Map<ClientApi, Translator> TRANSLATORS = Map.of(
             ClientApi.CHAT_COMPLETIONS, OpenAiWire::chat,
             ClientApi.MESSAGES, OpenAiWire::messages,
-            ClientApi.RESPONSES, OpenAiWire::responses);
+            ClientApi.RESPONSES, OpenAiWire::responses,
+            ClientApi.EMBEDDINGS, OpenAiWire::embeddings);
 
     @Override
     public String name() {
@@ -43,6 +44,11 @@ public final class OpenAiWire implements WireApi {
     }
 
     @Override
+    public String path(ClientApi client, ProviderSettings provider, String upstreamModel) {
+        return client == ClientApi.EMBEDDINGS ? "embeddings" : path(provider, upstreamModel);
+    }
+
+    @Override
     public Map<String, String> headers(Optional<String> key) {
         return key.map(k -> Map.of("Authorization", "Bearer " + k)).orElse(Map.of());
     }
@@ -54,6 +60,11 @@ public final class OpenAiWire implements WireApi {
             upstreamBody.withObjectProperty("stream_options").put("include_usage", true);
         }
         return new Plan(RequestBodies.bytes(upstreamBody), new OpenAiPassThrough(destination, tally, includeUsage));
+    }
+
+    private static Plan embeddings(ObjectNode body, Destination destination, Tally tally) {
+        return new Plan(RequestBodies.bytes(RequestBodies.withModel(body, destination)),
+                new EmbeddingsPassThrough(destination, tally));
     }
 
     private static Plan messages(ObjectNode body, Destination destination, Tally tally) {
