@@ -54,6 +54,11 @@ public record UpstreamConfig(String name, List<Endpoint> endpoints, String wireA
         this(name, List.of(new Endpoint(baseUri, apiKey)), wireApi);
     }
 
+    @Override
+    public boolean onlyAt(String host) {
+        return endpoints.stream().allMatch(endpoint -> host.equals(endpoint.host()));
+    }
+
     /** The wire API it speaks. */
     public WireApi wire() {
         return WireApis.named(wireApi).orElseThrow();

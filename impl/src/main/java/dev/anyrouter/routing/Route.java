@@ -30,7 +30,7 @@ public record Route(UpstreamConfig upstream, String requestedModel, String upstr
 
     @Override
     public boolean onlyAt(String host) {
-        return upstream.endpoints().stream().allMatch(endpoint -> host.equals(endpoint.host()));
+        return upstream.onlyAt(host);
     }
 
     /**

@@ -145,7 +145,7 @@ class ProvidersConfigTest {
         assertThatThrownBy(() -> GatewayConfig.from(file("providers:\n  mine: {api: grpc, base_url: http://a}\n")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("anyrouter.yaml: providers.mine.api: 'grpc' (expected one of: anthropic, azure-openai, "
-                        + "openai)");
+                        + "openai, openai-responses)");
         assertThatThrownBy(() -> GatewayConfig.from(file("providers:\n  mine: {api_key: k}\n")))
                 .hasMessage("anyrouter.yaml: providers.mine.base_url: missing (expected: an http or https URL; only "
                         + "presets have one of their own)");

@@ -35,6 +35,10 @@ final class Fixtures {
     static final Route OPENAI = new Route(new UpstreamConfig("openai", URI.create("https://api.openai.com/v1"),
             Optional.empty(), "openai"), "openai/gpt-4o", "gpt-4o");
 
+    /** An OpenAI-compatible server that is not OpenAI's own API: it speaks chat completions only. */
+    static final Route COMPATIBLE = new Route(new UpstreamConfig("groq", URI.create("https://api.groq.com/openai/v1"),
+            Optional.empty(), "openai"), "groq/llama-3.3-70b", "llama-3.3-70b");
+
     private Fixtures() {
     }
 

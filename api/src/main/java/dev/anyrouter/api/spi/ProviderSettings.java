@@ -10,4 +10,7 @@ public interface ProviderSettings {
 
     /** Its {@code api_version} setting (Azure OpenAI's {@code api-version} query parameter). */
     Optional<String> apiVersion();
+
+    /** Whether every endpoint of the provider is on {@code host}: a vendor's own service, not a compatible one. */
+    boolean onlyAt(String host);
 }

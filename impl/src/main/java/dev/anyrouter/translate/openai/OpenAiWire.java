@@ -17,9 +17,14 @@ import java.util.Optional;
 /**
  * OpenAI Chat Completions and every compatible server ({@code api: openai}): {@code POST {base}/chat/completions}
  * with {@code Authorization: Bearer KEY} (docs/wire-format.md section 2). Chat Completions clients pass through;
- * Messages clients are translated. Embeddings pass through to {@code POST {base}/embeddings}.
+ * Messages clients are translated. Embeddings pass through to {@code POST {base}/embeddings}. Responses clients are
+ * translated through chat completions, except on OpenAI's own API, which speaks the Responses API itself: there
+ * they pass through to {@code POST {base}/responses} ({@link OpenAiResponsesWire}).
  */
 public final class OpenAiWire implements WireApi {
+
+    /** OpenAI's own API, which serves the Responses API as well as chat completions. */
+    static final String OPENAI_HOST = "api.openai.com";
 
     /** The translators of the Chat Completions format, which Azure OpenAI shares. */
     static final Map<ClientApi, Translator> TRANSLATORS = Map.of(
@@ -45,6 +50,9 @@ public final class OpenAiWire implements WireApi {
 
     @Override
     public String path(ClientApi client, ProviderSettings provider, String upstreamModel) {
+        if (client == ClientApi.RESPONSES && provider.onlyAt(OPENAI_HOST)) {
+            return OpenAiResponsesWire.PATH;
+        }
         return client == ClientApi.EMBEDDINGS ? "embeddings" : path(provider, upstreamModel);
     }
 
@@ -73,6 +81,9 @@ public final class OpenAiWire implements WireApi {
     }
 
     private static Plan responses(ObjectNode body, Destination destination, Tally tally) {
+        if (destination.onlyAt(OPENAI_HOST)) {
+            return OpenAiResponsesWire.passThrough(body, destination, tally);
+        }
         return new Plan(RequestBodies.bytes(ResponsesToChat.translate(body, destination)),
                 new ChatToResponses(destination, tally, body));
     }
