@@ -3,13 +3,21 @@ package dev.anyrouter.rest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.api.spi.ClientApi;
+import dev.anyrouter.accounting.Generation;
 import dev.anyrouter.api.spi.Destination;
+import dev.anyrouter.api.spi.WireApis;
+import dev.anyrouter.config.Price;
+import dev.anyrouter.config.UpstreamConfig;
+import dev.anyrouter.routing.Route;
 import dev.anyrouter.translate.responses.ResponsesToChat;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -126,6 +134,34 @@ class ResponsesRequestTest {
 
         assertThat(chat).isEqualTo(JSON.readTree("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":"
                 + "\"hi\"}],\"max_tokens\":9,\"stream\":true,\"stream_options\":{\"include_usage\":true}}"));
+    }
+
+    @Test
+    void turnsAReasoningEffortIntoAThinkingBudgetAndAJsonSchemaIntoAForcedToolForAnthropic() throws Exception {
+        ResponsesRequest request = parse("{\"model\":\"anthropic/claude-x\",\"input\":\"hi\","
+                + "\"reasoning\":{\"effort\":\"high\"},\"max_output_tokens\":20000}");
+        Route route = new Route(new UpstreamConfig("anthropic", URI.create("https://api.anthropic.com"),
+                Optional.empty(), "anthropic"), "anthropic/claude-x", "claude-x");
+
+        JsonNode sent = JSON.readTree(WireApis.plan(ClientApi.RESPONSES, "anthropic", request.upstreamBody(), route,
+                generation(route, request)).upstreamBody());
+
+        assertThat(sent.path("thinking")).isEqualTo(JSON.readTree("{\"type\":\"enabled\",\"budget_tokens\":16384}"));
+        assertThat(sent.path("max_tokens").asInt()).isEqualTo(20000);
+        assertThat(sent.path("messages")).isEqualTo(JSON.readTree("[{\"role\":\"user\",\"content\":[{\"type\":"
+                + "\"text\",\"text\":\"hi\"}]}]"));
+
+        ResponsesRequest structured = parse("{\"model\":\"anthropic/claude-x\",\"input\":\"hi\",\"text\":{"
+                + "\"format\":{\"type\":\"json_schema\",\"name\":\"city\",\"schema\":{\"type\":\"object\"}}}}");
+        JsonNode forced = JSON.readTree(WireApis.plan(ClientApi.RESPONSES, "anthropic", structured.upstreamBody(),
+                route, generation(route, structured)).upstreamBody());
+        assertThat(forced.path("tool_choice").path("type").asText()).isEqualTo("tool");
+        assertThat(forced.path("tools").get(0).path("input_schema")).isEqualTo(JSON.readTree("{\"type\":\"object\"}"));
+    }
+
+    private static Generation generation(Route route, ResponsesRequest request) {
+        return new Generation("gen-1", "key-test", route, false, Price.parse("0:0", "test"), request.api(),
+                request.body());
     }
 
     @ParameterizedTest(name = "{1}")

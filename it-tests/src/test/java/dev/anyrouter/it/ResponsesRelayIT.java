@@ -9,6 +9,7 @@ import dev.anyrouter.accounting.GenerationRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -163,6 +164,41 @@ class ResponsesRelayIT {
             JsonNode error = JSON.readTree(client.rest()).path("error");
             assertThat(error.path("type").asText()).isEqualTo(type);
             assertThat(error.path("message").asText()).contains("nope");
+        }
+    }
+
+    @Test
+    void retriesThenFallsBackBeforeTheFirstByte() throws Exception {
+        AtomicInteger tries = new AtomicInteger();
+        upstream.script(x -> {
+            tries.incrementAndGet();
+            x.json(503, "{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}");
+        });
+        try (ScriptedUpstream anthropic = new ScriptedUpstream()) {
+            anthropic.script(x -> x.sseHead().event("message_start", "{\"type\":\"message_start\",\"message\":{"
+                    + "\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"model\":"
+                    + "\"claude-test\",\"usage\":{\"input_tokens\":5,\"output_tokens\":1}}}")
+                    .event("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
+                            + "{\"type\":\"text\",\"text\":\"\"}}")
+                    .event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":"
+                            + "\"text_delta\",\"text\":\"From Claude\"}}")
+                    .event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}")
+                    .event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},"
+                            + "\"usage\":{\"output_tokens\":3}}")
+                    .event("message_stop", "{\"type\":\"message_stop\"}").end());
+            try (Gateway both = Gateway.against(upstream.baseUri(), "ANYROUTER_RETRIES", "1", "ANTHROPIC_BASE_URL",
+                    anthropic.root().toString(), "ANTHROPIC_API_KEY", "sk-ant");
+                    RawClient client = RawClient.connect(both.uri()).postJson("/api/v1/responses", REQUEST.replace(
+                            "\"stream\":true,", "\"stream\":true,\"models\":[\"anthropic/claude-test\"],"),
+                            "Authorization: " + Gateway.BEARER)) {
+                assertThat(client.status).isEqualTo(200);
+                String body = client.rest();
+                assertThat(body).contains("\"delta\":\"From Claude\"").contains("event: response.completed\n");
+                GenerationRecord record = both.generation(client.headers.get("x-generation-id"));
+                assertThat(record.model()).as("the model that served it").isEqualTo("anthropic/claude-test");
+                assertThat(record.completionText()).isEqualTo("From Claude");
+                assertThat(tries).as("one try and one retry of the first model").hasValue(2);
+            }
         }
     }
 

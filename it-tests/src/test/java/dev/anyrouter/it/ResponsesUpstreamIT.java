@@ -12,6 +12,8 @@ import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
+import com.openai.models.responses.ResponseFunctionToolCall;
+import com.openai.models.responses.ResponseInputItem;
 import com.openai.models.responses.ResponseStreamEvent;
 import dev.anyrouter.accounting.GenerationRecord;
 import java.util.ArrayList;
@@ -150,6 +152,42 @@ class ResponsesUpstreamIT {
         assertThat(response.output().get(0).asMessage().content().get(0).asOutputText().text())
                 .isEqualTo("Hello there");
         assertThat(gateway.generation(response.id()).completionText()).isEqualTo("Hello there");
+    }
+
+    @Test
+    void theSdkGetsAWholeResponseAndAFunctionCallRoundTripPassesThrough() throws Exception {
+        String call = "{\"id\":\"fc_01\",\"type\":\"function_call\",\"status\":\"completed\",\"arguments\":"
+                + "\"{\\\"city\\\":\\\"Paris\\\"}\",\"call_id\":\"call_01\",\"name\":\"get_weather\"}";
+        upstream.script(x -> x.json(200, x.body.contains("function_call_output")
+                ? RESPONSE.formatted("completed", "[" + MESSAGE.formatted("completed", DONE_TEXT) + "]", USAGE)
+                : RESPONSE.formatted("completed", "[" + call + "]", USAGE)));
+        OpenAIClient client = OpenAIOkHttpClient.builder().apiKey(Gateway.KEY).baseUrl(gateway.uri() + "api/v1")
+                .maxRetries(0).build();
+        try {
+            Response first = client.responses().create(ResponseCreateParams.builder().model("openai/gpt-5-mini")
+                    .input("Weather in Paris?").build());
+            ResponseFunctionToolCall called = first.output().get(0).asFunctionCall();
+            assertThat(first.id()).startsWith("gen-");
+            assertThat(called.callId()).isEqualTo("call_01");
+            assertThat(gateway.generation(first.id()).finishReason()).isEqualTo("tool_calls");
+            upstream.next();
+
+            Response answer = client.responses().create(ResponseCreateParams.builder().model("openai/gpt-5-mini")
+                    .inputOfResponse(List.of(ResponseInputItem.ofFunctionCall(called),
+                            ResponseInputItem.ofFunctionCallOutput(ResponseInputItem.FunctionCallOutput.builder()
+                                    .callId("call_01").output("21 C").build())))
+                    .build());
+
+            assertThat(answer.output().get(0).asMessage().content().get(0).asOutputText().text())
+                    .isEqualTo("Hello there");
+            JsonNode sent = JSON.readTree(upstream.next().body);
+            assertThat(sent.path("input").get(1)).as("the output item as the SDK sent it")
+                    .isEqualTo(JSON.readTree("{\"call_id\":\"call_01\",\"output\":\"21 C\",\"type\":"
+                            + "\"function_call_output\"}"));
+            assertThat(gateway.generation(answer.id()).completionText()).isEqualTo("Hello there");
+        } finally {
+            client.close();
+        }
     }
 
     @Test
