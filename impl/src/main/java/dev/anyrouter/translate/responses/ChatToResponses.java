@@ -31,12 +31,12 @@ public final class ChatToResponses implements StreamCodec {
     private final Destination route;
     private final Tally generation;
     private final ResponseObject response;
+    private final OutputEvents events;
     private final List<OutputItem> output = new ArrayList<>();
     /** Open function calls, by the chat tool call's index. */
     private final Map<Integer, OutputItem> calls = new HashMap<>();
     private OutputItem message;
     private OutputItem reasoning;
-    private int sequence;
     private String model;
     private String finishReason;
     private JsonNode usage;
@@ -47,6 +47,7 @@ public final class ChatToResponses implements StreamCodec {
         this.route = route;
         this.generation = generation;
         this.response = new ResponseObject(request);
+        this.events = new OutputEvents(generation);
     }
 
     @Override
@@ -97,20 +98,19 @@ public final class ChatToResponses implements StreamCodec {
 
     private void start(Emitter out) {
         String id = generation.id();
-        emit(out, event("response.created").set("response", response.of(id, model, "in_progress")), "");
-        emit(out, event("response.in_progress").set("response", response.of(id, model, "in_progress")), "");
+        events.emit(out, OutputEvents.event("response.created").set("response", response.of(id, model, "in_progress")),
+                "");
+        events.emit(out, OutputEvents.event("response.in_progress")
+                .set("response", response.of(id, model, "in_progress")), "");
     }
 
     private void reasoning(String piece, Emitter out) {
         if (reasoning == null) {
             closeText(out);
             reasoning = open(OutputItem.reasoning(itemId("rs"), output.size()), out);
-            emit(out, reasoning.at(event("response.reasoning_summary_part.added")).put("summary_index", 0)
-                    .set("part", OutputItem.summary("")), "");
+            events.summaryAdded(reasoning, out);
         }
-        reasoning.append(piece);
-        emit(out, reasoning.at(event("response.reasoning_summary_text.delta")).put("summary_index", 0)
-                .put("delta", piece), piece);
+        events.summaryDelta(reasoning, piece, out);
     }
 
     private void text(String partType, JsonNode piece, Emitter out) {
@@ -122,18 +122,10 @@ public final class ChatToResponses implements StreamCodec {
             message = open(OutputItem.message(itemId("msg"), output.size()), out);
         }
         if (!partType.equals(message.partType())) {
-            closePart(out);
-            message.openPart(partType);
-            emit(out, message.at(event("response.content_part.added")).put("content_index", message.partIndex())
-                    .set("part", OutputItem.part(partType, "")), "");
+            events.partDone(message, out);
+            events.partAdded(message, partType, out);
         }
-        message.append(piece.asText());
-        String type = OutputItem.TEXT.equals(partType) ? "response.output_text.delta" : "response.refusal.delta";
-        ObjectNode delta = message.at(event(type)).put("content_index", message.partIndex()).put("delta", piece.asText());
-        if (OutputItem.TEXT.equals(partType)) {
-            delta.putArray("logprobs");
-        }
-        emit(out, delta, piece.asText());
+        events.partDelta(message, piece.asText(), out);
     }
 
     /**
@@ -158,8 +150,7 @@ public final class ChatToResponses implements StreamCodec {
         JsonNode given = call.path("function").path("arguments");
         String arguments = given.isObject() ? given.toString() : given.asText("");
         if (!arguments.isEmpty()) {
-            item.append(arguments);
-            emit(out, item.at(event("response.function_call_arguments.delta")).put("delta", arguments), arguments);
+            events.argumentsDelta(item, arguments, out);
         }
     }
 
@@ -169,34 +160,13 @@ public final class ChatToResponses implements StreamCodec {
 
     private OutputItem open(OutputItem item, Emitter out) {
         output.add(item);
-        emit(out, event("response.output_item.added").put("output_index", item.index()).set("item", item.opened()),
-                "");
+        events.added(item, out);
         return item;
-    }
-
-    private void closePart(Emitter out) {
-        String type = message.partType();
-        if (type == null) {
-            return;
-        }
-        String text = message.partText();
-        if (OutputItem.TEXT.equals(type)) {
-            ObjectNode done = message.at(event("response.output_text.done")).put("content_index", message.partIndex())
-                    .put("text", text);
-            done.putArray("logprobs");
-            emit(out, done, "");
-        } else {
-            emit(out, message.at(event("response.refusal.done")).put("content_index", message.partIndex())
-                    .put("refusal", text), "");
-        }
-        emit(out, message.at(event("response.content_part.done")).put("content_index", message.partIndex())
-                .set("part", OutputItem.part(type, text)), "");
-        message.closePart();
     }
 
     private void closeText(Emitter out) {
         if (message != null) {
-            closePart(out);
+            events.partDone(message, out);
             done(message, out);
             message = null;
         }
@@ -204,19 +174,14 @@ public final class ChatToResponses implements StreamCodec {
 
     private void closeReasoning(Emitter out) {
         if (reasoning != null) {
-            String text = reasoning.partText();
-            emit(out, reasoning.at(event("response.reasoning_summary_text.done")).put("summary_index", 0)
-                    .put("text", text), "");
-            emit(out, reasoning.at(event("response.reasoning_summary_part.done")).put("summary_index", 0)
-                    .set("part", OutputItem.summary(text)), "");
+            events.summaryDone(reasoning, out);
             done(reasoning, out);
             reasoning = null;
         }
     }
 
     private void closeCall(OutputItem call, Emitter out) {
-        emit(out, call.at(event("response.function_call_arguments.done")).put("name", call.name())
-                .put("arguments", call.partText()), "");
+        events.argumentsDone(call, out);
         done(call, out);
     }
 
@@ -230,8 +195,7 @@ public final class ChatToResponses implements StreamCodec {
 
     /** Ends {@code item}: incomplete when the answer was cut short (max tokens, content filter), else completed. */
     private void done(OutputItem item, Emitter out) {
-        item.close(finishReason == null ? "completed" : ResponseObject.status(finishReason));
-        emit(out, event("response.output_item.done").put("output_index", item.index()).set("item", item.closed()), "");
+        events.done(item, finishReason == null ? "completed" : ResponseObject.status(finishReason), out);
     }
 
     @Override
@@ -248,7 +212,7 @@ public final class ChatToResponses implements StreamCodec {
         body.set("incomplete_details", ResponseObject.incomplete(finishReason));
         body.set("usage", ResponseObject.usage(usage == null ? Json.MAPPER.createObjectNode() : usage,
                 generation.cost()));
-        emit(out, event("response." + status).set("response", body), "");
+        events.emit(out, OutputEvents.event("response." + status).set("response", body), "");
         return true;
     }
 
@@ -259,7 +223,7 @@ public final class ChatToResponses implements StreamCodec {
         }
         ObjectNode body = finished("failed");
         body.set("error", ResponseObject.error(failure));
-        emit(out, event("response.failed").set("response", body), "");
+        events.emit(out, OutputEvents.event("response.failed").set("response", body), "");
     }
 
     /** The response object with {@code status} and every output item as it stands. */
@@ -277,17 +241,5 @@ public final class ChatToResponses implements StreamCodec {
 
     private String itemId(String prefix) {
         return prefix + "_" + generation.id().substring(4) + "_" + output.size();
-    }
-
-    private static ObjectNode event(String type) {
-        return Json.MAPPER.createObjectNode().put("type", type);
-    }
-
-    /** Sends {@code event} with the next sequence number; {@code text} reached the client when it was sent. */
-    private void emit(Emitter out, ObjectNode event, String text) {
-        event.put("sequence_number", sequence++);
-        if (out.send(event.path("type").asText(), Json.write(event)) && !text.isEmpty()) {
-            generation.delivered(text);
-        }
     }
 }
