@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import org.glassfish.jersey.server.ManagedAsync;
@@ -70,7 +71,7 @@ public final class CountTokensResource {
             HeldAnswer held = new HeldAnswer(async, state.asyncEnd(), () -> { });
             Optional<String> path = route.upstream().wire().countTokensPath();
             if (path.isPresent()) {
-                ask(CompletionsResource.localBase(servlet), route, path.get(), state, permit, held);
+                ask(CompletionsResource.localBase(servlet), route, path.get(), client, state.forwarded(), permit, held);
                 permit.threadDone();
             } else {
                 long tokens = TokenCounter.forModel(route.upstreamModel()).prompt(ClientApi.MESSAGES, client.body());
@@ -84,12 +85,12 @@ public final class CountTokensResource {
     }
 
     /** Asks the upstream and returns: its answer (or failure) answers the client, on the upstream client's thread. */
-    private void ask(URI localBase, Route route, String path, RequestState state,
+    private void ask(URI localBase, Route route, String path, ClientRequest client, Map<String, String> forwarded,
             RelayAdmissionFilter.Permit permit, HeldAnswer held) {
-        ObjectNode body = state.client().upstreamBody().put("model", route.upstreamModel());
+        ObjectNode body = client.upstreamBody().put("model", route.upstreamModel());
         UnbilledCall.send(engine.relayContext(), localBase, route, path,
                 Json.write(body).getBytes(StandardCharsets.UTF_8),
-                ForwardedHeaders.to(route.upstream().wire(), state.forwarded())).whenComplete((json, failure) -> {
+                ForwardedHeaders.to(route.upstream().wire(), forwarded)).whenComplete((json, failure) -> {
                     permit.release();
                     try {
                         held.answer(answer(counted(route, json, failure), "upstream"));

@@ -45,8 +45,9 @@ class CountTokensIT {
                 Gateway gateway = Gateway.againstAnthropic(upstream.root())) {
             upstream.script(x -> x.json(200, "{\"input_tokens\":17}"));
 
-            HttpResponseFor<MessageTokensCount> response = sdk(gateway, Gateway.KEY).messages().withRawResponse()
-                    .countTokens(params("anthropic/claude-sonnet-4-5"));
+            HttpResponseFor<MessageTokensCount> response = sdk(gateway, Gateway.KEY)
+                    .withOptions(options -> options.putHeader("anthropic-beta", "token-counting-2024-11-01"))
+                    .messages().withRawResponse().countTokens(params("anthropic/claude-sonnet-4-5"));
 
             assertThat(response.parse().inputTokens()).isEqualTo(17);
             assertThat(response.headers().values("X-Token-Count")).containsExactly("upstream");
@@ -54,6 +55,8 @@ class CountTokensIT {
             assertThat(sent.requestLine).isEqualTo("POST /v1/messages/count_tokens HTTP/1.1");
             assertThat(sent.headers.get("x-api-key")).isEqualTo(Gateway.UPSTREAM_KEY);
             assertThat(sent.headers.get("anthropic-version")).isEqualTo("2023-06-01");
+            assertThat(sent.headers.get("anthropic-beta")).as("forwarded as to /messages")
+                    .isEqualTo("token-counting-2024-11-01");
             assertThat(sent.rawHead).doesNotContain(Gateway.KEY);
             JsonNode body = JSON.readTree(sent.body);
             assertThat(body.path("model").asText()).isEqualTo("claude-sonnet-4-5");
