@@ -11,6 +11,7 @@ import com.openai.errors.NotFoundException;
 import com.openai.errors.RateLimitException;
 import com.openai.errors.UnauthorizedException;
 import com.openai.helpers.ChatCompletionAccumulator;
+import com.openai.helpers.ResponseAccumulator;
 import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
 import com.openai.models.chat.completions.ChatCompletion;
@@ -18,6 +19,9 @@ import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.responses.Response;
+import com.openai.models.responses.ResponseCreateParams;
+import com.openai.models.responses.ResponseStreamEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -161,5 +165,29 @@ abstract class OpenAiSdkContract {
             }
         }).hasMessageContaining("simulated upstream failure");
         assertThat(String.join("", received)).startsWith("1, 2, 3");
+    }
+
+    @Test
+    void streamsTheResponsesApiAndEndsAFailedOneWithResponseFailed() {
+        ResponseAccumulator accumulator = ResponseAccumulator.create();
+        try (StreamResponse<ResponseStreamEvent> stream = client.responses().createStreaming(
+                ResponseCreateParams.builder().model(model()).input("Count to 5").build())) {
+            stream.stream().forEach(accumulator::accumulate);
+        }
+        Response response = accumulator.response();
+        assertThat(response.id()).startsWith("gen-");
+        assertThat(response.output().get(0).asMessage().content().get(0).asOutputText().text())
+                .isEqualTo("1, 2, 3, 4, 5");
+
+        List<ResponseStreamEvent> events = new ArrayList<>();
+        try (StreamResponse<ResponseStreamEvent> stream = client.responses().createStreaming(
+                ResponseCreateParams.builder().model(model()).input("Count to 50").putAdditionalBodyProperty(
+                        "simulation", JsonValue.from(Map.of("fail_after", 3))).build())) {
+            stream.stream().forEach(events::add);
+        }
+        assertThat(events.get(events.size() - 1).isFailed()).as("the last event").isTrue();
+        assertThat(events).noneMatch(ResponseStreamEvent::isCompleted);
+        assertThat(events.get(events.size() - 1).failed().orElseThrow().response().error().orElseThrow().message())
+                .contains("simulated upstream failure");
     }
 }
