@@ -65,7 +65,8 @@ public final class Metrics implements AutoCloseable {
                 .description("Requests whose upstream exchange and relay are running now (streamed or not)")
                 .register(registry);
         requests = Counter.builder("anyrouter.requests")
-                .description("Requests to the chat-completions, Messages and Responses APIs, counted when their response ends")
+                .description("Requests to the chat-completions, Messages, Responses and embeddings APIs, counted "
+                        + "when their response ends")
                 .withRegistry(registry);
         firstToken = Timer.builder("anyrouter.time.to.first.token")
                 .description("Time from request to the first chunk delivered to the client")
@@ -143,7 +144,10 @@ public final class Metrics implements AutoCloseable {
                 .description("Upstream 429s that parked their endpoint for its Retry-After").register(registry);
     }
 
-    /** A response of {@code api} ({@code chat}, {@code messages} or {@code embeddings}) ended; {@code stream} is null if unknown. */
+    /**
+     * A response of {@code api} ({@code chat}, {@code messages}, {@code responses} or {@code embeddings}) ended;
+     * {@code stream} is null if unknown.
+     */
     public void request(String api, Boolean stream, int status) {
         requests.withTags(Tags.of("api", api, "stream", stream == null ? "unknown" : stream.toString(),
                 "status", Integer.toString(status))).increment();

@@ -92,8 +92,9 @@ public final class UpstreamClient implements AutoCloseable {
 
     /**
      * Sends a request in the route's upstream API ({@link WireApi}: which headers carry the key) to {@code path}
-     * (relative to the endpoint's base URL, from {@link WireApi#path}) of one of its endpoints and returns at once: the call completes once the upstream's response headers arrived
-     * (on one of the client's threads), or fails. {@code abort} aborts the exchange from any thread, in any phase.
+     * (relative to the endpoint's base URL, from {@link WireApi#path}) of one of its endpoints and returns at once:
+     * the call completes once the upstream's response headers arrived (on one of the client's threads), or fails.
+     * {@code abort} aborts the exchange from any thread, in any phase.
      * Connect failures become 502, timeouts 504, the gateway's own failures ({@link LocalFailures}) 503.
      * {@code onSent} runs once the request has reached the upstream, its head written (from then on its prompt is
      * billed). {@code forwarded} are the client's headers this upstream receives, already checked; one the provider

@@ -22,8 +22,8 @@ import java.util.List;
 /**
  * {@code POST /simulator/v1/chat/completions} and {@code POST /simulator/v1/messages}: the built-in upstream, in
  * OpenAI's and Anthropic's APIs; with {@code POST /simulator/v1/embeddings} and
- * {@code POST /simulator/v1/messages/count_tokens}, which answer at once (after the knobs' first-token delay). {@link SimulatorFilter} has parsed the body and chosen the method by its
- * {@code stream} flag.
+ * {@code POST /simulator/v1/messages/count_tokens}, which answer at once (after the knobs' first-token delay).
+ * {@link SimulatorFilter} has parsed the body and chosen the method by its {@code stream} flag.
  */
 @Singleton
 @Path("simulator/v1")

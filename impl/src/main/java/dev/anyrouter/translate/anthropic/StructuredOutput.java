@@ -60,9 +60,9 @@ final class StructuredOutput {
         }
         JsonNode schema = spec.path("schema");
         if (!schema.isObject() || !"object".equals(schema.path("type").asText())) {
-            throw ChatToAnthropicRequest.unsupported("response_format.json_schema.schema: " + describe(spec.get("schema"))
-                    + " (expected: a JSON schema of type object; Anthropic models answer it as a tool input, "
-                    + "which is an object)");
+            throw ChatToAnthropicRequest.unsupported("response_format.json_schema.schema: "
+                    + describe(spec.get("schema")) + " (expected: a JSON schema of type object; Anthropic models "
+                    + "answer it as a tool input, which is an object)");
         }
         String description = spec.path("description").asText("");
         return tool(name, "Respond with a JSON object that matches this schema." + (description.isEmpty() ? ""

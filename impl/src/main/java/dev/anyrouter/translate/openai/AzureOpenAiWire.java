@@ -11,8 +11,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Azure OpenAI ({@code api: azure-openai}): the Chat Completions format at {@code openai/deployments/{deployment}/chat/completions?api-version=…},
- * (and {@code …/embeddings?…} for embeddings), where the model part of {@code provider/model} names the deployment, and the key goes in {@code api-key}, with no
+ * Azure OpenAI ({@code api: azure-openai}): the Chat Completions format at
+ * {@code openai/deployments/{deployment}/chat/completions?api-version=…} (and {@code …/embeddings?…} for embeddings),
+ * where the model part of {@code provider/model} names the deployment, and the key goes in {@code api-key}, with no
  * {@code Authorization} header. Its error bodies are OpenAI's, plus an {@code innererror} (a content filter's
  * {@code ResponsibleAIPolicyViolation}, code {@code content_filter}); docs/providers.md has an example.
  */

@@ -73,7 +73,8 @@ public final class ChatToResponses implements StreamCodec {
         }
         JsonNode choice = chunk.path("choices").path(0);
         JsonNode delta = choice.path("delta");
-        JsonNode thought = delta.path("reasoning").isTextual() ? delta.path("reasoning") : delta.path("reasoning_content");
+        JsonNode thought = delta.path("reasoning").isTextual() ? delta.path("reasoning")
+                : delta.path("reasoning_content");
         if (thought.isTextual() && !thought.asText().isEmpty()) {
             reasoning(thought.asText(), out);
         }

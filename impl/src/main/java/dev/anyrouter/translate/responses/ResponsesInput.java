@@ -61,7 +61,8 @@ final class ResponsesInput {
                 switch (part.path("type").asText()) {
                     case "output_text", "input_text" -> text.append(part.path("text").asText());
                     case "refusal" -> text.append(part.path("refusal").asText());
-                    default -> throw ResponsesToChat.unsupported(where + ".content[" + i + "]: a '" + part.path("type").asText()
+                    default -> throw ResponsesToChat.unsupported(where + ".content[" + i + "]: a '"
+                            + part.path("type").asText()
                             + "' part in an assistant message");
                 }
             }
@@ -81,7 +82,8 @@ final class ResponsesInput {
             case "input_text", "output_text" -> out.put("type", "text").put("text", part.path("text").asText());
             case "input_image" -> {
                 if (!part.path("image_url").isTextual()) {
-                    throw ResponsesToChat.unsupported(where + ": an input_image without image_url (file ids need the upstream's "
+                    throw ResponsesToChat.unsupported(where + ": an input_image without image_url (file ids need "
+                            + "the upstream's "
                             + "own file store)");
                 }
                 ObjectNode image = out.put("type", "image_url").putObject("image_url")
@@ -114,7 +116,8 @@ final class ResponsesInput {
         for (int i = 0; i < output.size(); i++) {
             JsonNode part = output.get(i);
             if (!"input_text".equals(part.path("type").asText()) && !"output_text".equals(part.path("type").asText())) {
-                throw ResponsesToChat.unsupported(where + ".output[" + i + "]: a '" + part.path("type").asText() + "' part (a "
+                throw ResponsesToChat.unsupported(where + ".output[" + i + "]: a '" + part.path("type").asText()
+                        + "' part (a "
                         + "chat-completions tool result holds text only)");
             }
             text.append(part.path("text").asText());
