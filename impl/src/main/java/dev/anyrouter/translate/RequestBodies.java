@@ -1,6 +1,7 @@
 package dev.anyrouter.translate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.api.spi.Destination;
 import dev.anyrouter.json.Json;
@@ -21,6 +22,15 @@ public final class RequestBodies {
     /** Whether a Chat Completions client asked for the usage chunk ({@code stream_options.include_usage}). */
     public static boolean includeUsage(ObjectNode body) {
         return body.path("stream_options").path("include_usage").asBoolean(false);
+    }
+
+    /** Copies each of {@code fields} that {@code from} holds (and is not null) into {@code to}, as it is. */
+    public static void copy(JsonNode from, ObjectNode to, String... fields) {
+        for (String field : fields) {
+            if (from.hasNonNull(field)) {
+                to.set(field, from.get(field));
+            }
+        }
     }
 
     /** The body's bytes. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.api.spi.Destination;
 import dev.anyrouter.json.Json;
+import dev.anyrouter.translate.RequestBodies;
 import java.util.Set;
 
 /**
@@ -88,12 +89,7 @@ public final class ChatToResponsesRequest {
             case "json_object" -> text.putObject("format").put("type", "json_object");
             case "json_schema" -> {
                 ObjectNode translated = text.putObject("format").put("type", "json_schema");
-                JsonNode schema = format.path("json_schema");
-                for (String field : new String[] {"name", "description", "schema", "strict"}) {
-                    if (schema.hasNonNull(field)) {
-                        translated.set(field, schema.get(field));
-                    }
-                }
+                RequestBodies.copy(format.path("json_schema"), translated, "name", "description", "schema", "strict");
             }
             default -> throw unsupported("response_format: a '" + format.path("type").asText() + "' format");
         }
@@ -136,11 +132,7 @@ public final class ChatToResponsesRequest {
             }
             JsonNode function = tool.path("function");
             ObjectNode translated = out.addObject().put("type", "function").put("name", function.path("name").asText());
-            for (String field : new String[] {"description", "parameters", "strict"}) {
-                if (function.hasNonNull(field)) {
-                    translated.set(field, function.get(field));
-                }
-            }
+            RequestBodies.copy(function, translated, "description", "parameters", "strict");
         }
         return out;
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.api.spi.Destination;
 import dev.anyrouter.json.Json;
+import dev.anyrouter.translate.RequestBodies;
 import java.util.Set;
 
 /**
@@ -110,11 +111,7 @@ public final class ResponsesToChat {
             }
             ObjectNode function = out.addObject().put("type", "function").putObject("function")
                     .put("name", tool.path("name").asText());
-            for (String field : new String[] {"description", "parameters", "strict"}) {
-                if (tool.hasNonNull(field)) {
-                    function.set(field, tool.get(field));
-                }
-            }
+            RequestBodies.copy(tool, function, "description", "parameters", "strict");
         }
         return out;
     }
@@ -142,11 +139,7 @@ public final class ResponsesToChat {
             case "json_schema" -> {
                 ObjectNode schema = out.putObject("response_format").put("type", "json_schema")
                         .putObject("json_schema");
-                for (String field : new String[] {"name", "description", "schema", "strict"}) {
-                    if (format.hasNonNull(field)) {
-                        schema.set(field, format.get(field));
-                    }
-                }
+                RequestBodies.copy(format, schema, "name", "description", "schema", "strict");
             }
             default -> throw unsupported("text.format: a '" + format.path("type").asText() + "' format");
         }
