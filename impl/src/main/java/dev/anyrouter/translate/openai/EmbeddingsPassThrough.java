@@ -1,13 +1,11 @@
 package dev.anyrouter.translate.openai;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.api.spi.Destination;
 import dev.anyrouter.api.spi.Emitter;
 import dev.anyrouter.api.spi.StreamCodec;
 import dev.anyrouter.api.spi.Tally;
-import dev.anyrouter.json.Json;
+import dev.anyrouter.translate.UsageCost;
 import java.io.IOException;
 
 /**
@@ -53,36 +51,6 @@ final class EmbeddingsPassThrough implements StreamCodec {
         generation.servedModel(answer.model());
         generation.delivered("");
         generation.usage(answer.promptTokens(), 0L);
-        return withCost(json);
-    }
-
-    /**
-     * The answer with {@code "cost"} added as the last member of its top-level {@code usage}; as it is when it has no
-     * usage object, or one with a cost already.
-     */
-    private String withCost(String json) throws IOException {
-        try (JsonParser parser = Json.FACTORY.createParser(json)) {
-            parser.nextToken(); // the object ChunkInspector has read
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                boolean usage = "usage".equals(parser.currentName());
-                if (parser.nextToken() != JsonToken.START_OBJECT || !usage) {
-                    parser.skipChildren();
-                    continue;
-                }
-                boolean empty = true;
-                while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                    if ("cost".equals(parser.currentName())) {
-                        return json;
-                    }
-                    empty = false;
-                    parser.nextToken();
-                    parser.skipChildren();
-                }
-                int close = (int) parser.currentTokenLocation().getCharOffset(); // the usage object's '}'
-                return json.substring(0, close) + (empty ? "" : ",") + "\"cost\":" + Json.write(generation.cost())
-                        + json.substring(close);
-            }
-        }
-        return json;
+        return UsageCost.add(json, generation.cost());
     }
 }

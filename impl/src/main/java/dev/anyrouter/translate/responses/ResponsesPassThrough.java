@@ -9,10 +9,9 @@ import dev.anyrouter.api.spi.StreamCodec;
 import dev.anyrouter.api.spi.Tally;
 import dev.anyrouter.json.Json;
 import dev.anyrouter.translate.AnthropicEvents;
+import dev.anyrouter.translate.UsageCost;
 import java.io.IOException;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * An upstream that speaks the Responses API answering a Responses client (docs/wire-format.md, "A Responses
@@ -27,9 +26,6 @@ public final class ResponsesPassThrough implements StreamCodec {
     private static final Set<String> DELTAS = Set.of("response.output_text.delta", "response.refusal.delta",
             "response.function_call_arguments.delta", "response.reasoning_summary_text.delta",
             "response.reasoning_text.delta", "response.custom_tool_call_input.delta");
-
-    /** Where a {@code usage} object opens, however the upstream spaces its JSON. */
-    private static final Pattern USAGE = Pattern.compile("\"usage\"\\s*:\\s*\\{");
 
     private final Destination route;
     private final Tally generation;
@@ -68,8 +64,9 @@ public final class ResponsesPassThrough implements StreamCodec {
         if (last) {
             account(response);
         }
-        String relayed = withId(data);
-        if (out.send(name, last ? withCost(relayed) : relayed) && DELTAS.contains(type)) {
+        String relayed = response.isObject() ? withId(data) : data; // the id stands in the response object only
+        if (out.send(name, last ? UsageCost.add(relayed, generation.cost(), "response") : relayed)
+                && DELTAS.contains(type)) {
             generation.delivered(event.path("delta").asText(""));
         }
         ended = last;
@@ -112,7 +109,7 @@ public final class ResponsesPassThrough implements StreamCodec {
         }
         generation.delivered(text);
         account(response);
-        return withCost(withId(json));
+        return UsageCost.add(withId(json), generation.cost());
     }
 
     /** The finish reason and usage of a finished response, in the ledger's terms (chat's finish reasons). */
@@ -134,33 +131,6 @@ public final class ResponsesPassThrough implements StreamCodec {
     /** {@code data} with the upstream's response id, wherever it stands as a string, replaced by the generation's. */
     private String withId(String data) {
         return upstreamId == null ? data : data.replace("\"" + upstreamId + "\"", "\"" + generation.id() + "\"");
-    }
-
-    /**
-     * {@code data} with {@code "cost"} added at the end of its (last) {@code usage} object, which holds numbers and
-     * objects only; unchanged when it has none.
-     */
-    private String withCost(String data) {
-        Matcher usage = USAGE.matcher(data);
-        int start = -1;
-        while (usage.find()) {
-            start = usage.end() - 1;
-        }
-        if (start < 0) {
-            return data;
-        }
-        int depth = 0;
-        for (int i = start; i < data.length(); i++) {
-            char c = data.charAt(i);
-            if (c == '{') {
-                depth++;
-            } else if (c == '}' && --depth == 0) {
-                String separator = data.substring(start + 1, i).isBlank() ? "" : ",";
-                return data.substring(0, i) + separator + "\"cost\":" + generation.cost().toPlainString()
-                        + data.substring(i);
-            }
-        }
-        return data;
     }
 
     private GatewayException failure(String message) {
