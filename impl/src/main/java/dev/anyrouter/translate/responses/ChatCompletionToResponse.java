@@ -4,11 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyrouter.api.FinishReasons;
-import dev.anyrouter.api.errors.GatewayException;
 import dev.anyrouter.api.spi.Destination;
 import dev.anyrouter.api.spi.Tally;
 import dev.anyrouter.json.Json;
-import dev.anyrouter.translate.AnthropicEvents;
+import dev.anyrouter.translate.ChatChunks;
 import java.io.IOException;
 
 /**
@@ -23,13 +22,7 @@ final class ChatCompletionToResponse {
 
     static String translate(String json, Destination route, Tally generation, ResponseObject shape)
             throws IOException {
-        JsonNode body = AnthropicEvents.read(json);
-        if (body.hasNonNull("error")) {
-            JsonNode error = body.path("error");
-            String message = error.isTextual() ? error.asText() : error.path("message").asText("unknown error");
-            throw GatewayException.upstream("upstream '" + route.provider() + "' failed: " + route.scrub(message),
-                    null);
-        }
+        JsonNode body = ChatChunks.read(json, route, "");
         JsonNode choice = body.path("choices").path(0);
         JsonNode reply = choice.path("message");
         String finish = choice.path("finish_reason").asText(FinishReasons.STOP);

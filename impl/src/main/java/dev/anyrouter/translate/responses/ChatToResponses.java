@@ -9,7 +9,7 @@ import dev.anyrouter.api.spi.Emitter;
 import dev.anyrouter.api.spi.StreamCodec;
 import dev.anyrouter.api.spi.Tally;
 import dev.anyrouter.json.Json;
-import dev.anyrouter.translate.AnthropicEvents;
+import dev.anyrouter.translate.ChatChunks;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -55,14 +55,8 @@ public final class ChatToResponses implements StreamCodec {
         if (DONE.equals(data.strip())) {
             return end(out);
         }
-        JsonNode chunk = AnthropicEvents.read(data);
-        if (chunk.hasNonNull("error")) {
-            JsonNode error = chunk.path("error");
-            String message = error.isTextual() ? error.asText() : error.path("message").asText("unknown error");
-            throw GatewayException.upstream("upstream '" + route.provider() + "' failed mid-stream: "
-                    + route.scrub(message), null);
-        }
-        if (chunk.path("choices").isEmpty() && !chunk.hasNonNull("usage")) {
+        JsonNode chunk = ChatChunks.read(data, route, " mid-stream");
+        if (ChatChunks.empty(chunk)) {
             return false; // Azure OpenAI's prompt_filter_results chunk: no choices
         }
         if (model == null) {
