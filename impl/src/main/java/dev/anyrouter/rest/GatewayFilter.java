@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -40,6 +41,11 @@ import java.util.concurrent.atomic.LongAdder;
  * request a container timeout ({@link #asyncTimeout}).
  */
 public final class GatewayFilter implements Filter {
+
+    /** The meters' name of each relayed API, by its path within the Jersey servlet. */
+    private static final Map<String, String> API_NAMES = Map.of("/" + CompletionsResource.CHAT, "chat",
+            "/" + CompletionsResource.MESSAGES, "messages", "/" + CompletionsResource.RESPONSES, "responses",
+            "/" + CompletionsResource.EMBEDDINGS, "embeddings");
 
     private static final String JSON = "application/json";
 
@@ -146,7 +152,8 @@ public final class GatewayFilter implements Filter {
             int status = response.getStatus();
             Boolean stream = state.stream();
             // The path within the Jersey servlet, wherever it is mounted ("/*" or "/llm/*").
-            String api = api(V1PathFilter.apiPath(request.getPathInfo() == null ? "" : request.getPathInfo()));
+            String api = API_NAMES.get(V1PathFilter.apiPath(request.getPathInfo() == null ? ""
+                    : request.getPathInfo()));
             if (api != null) {
                 engine.metrics().request(api, stream, status);
             }
@@ -174,19 +181,6 @@ public final class GatewayFilter implements Filter {
         public void onStartAsync(AsyncEvent event) {
             event.getAsyncContext().addListener(this);
         }
-    }
-
-    private static String api(String path) {
-        if (path.equals("/" + CompletionsResource.CHAT)) {
-            return "chat";
-        }
-        if (path.equals("/" + CompletionsResource.RESPONSES)) {
-            return "responses";
-        }
-        if (path.equals("/" + CompletionsResource.EMBEDDINGS)) {
-            return "embeddings";
-        }
-        return path.equals("/" + CompletionsResource.MESSAGES) ? "messages" : null;
     }
 
     /** A POST as JSON, whatever Content-Type it declared. */

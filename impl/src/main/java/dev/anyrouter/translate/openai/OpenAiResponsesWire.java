@@ -49,7 +49,7 @@ public final class OpenAiResponsesWire implements WireApi {
 
     @Override
     public Map<String, String> headers(Optional<String> key) {
-        return key.map(k -> Map.of("Authorization", "Bearer " + k)).orElse(Map.of());
+        return OpenAiWire.bearer(key);
     }
 
     /**

@@ -58,6 +58,11 @@ public final class OpenAiWire implements WireApi {
 
     @Override
     public Map<String, String> headers(Optional<String> key) {
+        return bearer(key);
+    }
+
+    /** The key as OpenAI's APIs take it: {@code Authorization: Bearer KEY}. */
+    static Map<String, String> bearer(Optional<String> key) {
         return key.map(k -> Map.of("Authorization", "Bearer " + k)).orElse(Map.of());
     }
 
